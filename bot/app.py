@@ -1,0 +1,129 @@
+"""Wiring: database, i18n, bot and dispatcher; polling, webhook, or the local sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.commands import set_default_commands
+from bot.config import Settings
+from bot.db import create_engine, create_session_factory, migrate
+from bot.dispatcher import create_dispatcher
+from bot.i18n import create_i18n
+from services.seed import catalogue_is_empty, seed_demo
+
+log = logging.getLogger(__name__)
+
+SANDBOX_TOKEN = "123456789:SANDBOX-local-emulator"
+
+
+def create_bot(token: str, api_url: str | None) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else None
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+async def prepare_database(
+    settings: Settings,
+) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
+    engine = create_engine(settings.database_url)
+    if settings.auto_migrate:
+        await migrate(engine)
+    factory = create_session_factory(engine)
+    seed = settings.seed_demo if settings.seed_demo is not None else settings.sandbox
+    if seed:
+        async with factory() as session:
+            if await catalogue_is_empty(session):
+                report = await seed_demo(session)
+                log.info("demo catalogue seeded: %s", report)
+    return engine, factory
+
+
+async def run(settings: Settings) -> None:
+    engine, factory = await prepare_database(settings)
+    i18n = create_i18n(settings.locales_dir, settings.default_locale)
+    i18n.set_current(i18n)
+    try:
+        if settings.sandbox:
+            await run_sandbox(settings, factory, i18n)
+            return
+        assert settings.bot_token
+        bot = create_bot(settings.bot_token, settings.telegram_api_url)
+        dp = create_dispatcher(settings=settings, session_factory=factory, i18n=i18n)
+        await set_default_commands(bot)
+        if settings.webhook_url:
+            await run_webhook(settings, bot, dp)
+        else:
+            await bot.delete_webhook(drop_pending_updates=False)
+            await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
+    finally:
+        await engine.dispose()
+
+
+async def run_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    from aiohttp import web
+
+    app = web.Application()
+    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=settings.webhook_secret).register(
+        app, path="/webhook"
+    )
+    setup_application(app, dp, bot=bot)
+    await bot.set_webhook(
+        f"{settings.webhook_url.rstrip('/')}/webhook" if settings.webhook_url else "",
+        secret_token=settings.webhook_secret,
+        allowed_updates=dp.resolve_used_update_types(),
+    )
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
+    log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
+    await asyncio.Event().wait()
+
+
+async def run_sandbox(settings: Settings, factory, i18n) -> None:  # noqa: ANN001
+    """No token: a Bot API emulator on loopback, and this terminal as the buyer's chat."""
+    from bot.sandbox.emulator import BotAPIEmulator, EmuUser
+    from bot.sandbox.terminal import run_terminal
+
+    # The sandbox user may try the admin commands too.
+    settings = settings.model_copy(
+        update={"admin_ids": settings.admin_ids | {settings.sandbox_user_id}}
+    )
+    async with BotAPIEmulator(port=settings.sandbox_port) as emulator:
+        bot = create_bot(SANDBOX_TOKEN, emulator.base_url)
+        dp = create_dispatcher(settings=settings, session_factory=factory, i18n=i18n)
+        await set_default_commands(bot)
+        polling = asyncio.create_task(
+            dp.start_polling(
+                bot, handle_signals=False, allowed_updates=dp.resolve_used_update_types()
+            )
+        )
+        user = EmuUser(id=settings.sandbox_user_id, first_name="Sandbox", language_code=None)
+        banner = (
+            f"Qingtian Bridge sandbox — Bot API emulator at {emulator.base_url}\n"
+            "You are a buyer (and an admin) in a private chat with the bot. Type /start.\n"
+            "Press inline button N with #N; :help for more; :quit or Ctrl-D to leave."
+        )
+        try:
+            await run_terminal(emulator, user, banner=banner)
+        finally:
+            await dp.stop_polling()
+            await asyncio.gather(polling, return_exceptions=True)
+            await bot.session.close()
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    logging.basicConfig(
+        level=level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )

@@ -1,0 +1,73 @@
+"""Command line: `python -m bot` (run), `python -m bot seed-demo`, `python -m bot migrate`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+
+from bot.config import Settings
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Qingtian Bridge Telegram bot. Without BOT_TOKEN it runs a local sandbox.",
+    )
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (the default)")
+    sub.add_parser("seed-demo", help="load the demo catalogue (idempotent)")
+    migrate_parser = sub.add_parser("migrate", help="upgrade the database schema")
+    migrate_parser.add_argument("revision", nargs="?", default="head")
+    args = parser.parse_args(argv)
+    settings = Settings()
+
+    from bot.app import configure_logging
+
+    if args.command in (None, "run"):
+        configure_logging(logging.WARNING if settings.sandbox else logging.INFO)
+        from bot.app import run
+
+        try:
+            asyncio.run(run(settings))
+        except KeyboardInterrupt:
+            pass
+    elif args.command == "seed-demo":
+        configure_logging()
+        asyncio.run(_seed(settings))
+    elif args.command == "migrate":
+        configure_logging()
+        asyncio.run(_migrate(settings, args.revision))
+
+
+async def _seed(settings: Settings) -> None:
+    from bot.db import create_engine, create_session_factory, migrate
+    from services.seed import seed_demo
+
+    engine = create_engine(settings.database_url)
+    try:
+        if settings.auto_migrate:
+            await migrate(engine)
+        async with create_session_factory(engine)() as session:
+            report = await seed_demo(session)
+        print(
+            f"demo catalogue: {report.categories} categories, {report.products} products, "
+            f"{report.rates} new exchange rates, {report.created} rows created"
+        )
+    finally:
+        await engine.dispose()
+
+
+async def _migrate(settings: Settings, revision: str) -> None:
+    from bot.db import create_engine, migrate
+
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine, revision)
+        print(f"database at {revision}")
+    finally:
+        await engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

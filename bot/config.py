@@ -1,0 +1,50 @@
+"""Configuration from the environment (a `.env` file is read too). Names as in DESIGN.md."""
+
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: str | None = None
+    telegram_api_url: str | None = None
+    database_url: str = "sqlite:///qingtian.db"
+    redis_url: str | None = None
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = 8080
+    auto_migrate: bool = True  # upgrade the schema to the latest migration on start-up
+    seed_demo: bool | None = None  # None: seed the demo catalogue in sandbox mode only
+    locales_dir: Path = PROJECT_ROOT / "locales"
+    default_locale: str = "en"
+    page_size: int = 5
+    throttle_rate: float = 0.3  # seconds between two updates of one user before throttling
+    sandbox_user_id: int = 1001
+    sandbox_port: int = 0
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p for p in value.replace(";", ",").replace(" ", ",").split(",") if p]
+            return frozenset(int(p) for p in parts)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @cached_property
+    def sandbox(self) -> bool:
+        """Without a token the bot runs against the local Bot API emulator."""
+        return not self.bot_token
+
+    def is_admin(self, user_id: int) -> bool:
+        return user_id in self.admin_ids

@@ -1,0 +1,53 @@
+"""The dispatcher factory: routers in a deliberate order, middlewares, app-wide dependencies."""
+
+from __future__ import annotations
+
+from aiogram import Dispatcher
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.middlewares import DbSessionMiddleware, UserLocaleMiddleware, UserMiddleware
+from handlers import admin, catalog, fallback, menu, profile, search
+
+
+def create_storage(settings: Settings) -> BaseStorage:
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(settings.redis_url)
+    return MemoryStorage()
+
+
+def create_dispatcher(
+    *,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    i18n: I18n,
+    clock: Clock | None = None,
+    storage: BaseStorage | None = None,
+) -> Dispatcher:
+    dp = Dispatcher(
+        storage=storage or create_storage(settings),
+        settings=settings,
+        clock=clock or SystemClock(),
+    )
+    # Order matters: a session, then the user's row, then their locale.
+    dp.update.outer_middleware(DbSessionMiddleware(session_factory))
+    dp.update.outer_middleware(UserMiddleware())
+    UserLocaleMiddleware(i18n).setup(dp)
+
+    dp.include_routers(
+        profile.router,  # /start and the set-up dialog come first: they must always work
+        admin.router,  # admin commands check the role themselves and refuse politely
+        fallback.gate,  # before set-up is finished, everything else leads back to it
+        menu.router,
+        catalog.router,
+        search.router,  # takes plain text outside dialogs, so after every command router
+        fallback.router,  # catch-all: stale buttons, unknown commands — always last
+    )
+    return dp

@@ -1,0 +1,65 @@
+"""Update-level middlewares: one DB session per update, the user's row, and their locale."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject
+from aiogram.types import User as TgUser
+from aiogram.utils.i18n import I18nMiddleware
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import LOCALES, locale_from_language_code
+from models import User
+from services.users import get_or_create_user
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class DbSessionMiddleware(BaseMiddleware):
+    """Opens one session per update. Handlers commit where their use-case completes."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self.session_factory = session_factory
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async with self.session_factory() as session:
+            data["session"] = session
+            return await handler(event, data)
+
+
+class UserMiddleware(BaseMiddleware):
+    """Loads the sender's row, creating it on first contact (the only write it ever makes besides
+    keeping name, username and language code current when Telegram reports a change)."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        tg_user: TgUser | None = data.get("event_from_user")
+        session: AsyncSession | None = data.get("session")
+        if tg_user is not None and session is not None and not tg_user.is_bot:
+            user, _created = await get_or_create_user(
+                session,
+                user_id=tg_user.id,
+                first_name=tg_user.full_name,
+                username=tg_user.username,
+                language_code=tg_user.language_code,
+            )
+            if session.new or session.dirty:
+                await session.commit()
+            data["user"] = user
+            settings = data.get("settings")
+            data["is_admin"] = bool(settings and settings.is_admin(tg_user.id))
+        return await handler(event, data)
+
+
+class UserLocaleMiddleware(I18nMiddleware):
+    """The locale the user chose, else the one their Telegram language code maps to."""
+
+    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
+        user: User | None = data.get("user")
+        if user is not None and user.locale in LOCALES:
+            return user.locale
+        tg_user: TgUser | None = data.get("event_from_user")
+        return locale_from_language_code(tg_user.language_code if tg_user else None)

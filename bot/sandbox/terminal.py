@@ -1,0 +1,312 @@
+"""Turn the terminal into a sandbox user's Telegram chat with the bot.
+
+Lines typed are sent as that user's messages; ``#N`` presses inline button N (1-based) of the
+latest bot message with an inline keyboard, ``#N@M`` button N of message M. Bot messages, edits,
+deletions and callback answers are rendered live from the emulator's hooks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from typing import Any, TextIO
+
+from bot.sandbox.emulator import BotAPIEmulator, EmuMessage, EmuUser, button_kind
+
+HELP = """\
+commands:
+  text        send a message as the current user
+  #N          press button N of the latest keyboard
+  #N@M        press button N of message M
+  :user ID [lang]   switch to another user
+  :help       this help
+  :quit       leave (also Ctrl-D)"""
+
+_PRESS = re.compile(r"#(\d+)(?:@(\d+))?")
+
+_RESET = "\x1b[0m"
+_STYLE = {
+    "bold": "\x1b[1m",
+    "italic": "\x1b[3m",
+    "underline": "\x1b[4m",
+    "strikethrough": "\x1b[9m",
+    "spoiler": "\x1b[2m",
+}
+_DIM = "\x1b[2m"
+_CYAN = "\x1b[36m"
+_YELLOW = "\x1b[33m"
+
+
+def _utf16_positions(text: str) -> list[int]:
+    """UTF-16 offset of every character index, plus the end."""
+    positions = [0]
+    for char in text:
+        positions.append(positions[-1] + (2 if ord(char) > 0xFFFF else 1))
+    return positions
+
+
+def _to_index(positions: list[int], offset: int) -> int:
+    for index, position in enumerate(positions):
+        if position >= offset:
+            return index
+    return len(positions) - 1
+
+
+def render_text(text: str, entities: list[dict[str, Any]], *, color: bool) -> str:
+    """Render plain text + Bot API entities for a terminal (ANSI styles when ``color``)."""
+    if not text:
+        return ""
+    positions = _utf16_positions(text)
+    styles: list[set[str]] = [set() for _ in text]
+    inserts: dict[int, list[str]] = {}
+    for entity in entities:
+        start = _to_index(positions, entity["offset"])
+        end = _to_index(positions, entity["offset"] + entity["length"])
+        style = _STYLE.get(entity["type"])
+        if style and color:
+            for index in range(start, end):
+                styles[index].add(style)
+        if entity["type"] == "text_link" and entity.get("url") != text[start:end]:
+            inserts.setdefault(end, []).append(f" <{entity['url']}>")
+    out: list[str] = []
+    current: set[str] = set()
+    for index in range(len(text) + 1):
+        if index in inserts:
+            if current:
+                out.append(_RESET)
+                current = set()
+            out.extend(inserts[index])
+        if index == len(text):
+            break
+        if styles[index] != current:
+            if current:
+                out.append(_RESET)
+            out.extend(sorted(styles[index]))
+            current = styles[index]
+        out.append(text[index])
+    if current:
+        out.append(_RESET)
+    return "".join(out)
+
+
+def human_size(size: int) -> str:
+    if size < 1000:
+        return f"{size} B"
+    if size < 1_000_000:
+        return f"{size / 1000:.1f} kB"
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def render_keyboard(message: EmuMessage, *, color: bool) -> list[str]:
+    lines = []
+    number = 0
+    rows = message.reply_markup.get("inline_keyboard", []) if message.reply_markup else []
+    for row in rows:
+        cells = []
+        for button in row:
+            number += 1
+            label = f"[{number}]"
+            if color:
+                label = f"{_CYAN}{label}{_RESET}"
+            kind = button_kind(button)
+            cell = f"{label} {button['text']}"
+            if kind == "url":
+                cell += f" <{button['url']}>"
+            elif kind != "callback_data":
+                cell += f" ({kind})"
+            cells.append(cell)
+        if cells:
+            lines.append("   ".join(cells))
+    keyboard = message.reply_keyboard
+    if keyboard and "keyboard" in keyboard:
+        texts = [
+            b if isinstance(b, str) else b.get("text", "") for r in keyboard["keyboard"] for b in r
+        ]
+        lines.append("⌨ " + " | ".join(texts))
+    elif keyboard and keyboard.get("remove_keyboard"):
+        lines.append("⌨ (keyboard removed)")
+    return lines
+
+
+def render_message(kind: str, message: EmuMessage, *, color: bool) -> str:
+    """A bot message event (``new``/``edit``/``delete``) as terminal lines."""
+    if kind == "delete":
+        header = f"✕ deleted #{message.message_id}"
+        return f"{_DIM}{header}{_RESET}" if color else header
+    header = (
+        f"── bot #{message.message_id} ──" if kind == "new" else f"✎ edited #{message.message_id}"
+    )
+    lines = [f"{_DIM}{header}{_RESET}" if color else header]
+    if message.photo is not None:
+        lines.append("[photo]")
+    if message.document is not None:
+        name, content = message.document
+        lines.append(f"[document {name}, {human_size(len(content))}]")
+    if message.text is not None:
+        lines.append(render_text(message.text, message.entities, color=color))
+    elif message.caption:
+        lines.append(render_text(message.caption, message.caption_entities, color=color))
+    lines.extend(render_keyboard(message, color=color))
+    return "\n".join(lines)
+
+
+class _Terminal:
+    def __init__(
+        self,
+        emulator: BotAPIEmulator,
+        user: EmuUser,
+        stdin: TextIO,
+        stdout: TextIO,
+        idle_timeout: float,
+    ) -> None:
+        self.emulator = emulator
+        self.user = user
+        self.stdin = stdin
+        self.stdout = stdout
+        self.color = _isatty(stdout)
+        self.interactive = _isatty(stdin)
+        self.idle_timeout = idle_timeout
+
+    def write(self, text: str) -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def note(self, text: str) -> None:
+        self.write(f"{_YELLOW}{text}{_RESET}" if self.color else text)
+
+    def on_message(self, kind: str, message: EmuMessage) -> None:
+        if message.chat_id == self.user.id:
+            self.write(render_message(kind, message, color=self.color))
+
+    def on_answer(self, query_id: str, answer: dict[str, Any]) -> None:
+        if answer.get("user_id") != self.user.id:
+            return
+        if answer.get("text"):
+            self.write(("⚠ " if answer.get("show_alert") else "ℹ ") + answer["text"])
+        if answer.get("url"):
+            self.write(f"↗ {answer['url']}")
+
+    async def settle(self) -> None:
+        """In scripted (non-TTY) mode let the bot finish reacting before the next line."""
+        if self.interactive:
+            return
+        try:
+            await self.emulator.wait_idle(timeout=self.idle_timeout)
+        except TimeoutError:
+            self.note("(bot did not answer in time)")
+
+    def keyboard_message(self, message_id: int | None) -> EmuMessage | None:
+        if message_id is not None:
+            message = self.emulator.message(self.user.id, message_id)
+            return message if message is not None and not message.deleted else None
+        for message in reversed(self.emulator.bot_messages(self.user.id)):
+            if message.inline_buttons:
+                return message
+        return None
+
+    def press(self, number: int, message_id: int | None) -> None:
+        message = self.keyboard_message(message_id)
+        if message is None:
+            self.note("no such message" if message_id is not None else "no keyboard to press")
+            return
+        buttons = message.inline_buttons
+        if not 1 <= number <= len(buttons):
+            self.note(f"no button {number} (message #{message.message_id} has {len(buttons)})")
+            return
+        button = buttons[number - 1]
+        kind = button_kind(button)
+        if kind == "callback_data":
+            self.emulator.press(self.user, message.message_id, number - 1)
+        elif kind == "url":
+            self.note(f"opens {button['url']}")
+        else:
+            self.note(f"{kind} buttons are not supported here")
+
+    def switch_user(self, args: list[str]) -> None:
+        if not args or not args[0].lstrip("-").isdigit():
+            self.note("usage: :user ID [lang]")
+            return
+        user_id = int(args[0])
+        language = args[1] if len(args) > 1 else None
+        known = self.emulator.users.get(user_id)
+        if known is not None and (language is None or known.language_code == language):
+            self.user = known
+        else:
+            first_name = known.first_name if known else f"User {user_id}"
+            self.user = EmuUser(id=user_id, first_name=first_name, language_code=language)
+        self.note(f"now user {user_id}" + (f" ({language})" if language else ""))
+
+    async def handle(self, line: str) -> bool:
+        """Handle one input line; False means quit."""
+        if not line:
+            return True
+        if line.startswith(":"):
+            command, *args = line[1:].split() or [""]
+            if command in ("quit", "q", "exit"):
+                return False
+            if command == "help":
+                self.write(HELP)
+            elif command == "user":
+                self.switch_user(args)
+            else:
+                self.note(f"unknown command :{command} (see :help)")
+            return True
+        match = _PRESS.fullmatch(line)
+        if match:
+            self.press(int(match[1]), int(match[2]) if match[2] else None)
+        else:
+            if not self.interactive:
+                self.write(f"> {line}")
+            self.emulator.send_message(self.user, line)
+        await self.settle()
+        return True
+
+    async def run(self, banner: str) -> None:
+        self.emulator.on_bot_message.append(self.on_message)
+        self.emulator.on_callback_answer.append(self.on_answer)
+        try:
+            if banner:
+                self.write(banner)
+            if self.interactive:
+                self.note(f"chatting as user {self.user.id}; :help for commands")
+            while True:
+                raw = await asyncio.to_thread(self.stdin.readline)
+                if not raw:  # EOF
+                    await self.settle()
+                    return
+                if not await self.handle(raw.rstrip("\r\n").strip()):
+                    return
+        finally:
+            self.emulator.on_bot_message.remove(self.on_message)
+            self.emulator.on_callback_answer.remove(self.on_answer)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+async def run_terminal(
+    emulator: BotAPIEmulator,
+    user: EmuUser,
+    *,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    banner: str = "",
+    idle_timeout: float = 5.0,
+) -> None:
+    """Chat with the bot as ``user`` until EOF or ``:quit``.
+
+    When stdin is not a TTY (a script or pipe), typed lines are echoed and each line waits until
+    the bot is idle (at most ``idle_timeout`` seconds) before the next one is read."""
+    terminal = _Terminal(
+        emulator,
+        user,
+        stdin if stdin is not None else sys.stdin,
+        stdout if stdout is not None else sys.stdout,
+        idle_timeout,
+    )
+    await terminal.run(banner)

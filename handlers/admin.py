@@ -1,0 +1,83 @@
+"""Admin commands of the catalogue: exchange rates."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+from babel.dates import format_datetime
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.ui import q
+from models import User
+from services import catalog, geo
+from services.money import BASE_CURRENCY, format_rate, parse_rate
+
+router = Router(name=__name__)
+
+
+async def _refuse(message: Message) -> None:
+    await message.answer(_("⛔ This command is for admins only."))
+
+
+@router.message(Command("rates"))
+async def cmd_rates(message: Message, session: AsyncSession, user: User, is_admin: bool) -> None:
+    if not is_admin:
+        await _refuse(message)
+        return
+    locale = user.locale or "en"
+    rates = await catalog.list_rates(session)
+    if not rates:
+        await message.answer(_("No exchange rates are set. Set one with /rate EUR 0.128"))
+        return
+    lines = [_("💱 <b>Exchange rates</b> (1 {base} =)").format(base=BASE_CURRENCY)]
+    for rate in rates:
+        when = format_datetime(
+            rate.updated_at, "short", tzinfo=user.timezone, locale=geo.babel_locale(locale)
+        )
+        lines.append(
+            f"{q(rate.currency)}: <code>{q(format_rate(rate.per_cny_micro, locale))}</code> · {q(when)}"
+        )
+    lines += ["", _("Change one with /rate CUR value, e.g. /rate EUR 0.128")]
+    await message.answer("\n".join(lines))
+
+
+@router.message(Command("rate"))
+async def cmd_rate(
+    message: Message, command: CommandObject, session: AsyncSession, user: User, is_admin: bool
+) -> None:
+    if not is_admin:
+        await _refuse(message)
+        return
+    parts = (command.args or "").split()
+    usage = _(
+        "Usage: /rate CUR value — how much of the currency one yuan buys, e.g. /rate EUR 0.128"
+    )
+    if len(parts) != 2:
+        await message.answer(usage)
+        return
+    currency = parts[0].upper()
+    per_cny = parse_rate(parts[1])
+    if (
+        not (len(currency) == 3 and currency.isalpha() and currency.isascii())
+        or currency == BASE_CURRENCY
+    ):
+        await message.answer(
+            _("“{code}” is not a currency code.").format(code=q(parts[0][:16])) + "\n" + usage
+        )
+        return
+    if per_cny is None:
+        await message.answer(
+            _("“{value}” is not a positive number.").format(value=q(parts[1][:32])) + "\n" + usage
+        )
+        return
+    await catalog.set_rate(session, currency=currency, per_cny_micro=per_cny, updated_by=user.id)
+    await session.commit()
+    await message.answer(
+        _("✅ 1 {base} = {value} {currency}").format(
+            base=BASE_CURRENCY,
+            value=q(format_rate(per_cny, user.locale or "en")),
+            currency=q(currency),
+        )
+    )

@@ -1,0 +1,60 @@
+"""Every inline button's payload, typed. Prefixes are short: callback_data holds 64 bytes at most.
+
+Payloads are untrusted input: handlers re-check that what they name exists, belongs to the user
+and still allows the action.
+"""
+
+from aiogram.filters.callback_data import CallbackData
+
+# Where a picker was opened from: onboarding ("o") or settings ("s").
+ONBOARDING = "o"
+SETTINGS = "s"
+# Product cards opened from search results go back there, not to a category.
+FROM_SEARCH = -1
+
+
+class LangCb(CallbackData, prefix="lg"):
+    code: str
+    ctx: str
+
+
+class CountryCb(CallbackData, prefix="co"):
+    code: str  # ISO code, or "_" for "another country" (typed)
+    ctx: str
+
+
+class CityCb(CallbackData, prefix="ci"):
+    country: str
+    index: int  # position in the country's common cities, -1 for "another city" (typed)
+    ctx: str
+
+
+class CurrencyCb(CallbackData, prefix="cu"):
+    code: str
+
+
+class SettingsCb(CallbackData, prefix="st"):
+    action: str  # show | lang | country | city | currency | close
+
+
+class MenuCb(CallbackData, prefix="m"):
+    action: str  # home | catalog | search | settings | help | cancel
+
+
+class CategoryCb(CallbackData, prefix="c"):
+    id: int  # 0: the list of categories
+    page: int = 0
+
+
+class ProductCb(CallbackData, prefix="p"):
+    id: int
+    cat: int  # where "back" goes: a category id, or FROM_SEARCH
+    page: int = 0
+
+
+class SearchPageCb(CallbackData, prefix="sp"):
+    page: int
+
+
+class NoopCb(CallbackData, prefix="n"):
+    pass

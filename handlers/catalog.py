@@ -1,0 +1,193 @@
+"""/catalog: categories → products (paginated) → product card, all in one message."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from babel.units import format_unit
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.config import Settings
+from handlers.callbacks import FROM_SEARCH, CategoryCb, NoopCb, ProductCb, SearchPageCb
+from handlers.ui import button, home_button, q, show, stale, truncate
+from models import Product, User
+from services import catalog, geo
+from services.catalog import NotFound, localized
+from services.money import format_price
+
+router = Router(name=__name__)
+
+CARD_DESCRIPTION_LIMIT = 600  # keeps a photo card's caption within Telegram's 1024 characters
+
+
+def weight_text(grams: int, locale: str) -> str:
+    loc = geo.babel_locale(locale)
+    if grams >= 1000:
+        return format_unit(Decimal(grams) / 1000, "mass-kilogram", length="short", locale=loc)
+    return format_unit(grams, "mass-gram", length="short", locale=loc)
+
+
+def unit_label(unit: str) -> str:
+    return _(catalog.UNITS.get(unit, unit))
+
+
+def product_price(product: Product, user: User, rate: int | None, locale: str) -> str:
+    return format_price(product.price_cny, user.currency or "CNY", rate, locale)
+
+
+def pager_row(page: int, pages: int, make) -> list[InlineKeyboardButton]:  # noqa: ANN001
+    """« ‹page/pages› » — the arrows only where there is somewhere to go."""
+    row = []
+    if page > 0:
+        row.append(button("«", make(page - 1)))
+    row.append(button(f"{page + 1}/{pages}", NoopCb().pack()))
+    if page < pages - 1:
+        row.append(button("»", make(page + 1)))
+    return row
+
+
+async def categories_view(session: AsyncSession, locale: str) -> tuple[str, InlineKeyboardMarkup]:
+    rows = await catalog.list_categories(session)
+    kb = InlineKeyboardBuilder()
+    for row in rows:
+        name = localized(row.category.names, locale)
+        kb.button(
+            text=f"{row.category.emoji} {name} ({row.product_count})".strip(),
+            callback_data=CategoryCb(id=row.category.id or 0, page=0),
+        )
+    kb.adjust(2)
+    kb.row(home_button())
+    if not rows:
+        return _("The catalogue is empty for now. Please come back soon."), kb.as_markup()
+    return _("🛒 <b>Catalogue</b>\nChoose a category:"), kb.as_markup()
+
+
+async def category_view(
+    session: AsyncSession, user: User, locale: str, category_id: int, page: int, page_size: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    category = await catalog.get_category(session, category_id)
+    result = await catalog.products_page(
+        session, category_id=category_id, page=page, page_size=page_size
+    )
+    rate = await catalog.get_rate(session, user.currency)
+    kb = InlineKeyboardBuilder()
+    for product in result.products:
+        kb.row(
+            button(
+                f"{localized(product.names, locale)} · {product_price(product, user, rate, locale)}",
+                ProductCb(id=product.id or 0, cat=category_id, page=page).pack(),
+            )
+        )
+    if result.pages > 1:
+        kb.row(*pager_row(page, result.pages, lambda p: CategoryCb(id=category_id, page=p).pack()))
+    kb.row(button(_("⬅ Categories"), CategoryCb(id=0).pack()), home_button())
+    name = localized(category.names, locale)
+    text = _("{emoji} <b>{name}</b>\nPage {page} of {pages} · {total} products").format(
+        emoji=q(category.emoji),
+        name=q(name),
+        page=page + 1,
+        pages=result.pages,
+        total=result.total,
+    )
+    return text, kb.as_markup()
+
+
+def card_text(product: Product, user: User, rate: int | None, locale: str) -> str:
+    name = localized(product.names, locale)
+    description = truncate(localized(product.descriptions, locale), CARD_DESCRIPTION_LIMIT)
+    lines = [f"<b>{q(name)}</b>"]
+    if description:
+        lines += [q(description)]
+    lines += [
+        "",
+        _("💰 {price} per {unit}").format(
+            price=q(product_price(product, user, rate, locale)), unit=q(unit_label(product.unit))
+        ),
+    ]
+    if product.unit_weight_g:
+        lines.append(
+            _("⚖️ Net weight: {weight}").format(weight=q(weight_text(product.unit_weight_g, locale)))
+        )
+    if product.hs_code:
+        lines.append(_("🏷 HS code: {code}").format(code=q(product.hs_code)))
+    if user.country:
+        country = q(geo.country_name(user.country, locale))
+        if catalog.can_ship(product, user.country):
+            lines.append(_("✅ Can be shipped to {country}").format(country=country))
+        else:
+            lines.append(
+                _("⛔ Cannot be shipped to {country} (import restrictions)").format(country=country)
+            )
+    return "\n".join(lines)
+
+
+async def product_view(
+    session: AsyncSession, user: User, locale: str, data: ProductCb
+) -> tuple[str, InlineKeyboardMarkup, str | None]:
+    product = await catalog.get_product(session, data.id)
+    rate = await catalog.get_rate(session, user.currency)
+    if data.cat == FROM_SEARCH:
+        back = button(_("⬅ Results"), SearchPageCb(page=max(0, data.page)).pack())
+    else:
+        back = button(
+            _("⬅ Back"), CategoryCb(id=product.category_id, page=max(0, data.page)).pack()
+        )
+    kb = InlineKeyboardBuilder()
+    kb.row(back, button(_("🛒 Catalogue"), CategoryCb(id=0).pack()))
+    return card_text(product, user, rate, locale), kb.as_markup(), product.photo
+
+
+@router.message(Command("catalog"))
+async def cmd_catalog(
+    message: Message, session: AsyncSession, user: User, state: FSMContext
+) -> None:
+    await state.set_state(None)
+    text, markup = await categories_view(session, user.locale or "en")
+    await message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(CategoryCb.filter())
+async def on_category(
+    callback: CallbackQuery,
+    callback_data: CategoryCb,
+    session: AsyncSession,
+    user: User,
+    settings: Settings,
+) -> None:
+    locale = user.locale or "en"
+    try:
+        if callback_data.id == 0:
+            text, markup = await categories_view(session, locale)
+        else:
+            text, markup = await category_view(
+                session, user, locale, callback_data.id, callback_data.page, settings.page_size
+            )
+    except NotFound:
+        await stale(callback)
+        return
+    await callback.answer()
+    await show(callback, text, markup)
+
+
+@router.callback_query(ProductCb.filter())
+async def on_product(
+    callback: CallbackQuery, callback_data: ProductCb, session: AsyncSession, user: User
+) -> None:
+    try:
+        text, markup, photo = await product_view(session, user, user.locale or "en", callback_data)
+    except NotFound:
+        await stale(callback)
+        return
+    await callback.answer()
+    await show(callback, text, markup, photo=photo)
+
+
+@router.callback_query(NoopCb.filter())
+async def on_noop(callback: CallbackQuery) -> None:
+    await callback.answer()

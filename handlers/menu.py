@@ -1,0 +1,80 @@
+"""The main menu, /help, and the menu buttons."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from handlers.callbacks import CategoryCb, MenuCb, SettingsCb
+from handlers.ui import q, show
+from models import User
+
+router = Router(name=__name__)
+
+
+def welcome_text(user: User) -> str:
+    return _(
+        "Hello, {name}! Browse specialities from Qingtian with /catalog, or just type what you "
+        "are looking for (for example: 香菇, tea, riso)."
+    ).format(name=q(user.first_name or "👋"))
+
+
+def main_menu_markup() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("🛒 Catalogue"), callback_data=CategoryCb(id=0))
+    kb.button(text=_("🔍 Search"), callback_data=MenuCb(action="search"))
+    kb.button(text=_("⚙️ Settings"), callback_data=SettingsCb(action="show"))
+    kb.button(text=_("❓ Help"), callback_data=MenuCb(action="help"))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def help_text(is_admin: bool) -> str:
+    lines = [
+        _("<b>Qingtian Bridge</b> brings specialities from Qingtian to your city."),
+        "",
+        _("/catalog — browse the catalogue by category"),
+        _("/search <i>words</i> — find a product (or just type the words)"),
+        _("/settings — language, country, city and currency"),
+        _("/cancel — stop what you are typing"),
+        _("/help — this help"),
+        "",
+        _(
+            "Prices are shown in your currency at the exchange rate set by the export centre, "
+            "beside the price in yuan. Each product says whether it may be shipped to your country."
+        ),
+    ]
+    if is_admin:
+        lines += [
+            "",
+            _("<b>Admin</b>"),
+            _("/rates — exchange rates"),
+            _(
+                "/rate <i>CUR value</i> — set how much of a currency one yuan buys, e.g. /rate EUR 0.128"
+            ),
+        ]
+    return "\n".join(lines)
+
+
+@router.message(Command("help"))
+async def cmd_help(message: Message, is_admin: bool) -> None:
+    await message.answer(help_text(is_admin))
+
+
+@router.callback_query(MenuCb.filter(F.action == "help"))
+async def on_help(callback: CallbackQuery, is_admin: bool) -> None:
+    await callback.answer()
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action="home"))
+    await show(callback, help_text(is_admin), kb.as_markup())
+
+
+@router.callback_query(MenuCb.filter(F.action == "home"))
+async def on_home(callback: CallbackQuery, user: User, state: FSMContext) -> None:
+    await state.set_state(None)
+    await callback.answer()
+    await show(callback, welcome_text(user), main_menu_markup())

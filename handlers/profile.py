@@ -1,0 +1,424 @@
+"""/start, onboarding (language → country → city) and /settings, which reuse the same pickers."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.commands import set_chat_commands
+from bot.config import Settings
+from bot.i18n import LANGUAGE_FLAGS, LANGUAGE_NAMES, LOCALES
+from handlers.callbacks import (
+    ONBOARDING,
+    SETTINGS,
+    CityCb,
+    CountryCb,
+    CurrencyCb,
+    LangCb,
+    MenuCb,
+    SettingsCb,
+)
+from handlers.menu import main_menu_markup, welcome_text
+from handlers.ui import button, cancel_markup, q, show, stale
+from models import User
+from services import catalog, geo, users
+from services.money import BASE_CURRENCY
+from services.text import clean_line
+
+router = Router(name=__name__)
+
+MAX_PAYLOAD = 64
+
+
+class Profile(StatesGroup):
+    country = State()  # typing a country not offered as a button
+    city = State()  # typing a city not offered as a button
+
+
+def _ctx_ok(ctx: str) -> bool:
+    return ctx in (ONBOARDING, SETTINGS)
+
+
+# ── pickers ──────────────────────────────────────────────────────────────────────────────
+
+
+def language_markup(current: str | None, ctx: str) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for code in LOCALES:
+        mark = "✓ " if code == current else ""
+        kb.button(
+            text=f"{mark}{LANGUAGE_FLAGS[code]} {LANGUAGE_NAMES[code]}",
+            callback_data=LangCb(code=code, ctx=ctx),
+        )
+    kb.adjust(2)
+    if ctx == SETTINGS:
+        kb.row(button(_("⬅ Back"), SettingsCb(action="show").pack()))
+    return kb.as_markup()
+
+
+def country_markup(locale: str, ctx: str) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for code in geo.COMMON_COUNTRIES:
+        kb.button(text=geo.country_name(code, locale), callback_data=CountryCb(code=code, ctx=ctx))
+    kb.button(text=_("🌍 Another country"), callback_data=CountryCb(code="_", ctx=ctx))
+    kb.adjust(2)
+    back = SettingsCb(action="show") if ctx == SETTINGS else None
+    if back:
+        kb.row(button(_("⬅ Back"), back.pack()))
+    return kb.as_markup()
+
+
+def city_markup(country: str, ctx: str) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for index, city in enumerate(geo.cities(country)):
+        kb.button(text=_(city.name), callback_data=CityCb(country=country, index=index, ctx=ctx))
+    kb.button(text=_("🏙 Another city"), callback_data=CityCb(country=country, index=-1, ctx=ctx))
+    kb.adjust(2)
+    kb.row(button(_("⬅ Back"), CountryCb(code="back", ctx=ctx).pack()))
+    return kb.as_markup()
+
+
+def city_label(city: str | None) -> str:
+    """A known city in the user's language; a typed one as typed."""
+    return _(city) if city else "—"
+
+
+# ── /start and onboarding ───────────────────────────────────────────────────────────────
+
+
+@router.message(CommandStart())
+async def cmd_start(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    user: User,
+    state: FSMContext,
+    i18n: I18n,
+) -> None:
+    await state.clear()
+    payload = (command.args or "").strip()
+    if payload and len(payload) <= MAX_PAYLOAD and user.start_payload is None:
+        user.start_payload = payload  # deep links (gb_<id>, agent_<token>) are kept for later
+        session.add(user)
+        await session.commit()
+    if not user.onboarded:
+        await message.answer(
+            _(
+                "👋 Welcome to <b>Qingtian Bridge</b>: specialities from Qingtian, "
+                "shipped together to your city.\n\nFirst, choose your language:"
+            ),
+            reply_markup=language_markup(i18n.current_locale, ONBOARDING),
+        )
+        return
+    await message.answer(welcome_text(user), reply_markup=main_menu_markup())
+
+
+@router.callback_query(LangCb.filter())
+async def on_language(
+    callback: CallbackQuery,
+    callback_data: LangCb,
+    session: AsyncSession,
+    user: User,
+    i18n: I18n,
+    bot: Bot,
+    settings: Settings,
+) -> None:
+    if callback_data.code not in LOCALES or not _ctx_ok(callback_data.ctx):
+        await stale(callback)
+        return
+    users.set_locale(user, callback_data.code)
+    session.add(user)
+    await session.commit()
+    i18n.current_locale = callback_data.code
+    await set_chat_commands(bot, user.id, callback_data.code, is_admin=settings.is_admin(user.id))
+    await callback.answer(_("Language: {language}").format(language=LANGUAGE_NAMES[user.locale]))
+    if callback_data.ctx == SETTINGS and user.onboarded:
+        await show(callback, settings_text(user), settings_markup())
+        return
+    await show(
+        callback, _("Which country do you live in?"), country_markup(callback_data.code, ONBOARDING)
+    )
+
+
+@router.callback_query(CountryCb.filter())
+async def on_country(
+    callback: CallbackQuery,
+    callback_data: CountryCb,
+    session: AsyncSession,
+    user: User,
+    state: FSMContext,
+    i18n: I18n,
+) -> None:
+    ctx, code = callback_data.ctx, callback_data.code
+    if not _ctx_ok(ctx) or not user.locale:
+        await stale(callback)
+        return
+    if code == "back":
+        await state.clear()
+        await show(callback, _("Which country do you live in?"), country_markup(user.locale, ctx))
+        await callback.answer()
+        return
+    if code == "_":
+        await state.set_state(Profile.country)
+        await state.update_data(ctx=ctx)
+        await show(
+            callback,
+            _(
+                "Type the name of your country (for example: Italia, España, 荷兰) or its two-letter code."
+            ),
+            cancel_markup(),
+        )
+        await callback.answer()
+        return
+    if not geo.is_country(code):
+        await stale(callback)
+        return
+    users.set_country(user, code)
+    session.add(user)
+    await session.commit()
+    await callback.answer()
+    await _ask_city(callback, state, user, ctx)
+
+
+async def _ask_city(
+    target: Message | CallbackQuery, state: FSMContext, user: User, ctx: str
+) -> None:
+    assert user.country and user.locale
+    country = q(geo.country_name(user.country, user.locale))
+    if geo.cities(user.country):
+        await state.clear()
+        await show(
+            target,
+            _("Which city in {country}? Pick one, or choose “Another city” to type it.").format(
+                country=country
+            ),
+            city_markup(user.country, ctx),
+        )
+        return
+    await state.set_state(Profile.city)
+    await state.update_data(ctx=ctx)
+    await show(
+        target,
+        _("Type the name of your city in {country}:").format(country=country),
+        cancel_markup(),
+    )
+
+
+@router.message(StateFilter(Profile.country), F.text)
+async def on_country_typed(
+    message: Message, session: AsyncSession, user: User, state: FSMContext
+) -> None:
+    assert message.text is not None and user.locale
+    text = clean_line(message.text, 64)
+    code = geo.find_country(text, user.locale) if text else None
+    if code is None:
+        await message.answer(
+            _(
+                "I don't know a country called “{text}”. Type its name (for example: Italia) "
+                "or its two-letter code (IT), or press Cancel."
+            ).format(text=q((text or message.text)[:64])),
+            reply_markup=cancel_markup(),
+        )
+        return
+    ctx = (await state.get_data()).get("ctx", ONBOARDING)
+    users.set_country(user, code)
+    session.add(user)
+    await session.commit()
+    await _ask_city(message, state, user, ctx)
+
+
+@router.callback_query(CityCb.filter())
+async def on_city(
+    callback: CallbackQuery,
+    callback_data: CityCb,
+    session: AsyncSession,
+    user: User,
+    state: FSMContext,
+) -> None:
+    ctx = callback_data.ctx
+    cities = geo.cities(callback_data.country)
+    if (
+        not _ctx_ok(ctx)
+        or callback_data.country != user.country
+        or not (-1 <= callback_data.index < len(cities))
+    ):
+        await stale(callback)
+        return
+    if callback_data.index == -1:
+        await state.set_state(Profile.city)
+        await state.update_data(ctx=ctx)
+        await show(callback, _("Type the name of your city:"), cancel_markup())
+        await callback.answer()
+        return
+    users.set_city(user, cities[callback_data.index].name)
+    session.add(user)
+    await session.commit()
+    await callback.answer()
+    await _finish(callback, user, ctx)
+
+
+@router.message(StateFilter(Profile.city), F.text)
+async def on_city_typed(
+    message: Message, session: AsyncSession, user: User, state: FSMContext
+) -> None:
+    assert message.text is not None
+    text = clean_line(message.text, users.MAX_CITY_LENGTH)
+    if text is None or not user.country:
+        await message.answer(
+            _("Please type a city name of at most {limit} characters, or press Cancel.").format(
+                limit=users.MAX_CITY_LENGTH
+            ),
+            reply_markup=cancel_markup(),
+        )
+        return
+    ctx = (await state.get_data()).get("ctx", ONBOARDING)
+    await state.clear()
+    users.set_city(user, text)
+    session.add(user)
+    await session.commit()
+    await _finish(message, user, ctx)
+
+
+@router.message(StateFilter(Profile.country, Profile.city))
+async def on_not_text(message: Message) -> None:
+    await message.answer(
+        _("Please type it as text, or press Cancel."), reply_markup=cancel_markup()
+    )
+
+
+async def _finish(target: Message | CallbackQuery, user: User, ctx: str) -> None:
+    if ctx == SETTINGS:
+        await show(target, settings_text(user), settings_markup())
+        return
+    assert user.country and user.locale and user.currency
+    done = _("✅ All set! Delivery to <b>{city}, {country}</b>; prices in {currency}.").format(
+        city=q(city_label(user.city)),
+        country=q(geo.country_name(user.country, user.locale)),
+        currency=q(user.currency),
+    )
+    await show(target, done + "\n\n" + welcome_text(user), main_menu_markup())
+
+
+# ── /settings ───────────────────────────────────────────────────────────────────────────
+
+
+def settings_text(user: User) -> str:
+    locale = user.locale or "en"
+    lines = [
+        _("⚙️ <b>Settings</b>"),
+        "",
+        _("Language: {value}").format(value=LANGUAGE_NAMES.get(locale, locale)),
+        _("Country: {value}").format(
+            value=q(geo.country_name(user.country, locale)) if user.country else "—"
+        ),
+        _("City: {value}").format(value=q(city_label(user.city))),
+        _("Currency: {value}").format(value=q(user.currency or "—")),
+    ]
+    return "\n".join(lines)
+
+
+def settings_markup() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("🌐 Language"), callback_data=SettingsCb(action="lang"))
+    kb.button(text=_("🌍 Country"), callback_data=SettingsCb(action="country"))
+    kb.button(text=_("🏙 City"), callback_data=SettingsCb(action="city"))
+    kb.button(text=_("💱 Currency"), callback_data=SettingsCb(action="currency"))
+    kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action="home"))
+    kb.adjust(2, 2, 1)
+    return kb.as_markup()
+
+
+@router.message(Command("settings"))
+async def cmd_settings(message: Message, user: User, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(settings_text(user), reply_markup=settings_markup())
+
+
+@router.callback_query(SettingsCb.filter())
+async def on_settings(
+    callback: CallbackQuery,
+    callback_data: SettingsCb,
+    user: User,
+    session: AsyncSession,
+    state: FSMContext,
+) -> None:
+    action = callback_data.action
+    locale = user.locale or "en"
+    if action == "show":
+        await state.clear()
+        await show(callback, settings_text(user), settings_markup())
+    elif action == "lang":
+        await show(callback, _("Choose your language:"), language_markup(user.locale, SETTINGS))
+    elif action == "country":
+        await show(callback, _("Which country do you live in?"), country_markup(locale, SETTINGS))
+    elif action == "city" and user.country:
+        await _ask_city(callback, state, user, SETTINGS)
+    elif action == "currency":
+        await show(
+            callback, _("Show prices in which currency?"), await currency_markup(session, user)
+        )
+    else:
+        await stale(callback)
+        return
+    await callback.answer()
+
+
+async def currency_markup(session: AsyncSession, user: User) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    codes = [rate.currency for rate in await catalog.list_rates(session)]
+    for code in [BASE_CURRENCY, *codes]:
+        mark = "✓ " if code == user.currency else ""
+        kb.button(text=f"{mark}{code}", callback_data=CurrencyCb(code=code))
+    kb.adjust(4)
+    kb.row(button(_("⬅ Back"), SettingsCb(action="show").pack()))
+    return kb.as_markup()
+
+
+@router.callback_query(CurrencyCb.filter())
+async def on_currency(
+    callback: CallbackQuery, callback_data: CurrencyCb, user: User, session: AsyncSession
+) -> None:
+    code = callback_data.code
+    if code != BASE_CURRENCY and await catalog.get_rate(session, code) is None:
+        await stale(callback)
+        return
+    users.set_currency(user, code)
+    session.add(user)
+    await session.commit()
+    await callback.answer(_("Currency: {value}").format(value=code))
+    await show(callback, settings_text(user), settings_markup())
+
+
+@router.callback_query(MenuCb.filter(F.action == "cancel"))
+async def on_cancel(callback: CallbackQuery, user: User, state: FSMContext) -> None:
+    data = await state.get_data()
+    await state.clear()
+    await callback.answer(_("Cancelled."))
+    if data.get("ctx") == SETTINGS or user.onboarded:
+        await show(
+            callback,
+            settings_text(user) if data.get("ctx") == SETTINGS else welcome_text(user),
+            settings_markup() if data.get("ctx") == SETTINGS else main_menu_markup(),
+        )
+        return
+    await show(
+        callback,
+        _("Which country do you live in?"),
+        country_markup(user.locale or "en", ONBOARDING),
+    )
+
+
+@router.message(Command("cancel"))
+async def cmd_cancel(message: Message, user: User, state: FSMContext) -> None:
+    await state.clear()
+    if user.onboarded:
+        await message.answer(_("Cancelled."), reply_markup=main_menu_markup())
+    else:
+        await message.answer(_("Cancelled."), reply_markup=language_markup(user.locale, ONBOARDING))

@@ -1,0 +1,153 @@
+"""/search <words>, and any plain text typed outside a dialog."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.config import Settings
+from handlers.callbacks import FROM_SEARCH, CategoryCb, MenuCb, ProductCb, SearchPageCb
+from handlers.catalog import pager_row, product_price
+from handlers.ui import button, cancel_markup, home_button, q, show, stale
+from models import User
+from services import catalog, search
+from services.catalog import localized
+
+router = Router(name=__name__)
+
+QUERY_KEY = "search_query"
+
+
+class Search(StatesGroup):
+    query = State()
+
+
+async def results_view(
+    session: AsyncSession, user: User, query: str, page: int, page_size: int
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """The results page, or None when the page does not exist."""
+    locale = user.locale or "en"
+    hits = await search.search_products(session, query=query, locale=locale)
+    kb = InlineKeyboardBuilder()
+    if not hits:
+        kb.row(button(_("🛒 Browse the catalogue"), CategoryCb(id=0).pack()), home_button())
+        text = _("Nothing found for “{query}”. Try other words, or browse the catalogue.").format(
+            query=q(query)
+        )
+        return (text, kb.as_markup()) if page == 0 else None
+    pages = (len(hits) + page_size - 1) // page_size
+    if not 0 <= page < pages:
+        return None
+    rate = await catalog.get_rate(session, user.currency)
+    for hit in hits[page * page_size : (page + 1) * page_size]:
+        product = hit.product
+        kb.row(
+            button(
+                f"{localized(product.names, locale)} · {product_price(product, user, rate, locale)}",
+                ProductCb(id=product.id or 0, cat=FROM_SEARCH, page=page).pack(),
+            )
+        )
+    if pages > 1:
+        kb.row(*pager_row(page, pages, lambda p: SearchPageCb(page=p).pack()))
+    kb.row(button(_("🛒 Catalogue"), CategoryCb(id=0).pack()), home_button())
+    text = ngettext(
+        "🔍 “{query}”: {count} product found",
+        "🔍 “{query}”: {count} products found",
+        len(hits),
+    ).format(query=q(query), count=len(hits))
+    return text, kb.as_markup()
+
+
+async def run_search(
+    message: Message,
+    session: AsyncSession,
+    user: User,
+    state: FSMContext,
+    query: str,
+    settings: Settings,
+) -> None:
+    query = " ".join(query.split())
+    if len(query) > search.MAX_QUERY_LENGTH:
+        await message.answer(
+            _("That is too long to search for: please use at most {limit} characters.").format(
+                limit=search.MAX_QUERY_LENGTH
+            )
+        )
+        return
+    await state.set_state(None)
+    await state.update_data({QUERY_KEY: query})
+    view = await results_view(session, user, query, 0, settings.page_size)
+    assert view is not None
+    await message.answer(view[0], reply_markup=view[1])
+
+
+def _ask_markup() -> InlineKeyboardMarkup:
+    return cancel_markup()
+
+
+@router.message(Command("search"))
+async def cmd_search(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    user: User,
+    state: FSMContext,
+    settings: Settings,
+) -> None:
+    if not (command.args or "").strip():
+        await state.set_state(Search.query)
+        await message.answer(
+            _(
+                "What are you looking for? Type a few words (for example: 笋干, shiitake, tè verde)."
+            ),
+            reply_markup=_ask_markup(),
+        )
+        return
+    await run_search(message, session, user, state, command.args or "", settings)
+
+
+@router.callback_query(MenuCb.filter(F.action == "search"))
+async def on_search_button(callback: CallbackQuery, state: FSMContext) -> None:
+    await state.set_state(Search.query)
+    await callback.answer()
+    await show(
+        callback,
+        _("What are you looking for? Type a few words (for example: 笋干, shiitake, tè verde)."),
+        _ask_markup(),
+    )
+
+
+@router.callback_query(SearchPageCb.filter())
+async def on_search_page(
+    callback: CallbackQuery,
+    callback_data: SearchPageCb,
+    session: AsyncSession,
+    user: User,
+    state: FSMContext,
+    settings: Settings,
+) -> None:
+    query = (await state.get_data()).get(QUERY_KEY)
+    view = None
+    if isinstance(query, str) and query:
+        view = await results_view(session, user, query, callback_data.page, settings.page_size)
+    if view is None:
+        await stale(callback)
+        return
+    await callback.answer()
+    await show(callback, *view)
+
+
+@router.message(StateFilter(None, Search.query), F.text, ~F.text.startswith("/"))
+async def on_plain_text(
+    message: Message, session: AsyncSession, user: User, state: FSMContext, settings: Settings
+) -> None:
+    """Text typed outside any dialog is a search."""
+    assert message.text is not None
+    await run_search(message, session, user, state, message.text, settings)

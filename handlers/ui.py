@@ -1,0 +1,119 @@
+"""Rendering helpers shared by the routers: escaping, editing in place, stale-button alerts."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import (
+    CallbackQuery,
+    InaccessibleMessage,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    Message,
+)
+from aiogram.utils.i18n import gettext as _
+
+from handlers.callbacks import MenuCb
+
+CAPTION_LIMIT = 1024
+TEXT_LIMIT = 4096
+
+
+def q(value: object) -> str:
+    """Escape anything interpolated into an HTML message."""
+    return escape(str(value), quote=False)
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def button(text: str, callback_data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=callback_data)
+
+
+def home_button() -> InlineKeyboardButton:
+    return button(_("🏠 Menu"), MenuCb(action="home").pack())
+
+
+def cancel_markup() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[button(_("✖ Cancel"), MenuCb(action="cancel").pack())]]
+    )
+
+
+async def stale(callback: CallbackQuery) -> None:
+    """The answer to a button that no longer means anything (or never did)."""
+    await callback.answer(
+        _("This button is out of date. Please open the menu again with /start."), show_alert=True
+    )
+
+
+def _is_not_modified(error: TelegramBadRequest) -> bool:
+    return "message is not modified" in error.message
+
+
+async def show(
+    target: Message | CallbackQuery,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    photo: str | None = None,
+) -> None:
+    """Reply to a command, or replace the message a button was pressed on (same message where
+    Telegram allows it: a text can't become a photo, so that swap deletes and sends)."""
+    if isinstance(target, Message):
+        await _send(target, text, markup, photo)
+        return
+    message = target.message
+    if message is None or isinstance(message, InaccessibleMessage):
+        if target.from_user is not None and target.bot is not None:
+            await _send_to(target.bot, target.from_user.id, text, markup, photo)
+        return
+    try:
+        if photo and message.photo:
+            await message.edit_media(
+                InputMediaPhoto(media=photo, caption=truncate(text, CAPTION_LIMIT)),
+                reply_markup=markup,
+            )
+        elif not photo and not message.photo and message.text is not None:
+            await message.edit_text(text, reply_markup=markup)
+        else:
+            await _send(message, text, markup, photo)
+            await _delete_quietly(message)
+    except TelegramBadRequest as error:
+        if _is_not_modified(error):
+            return
+        if "message to edit not found" in error.message or "can't be edited" in error.message:
+            await _send(message, text, markup, photo)
+            return
+        raise
+
+
+async def _send(
+    message: Message, text: str, markup: InlineKeyboardMarkup | None, photo: str | None
+) -> None:
+    if photo:
+        await message.answer_photo(
+            photo, caption=truncate(text, CAPTION_LIMIT), reply_markup=markup
+        )
+    else:
+        await message.answer(truncate(text, TEXT_LIMIT), reply_markup=markup)
+
+
+async def _send_to(bot, chat_id: int, text: str, markup, photo) -> None:  # noqa: ANN001
+    if photo:
+        await bot.send_photo(
+            chat_id, photo, caption=truncate(text, CAPTION_LIMIT), reply_markup=markup
+        )
+    else:
+        await bot.send_message(chat_id, truncate(text, TEXT_LIMIT), reply_markup=markup)
+
+
+async def _delete_quietly(message: Message) -> None:
+    try:
+        await message.delete()
+    except TelegramBadRequest:
+        pass  # too old to delete: leaving it is harmless

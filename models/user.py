@@ -1,0 +1,29 @@
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column
+from sqlmodel import Field, SQLModel
+
+from models.base import utcnow
+
+
+class User(SQLModel, table=True):
+    """A Telegram user as the bot knows them. The primary key is the Telegram user id."""
+
+    __tablename__ = "users"
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    first_name: str = Field(default="", max_length=256)
+    username: str | None = Field(default=None, max_length=64)
+    language_code: str | None = Field(default=None, max_length=16)  # as Telegram sent it
+    locale: str | None = Field(default=None, max_length=16)  # one of bot.i18n.LOCALES, once chosen
+    country: str | None = Field(default=None, max_length=2)  # ISO 3166-1 alpha-2
+    city: str | None = Field(default=None, max_length=128)
+    currency: str | None = Field(default=None, max_length=3)  # ISO 4217
+    timezone: str = Field(default="UTC", max_length=64)
+    start_payload: str | None = Field(default=None, max_length=64)  # deep link of the first /start
+    is_blocked: bool = Field(default=False)  # the user blocked the bot
+    created_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def onboarded(self) -> bool:
+        return bool(self.locale and self.country and self.city and self.currency)

@@ -1,0 +1,144 @@
+"""The catalogue: categories, products in pages, product cards' facts, exchange rates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models import Category, ExchangeRate, Product
+from models.base import utcnow
+from services.text import N_, fold
+
+FALLBACK_LOCALES = ("zh_Hans", "en")
+
+# Units a product is sold in; the labels are translated where they are shown.
+UNITS: dict[str, str] = {
+    "kg": N_("kg"),
+    "piece": N_("piece"),
+    "bag": N_("bag"),
+    "sack": N_("sack"),
+    "box": N_("box"),
+    "bottle": N_("bottle"),
+    "jar": N_("jar"),
+    "tin": N_("tin"),
+    "pack": N_("pack"),
+    "set": N_("set"),
+}
+
+
+def localized(texts: dict[str, str], locale: str) -> str:
+    """The text in the locale, else Simplified Chinese (the source of truth), else English."""
+    for candidate in (locale, *FALLBACK_LOCALES):
+        value = texts.get(candidate)
+        if value:
+            return value
+    return next((v for v in texts.values() if v), "")
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    category: Category
+    product_count: int
+
+
+@dataclass(frozen=True)
+class Page:
+    products: list[Product]
+    page: int  # 0-based
+    pages: int
+    total: int
+
+
+class NotFound(LookupError):
+    """The object does not exist (any more): a stale or forged reference."""
+
+
+async def list_categories(session: AsyncSession) -> list[CategoryRow]:
+    counts = (
+        select(Product.category_id, func.count().label("n"))
+        .where(col(Product.is_active).is_(True))
+        .group_by(col(Product.category_id))
+        .subquery()
+    )
+    statement = (
+        select(Category, counts.c.n)
+        .join(counts, counts.c.category_id == Category.id)
+        .order_by(col(Category.position), col(Category.id))
+    )
+    rows = await session.exec(statement)
+    return [CategoryRow(category, int(n)) for category, n in rows.all()]
+
+
+async def get_category(session: AsyncSession, category_id: int) -> Category:
+    category = await session.get(Category, category_id)
+    if category is None:
+        raise NotFound(category_id)
+    return category
+
+
+async def products_page(
+    session: AsyncSession, *, category_id: int, page: int, page_size: int
+) -> Page:
+    """One page of a category's active products. A page out of range raises NotFound."""
+    await get_category(session, category_id)
+    where = (col(Product.category_id) == category_id, col(Product.is_active).is_(True))
+    total = (await session.exec(select(func.count()).select_from(Product).where(*where))).one()
+    pages = max(1, ceil(total / page_size))
+    if page < 0 or page >= pages:
+        raise NotFound(page)
+    statement = (
+        select(Product)
+        .where(*where)
+        .order_by(col(Product.position), col(Product.id))
+        .offset(page * page_size)
+        .limit(page_size)
+    )
+    products = list((await session.exec(statement)).all())
+    return Page(products=products, page=page, pages=pages, total=total)
+
+
+async def get_product(session: AsyncSession, product_id: int) -> Product:
+    product = await session.get(Product, product_id)
+    if product is None or not product.is_active:
+        raise NotFound(product_id)
+    return product
+
+
+def can_ship(product: Product, country: str | None) -> bool:
+    return country is None or country not in product.restricted_countries
+
+
+def refresh_search_fields(product: Product) -> None:
+    """Keep the folded search columns in step with the names and descriptions."""
+    product.search_names = "\n".join(fold(name) for name in product.names.values() if name)
+    product.search_text = "\n".join(fold(text) for text in product.descriptions.values() if text)
+
+
+async def get_rate(session: AsyncSession, currency: str | None) -> int | None:
+    if not currency:
+        return None
+    rate = await session.get(ExchangeRate, currency)
+    return rate.per_cny_micro if rate else None
+
+
+async def list_rates(session: AsyncSession) -> list[ExchangeRate]:
+    return list(
+        (await session.exec(select(ExchangeRate).order_by(col(ExchangeRate.currency)))).all()
+    )
+
+
+async def set_rate(
+    session: AsyncSession, *, currency: str, per_cny_micro: int, updated_by: int | None
+) -> ExchangeRate:
+    rate = await session.get(ExchangeRate, currency)
+    if rate is None:
+        rate = ExchangeRate(currency=currency, per_cny_micro=per_cny_micro)
+    rate.per_cny_micro = per_cny_micro
+    rate.updated_at = utcnow()
+    rate.updated_by = updated_by
+    session.add(rate)
+    return rate

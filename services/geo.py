@@ -1,0 +1,115 @@
+"""Countries, cities, currencies and time zones of the diaspora destinations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import get_territory_currencies
+
+from services.text import N_, fold
+
+
+@dataclass(frozen=True)
+class City:
+    name: str  # canonical English name; translated for display through the catalogues
+    timezone: str
+
+
+# Where Qingtian emigrants cluster, offered as buttons in this order.
+COMMON_COUNTRIES: dict[str, tuple[City, ...]] = {
+    "IT": (
+        City(N_("Milan"), "Europe/Rome"),
+        City(N_("Rome"), "Europe/Rome"),
+        City(N_("Prato"), "Europe/Rome"),
+        City(N_("Florence"), "Europe/Rome"),
+    ),
+    "ES": (
+        City(N_("Madrid"), "Europe/Madrid"),
+        City(N_("Barcelona"), "Europe/Madrid"),
+        City(N_("Valencia"), "Europe/Madrid"),
+    ),
+    "PT": (City(N_("Lisbon"), "Europe/Lisbon"), City(N_("Porto"), "Europe/Lisbon")),
+    "FR": (City(N_("Paris"), "Europe/Paris"),),
+    "NL": (City(N_("Rotterdam"), "Europe/Amsterdam"), City(N_("Amsterdam"), "Europe/Amsterdam")),
+    "DE": (City(N_("Frankfurt"), "Europe/Berlin"), City(N_("Berlin"), "Europe/Berlin")),
+    "AT": (City(N_("Vienna"), "Europe/Vienna"),),
+    "BR": (City(N_("São Paulo"), "America/Sao_Paulo"),),
+}
+
+# A default time zone for countries with a single one, or the capital's, for typed cities.
+COUNTRY_TIMEZONES: dict[str, str] = {
+    "IT": "Europe/Rome", "ES": "Europe/Madrid", "PT": "Europe/Lisbon", "FR": "Europe/Paris",
+    "NL": "Europe/Amsterdam", "DE": "Europe/Berlin", "AT": "Europe/Vienna",
+    "BR": "America/Sao_Paulo", "BE": "Europe/Brussels", "CH": "Europe/Zurich",
+    "GB": "Europe/London", "IE": "Europe/Dublin", "HU": "Europe/Budapest", "PL": "Europe/Warsaw",
+    "CZ": "Europe/Prague", "RO": "Europe/Bucharest", "GR": "Europe/Athens", "SE": "Europe/Stockholm",
+    "DK": "Europe/Copenhagen", "NO": "Europe/Oslo", "FI": "Europe/Helsinki", "LU": "Europe/Luxembourg",
+    "SK": "Europe/Bratislava", "SI": "Europe/Ljubljana", "HR": "Europe/Zagreb", "RS": "Europe/Belgrade",
+    "BG": "Europe/Sofia", "US": "America/New_York", "CA": "America/Toronto", "AR": "America/Argentina/Buenos_Aires",
+    "CN": "Asia/Shanghai", "HK": "Asia/Hong_Kong", "TW": "Asia/Taipei", "JP": "Asia/Tokyo",
+    "AU": "Australia/Sydney", "NZ": "Pacific/Auckland", "ZA": "Africa/Johannesburg",
+}  # fmt: skip
+
+DEFAULT_CURRENCY = "EUR"
+
+
+def babel_locale(locale: str) -> Locale:
+    try:
+        return Locale.parse(locale)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
+
+
+def country_name(code: str, locale: str) -> str:
+    return babel_locale(locale).territories.get(code, code)
+
+
+def is_country(code: str) -> bool:
+    return len(code) == 2 and code.isalpha() and code.isupper() and code in _territories()
+
+
+@lru_cache(maxsize=1)
+def _territories() -> frozenset[str]:
+    english = Locale.parse("en").territories
+    return frozenset(code for code in english if len(code) == 2 and code.isalpha())
+
+
+@lru_cache(maxsize=16)
+def _country_index(locale: str) -> dict[str, str]:
+    """Folded country names (in the locale, in English and in Chinese) and ISO codes → code."""
+    index: dict[str, str] = {}
+    for source in ("en", "zh_Hans", "zh_Hant", locale):
+        names = babel_locale(source).territories
+        for code in _territories():
+            if code in names:
+                index.setdefault(fold(names[code]), code)
+    for code in _territories():
+        index.setdefault(fold(code), code)
+    return index
+
+
+def find_country(text: str, locale: str) -> str | None:
+    """A country typed by a user: its name in their language, English or Chinese, or ISO code."""
+    key = fold(" ".join(text.split()))
+    if not key:
+        return None
+    return _country_index(locale).get(key)
+
+
+def currency_for_country(code: str) -> str:
+    currencies = get_territory_currencies(code, date.today(), tender=True)
+    return currencies[0] if currencies else DEFAULT_CURRENCY
+
+
+def cities(country: str) -> tuple[City, ...]:
+    return COMMON_COUNTRIES.get(country, ())
+
+
+def timezone_for(country: str, city: str | None) -> str:
+    for known in cities(country):
+        if city and fold(known.name) == fold(city):
+            return known.timezone
+    return COUNTRY_TIMEZONES.get(country, "UTC")

@@ -1,0 +1,89 @@
+"""Fixtures: a fresh database per test (SQLite file, or PostgreSQL when TEST_DATABASE_URL is set),
+the project's Bot API emulator on loopback, and the real bot + dispatcher talking to it over HTTP."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.config import PROJECT_ROOT, Settings
+from bot.db import create_engine, create_session_factory, is_sqlite, migrate, normalize_url
+from bot.i18n import create_i18n
+from tests.harness import Harness
+
+ADMIN_ID = 900
+
+
+def database_url(tmp_path: Path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+
+
+async def reset_database(url: str) -> None:
+    """PostgreSQL keeps its database between tests: start each from an empty schema."""
+    if is_sqlite(normalize_url(url)):
+        return
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def i18n():
+    return create_i18n(PROJECT_ROOT / "locales")
+
+
+@pytest.fixture
+async def engine(tmp_path: Path):
+    url = database_url(tmp_path)
+    await reset_database(url)
+    engine = create_engine(url)
+    await migrate(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine):
+    return create_session_factory(engine)
+
+
+@pytest.fixture
+async def session(session_factory):
+    async with session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+async def seeded(session_factory) -> None:
+    from services.seed import seed_demo
+
+    async with session_factory() as session:
+        await seed_demo(session)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,
+        bot_token="123456:TEST",
+        database_url=database_url(tmp_path),
+        admin_ids=frozenset({ADMIN_ID}),
+    )
+
+
+@pytest.fixture
+async def harness(settings, session_factory, i18n) -> AsyncIterator[Harness]:
+    async with Harness(settings=settings, session_factory=session_factory, i18n=i18n) as h:
+        yield h
+
+
+@pytest.fixture
+async def app(harness: Harness, seeded) -> Harness:
+    """The bot over the seeded demo catalogue."""
+    return harness

@@ -1,0 +1,142 @@
+"""Drive the real bot through its aiogram HTTP client against the project's Bot API emulator.
+
+Users act on the emulator (it queues updates as Telegram would); `process()` fetches them with
+getUpdates over HTTP and feeds them to the dispatcher, so every reply travels back over HTTP too.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.app import create_bot
+from bot.clock import FrozenClock
+from bot.config import Settings
+from bot.dispatcher import create_dispatcher
+from bot.sandbox.emulator import BotAPIEmulator, EmuMessage, EmuUser
+
+_ids = itertools.count(5000)
+
+
+class Harness:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        session_factory: async_sessionmaker[AsyncSession],
+        i18n: I18n,
+    ) -> None:
+        self.settings = settings
+        self.session_factory = session_factory
+        self.i18n = i18n
+        self.clock = FrozenClock()
+        self.emulator = BotAPIEmulator(token=settings.bot_token)
+        self.bot: Bot
+        self.dp: Dispatcher
+        self.offset = 0
+
+    async def __aenter__(self) -> Harness:
+        await self.emulator.start()
+        self.bot = create_bot(self.settings.bot_token or "", self.emulator.base_url)
+        self.dp = create_dispatcher(
+            settings=self.settings,
+            session_factory=self.session_factory,
+            i18n=self.i18n,
+            clock=self.clock,
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.bot.session.close()
+        await self.emulator.stop()
+
+    # ── users ──
+    def user(
+        self,
+        language_code: str | None = "en",
+        first_name: str = "Test",
+        user_id: int | None = None,
+        username: str | None = None,
+    ) -> EmuUser:
+        return EmuUser(
+            id=user_id or next(_ids),
+            first_name=first_name,
+            username=username,
+            language_code=language_code,
+        )
+
+    async def process(self) -> int:
+        """Fetch the queued updates over HTTP and handle each; returns how many."""
+        handled = 0
+        while True:
+            updates = await self.bot.get_updates(offset=self.offset, timeout=0)
+            if not updates:
+                return handled
+            for update in updates:
+                self.offset = update.update_id + 1
+                await self.dp.feed_update(self.bot, update)
+                handled += 1
+
+    async def send(self, user: EmuUser, text: str) -> EmuMessage | None:
+        """The user sends text; returns the bot's newest message in the chat afterwards."""
+        self.emulator.send_message(user, text)
+        await self.process()
+        return self.last(user)
+
+    async def press(self, user: EmuUser, message: EmuMessage | int, data: str) -> dict[str, Any]:
+        """Press a button by its callback data (forged data is allowed: no check that it is shown).
+        Returns the callback answer (text, show_alert)."""
+        message_id = message if isinstance(message, int) else message.message_id
+        callback_id = self.emulator.press_button(user, message_id, data)
+        await self.process()
+        return self.emulator.callback_answers.get(callback_id, {})
+
+    async def tap(self, user: EmuUser, label: str, message: EmuMessage | None = None) -> dict[str, Any]:
+        """Press the button whose text contains `label` on the bot's newest keyboard."""
+        message = message or self.last_keyboard(user)
+        assert message is not None, "no message with a keyboard"
+        for row in message.buttons:
+            for text, data in row:
+                if label in text:
+                    return await self.press(user, message, data)
+        raise AssertionError(f"no button {label!r} in {message.buttons!r}")
+
+    # ── what the user sees ──
+    def last(self, user: EmuUser) -> EmuMessage | None:
+        return self.emulator.last_bot_message(user.id)
+
+    def last_keyboard(self, user: EmuUser) -> EmuMessage | None:
+        for message in reversed(self.emulator.bot_messages(user.id)):
+            if message.buttons:
+                return message
+        return None
+
+    def texts(self, user: EmuUser) -> list[str]:
+        return [m.text or m.caption or "" for m in self.emulator.bot_messages(user.id)]
+
+    def button_texts(self, message: EmuMessage) -> list[str]:
+        return [text for row in message.buttons for text, _ in row]
+
+    async def onboard(
+        self,
+        user: EmuUser,
+        *,
+        language: str,
+        country: str,
+        city: str,
+    ) -> EmuMessage:
+        """/start → language → country → city, pressing the buttons a user would press."""
+        from bot.i18n import LANGUAGE_NAMES
+
+        await self.send(user, "/start")
+        await self.tap(user, LANGUAGE_NAMES[language])
+        await self.tap(user, country)
+        await self.tap(user, city)
+        last = self.last(user)
+        assert last is not None
+        return last
