@@ -42,12 +42,12 @@ def create_dispatcher(
     UserLocaleMiddleware(i18n).setup(dp)
 
     dp.include_routers(
-        profile.router,  # /start and the set-up dialog come first: they must always work
-        admin.router,  # admin commands check the role themselves and refuse politely
-        fallback.gate,  # before set-up is finished, everything else leads back to it
-        menu.router,
-        catalog.router,
-        search.router,  # takes plain text outside dialogs, so after every command router
-        fallback.router,  # catch-all: stale buttons, unknown commands — always last
+        profile.router.build(),  # /start and the set-up dialog come first: they must always work
+        admin.router.build(),  # admin commands check the role themselves and refuse politely
+        fallback.gate.build(),  # before set-up is finished, everything else leads back to it
+        menu.router.build(),
+        catalog.router.build(),
+        search.router.build(),  # takes plain text outside dialogs: after every command router
+        fallback.router.build(),  # catch-all: stale buttons, unknown commands — always last
     )
     return dp

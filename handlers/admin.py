@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.routing import RouterSpec
 from handlers.ui import q
 from models import User
 from services import catalog, geo
 from services.money import BASE_CURRENCY, format_rate, parse_rate
 
-router = Router(name=__name__)
+router = RouterSpec(__name__)
 
 
 async def _refuse(message: Message) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from aiogram import Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -15,13 +14,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
 from handlers.callbacks import FROM_SEARCH, CategoryCb, NoopCb, ProductCb, SearchPageCb
+from handlers.routing import RouterSpec
 from handlers.ui import button, home_button, q, show, stale, truncate
 from models import Product, User
 from services import catalog, geo
 from services.catalog import NotFound, localized
 from services.money import format_price
 
-router = Router(name=__name__)
+router = RouterSpec(__name__)
 
 CARD_DESCRIPTION_LIMIT = 600  # keeps a photo card's caption within Telegram's 1024 characters
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
 from handlers.callbacks import ONBOARDING, LangCb
 from handlers.profile import language_markup
+from handlers.routing import RouterSpec
 from handlers.ui import stale
 from models import User
 
-router = Router(name=__name__)
-gate = Router(name=f"{__name__}.gate")
+router = RouterSpec(__name__)
+gate = RouterSpec(f"{__name__}.gate")
 
 
 class NotOnboarded(Filter):

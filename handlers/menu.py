@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -10,10 +10,11 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import CategoryCb, MenuCb, SettingsCb
+from handlers.routing import RouterSpec
 from handlers.ui import q, show
 from models import User
 
-router = Router(name=__name__)
+router = RouterSpec(__name__)
 
 
 def welcome_text(user: User) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -26,13 +26,14 @@ from handlers.callbacks import (
     SettingsCb,
 )
 from handlers.menu import main_menu_markup, welcome_text
+from handlers.routing import RouterSpec
 from handlers.ui import button, cancel_markup, q, show, stale
 from models import User
 from services import catalog, geo, users
 from services.money import BASE_CURRENCY
 from services.text import clean_line
 
-router = Router(name=__name__)
+router = RouterSpec(__name__)
 
 MAX_PAYLOAD = 64
 

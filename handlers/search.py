@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -15,12 +15,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.config import Settings
 from handlers.callbacks import FROM_SEARCH, CategoryCb, MenuCb, ProductCb, SearchPageCb
 from handlers.catalog import pager_row, product_price
+from handlers.routing import RouterSpec
 from handlers.ui import button, cancel_markup, home_button, q, show, stale
 from models import User
 from services import catalog, search
 from services.catalog import localized
 
-router = Router(name=__name__)
+router = RouterSpec(__name__)
 
 QUERY_KEY = "search_query"
 

@@ -107,6 +107,10 @@ class Harness:
         raise AssertionError(f"no button {label!r} in {message.buttons!r}")
 
     # ── what the user sees ──
+    def t(self, msgid: str, locale: str) -> str:
+        """The catalogue's translation of a message (what a user of that locale must see)."""
+        return self.i18n.gettext(msgid, locale=locale)
+
     def last(self, user: EmuUser) -> EmuMessage | None:
         return self.emulator.last_bot_message(user.id)
 

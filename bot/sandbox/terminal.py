@@ -16,12 +16,12 @@ from bot.sandbox.emulator import BotAPIEmulator, EmuMessage, EmuUser, button_kin
 
 HELP = """\
 commands:
-  text        send a message as the current user
-  #N          press button N of the latest keyboard
-  #N@M        press button N of message M
+  text              send a message as the current user
+  #N                press button N of the latest keyboard
+  #N@M              press button N of message M
   :user ID [lang]   switch to another user
-  :help       this help
-  :quit       leave (also Ctrl-D)"""
+  :help             this help
+  :quit             leave (Ctrl-D too)"""
 
 _PRESS = re.compile(r"#(\d+)(?:@(\d+))?")
 
