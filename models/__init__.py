@@ -2,6 +2,35 @@
 
 from models.base import metadata
 from models.catalog import Category, ExchangeRate, Product
+from models.group import (
+    GroupOffer,
+    GroupOrder,
+    GroupStatus,
+    GroupWatch,
+    Measure,
+    Order,
+    OrderLine,
+    OrderStatus,
+    ShippingMethod,
+)
+from models.outbox import Notification, OutboxStatus
 from models.user import User
 
-__all__ = ["Category", "ExchangeRate", "Product", "User", "metadata"]
+__all__ = [
+    "Category",
+    "ExchangeRate",
+    "GroupOffer",
+    "GroupOrder",
+    "GroupStatus",
+    "GroupWatch",
+    "Measure",
+    "Notification",
+    "Order",
+    "OrderLine",
+    "OrderStatus",
+    "OutboxStatus",
+    "Product",
+    "ShippingMethod",
+    "User",
+    "metadata",
+]

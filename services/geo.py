@@ -71,10 +71,21 @@ def is_country(code: str) -> bool:
     return len(code) == 2 and code.isalpha() and code.isupper() and code in _territories()
 
 
+NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "AQ", "XA", "XB"})
+
+
 @lru_cache(maxsize=1)
 def _territories() -> frozenset[str]:
+    """ISO codes of real countries and territories (with a currency of their own or shared)."""
     english = Locale.parse("en").territories
-    return frozenset(code for code in english if len(code) == 2 and code.isalpha())
+    return frozenset(
+        code
+        for code in english
+        if len(code) == 2
+        and code.isalpha()
+        and code not in NOT_COUNTRIES
+        and get_territory_currencies(code, date.today(), tender=True)
+    )
 
 
 @lru_cache(maxsize=16)

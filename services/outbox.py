@@ -1,0 +1,45 @@
+"""Notifications are rows first: written in the transaction of the change that causes them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models import Notification, OutboxStatus
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    kind: str,
+    payload: dict[str, Any] | None = None,
+    dedup_key: str | None = None,
+    not_before: datetime | None = None,
+) -> Notification | None:
+    """Add a notification to the session (the caller commits). With a dedup key, a second
+    notification with the same key is not added."""
+    if dedup_key is not None:
+        existing = await session.exec(
+            select(Notification.id).where(Notification.dedup_key == dedup_key)
+        )
+        if existing.first() is not None:
+            return None
+    row = Notification(user_id=user_id, kind=kind, payload=payload or {}, dedup_key=dedup_key)
+    if not_before is not None:
+        row.not_before = not_before
+    session.add(row)
+    return row
+
+
+async def pending_count(session: AsyncSession) -> int:
+    result = await session.exec(
+        select(func.count())
+        .select_from(Notification)
+        .where(col(Notification.status) == OutboxStatus.PENDING)
+    )
+    return int(result.one())
