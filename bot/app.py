@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -47,6 +48,47 @@ async def prepare_database(
     return engine, factory
 
 
+class Services:
+    """The background parts around a bot: the outbox sender and the deadline scheduler."""
+
+    def __init__(self, bot: Bot, settings: Settings, factory, i18n, clock=None) -> None:  # noqa: ANN001
+        from bot.clock import SystemClock
+        from bot.scheduler import Deadlines
+        from bot.sender import OutboxSender
+
+        self.clock = clock or SystemClock()
+        self.sender = OutboxSender(bot=bot, session_factory=factory, i18n=i18n, clock=self.clock)
+        self.deadlines = Deadlines(
+            session_factory=factory,
+            clock=self.clock,
+            remind_before=timedelta(hours=settings.reminder_hours),
+            on_change=self.sender.wake,
+            tick_seconds=settings.tick_seconds,
+        )
+        self._task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self.sender.run())
+        await self.deadlines.start()
+
+    async def stop(self) -> None:
+        self.deadlines.shutdown()
+        self.sender.stop()
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+
+def build_dispatcher(settings: Settings, factory, i18n, services: Services) -> Dispatcher:  # noqa: ANN001
+    return create_dispatcher(
+        settings=settings,
+        session_factory=factory,
+        i18n=i18n,
+        clock=services.clock,
+        deadlines=services.deadlines,
+        sender=services.sender,
+    )
+
+
 async def run(settings: Settings) -> None:
     engine, factory = await prepare_database(settings)
     i18n = create_i18n(settings.locales_dir, settings.default_locale)
@@ -57,13 +99,18 @@ async def run(settings: Settings) -> None:
             return
         assert settings.bot_token
         bot = create_bot(settings.bot_token, settings.telegram_api_url)
-        dp = create_dispatcher(settings=settings, session_factory=factory, i18n=i18n)
+        services = Services(bot, settings, factory, i18n)
+        dp = build_dispatcher(settings, factory, i18n, services)
         await set_default_commands(bot)
-        if settings.webhook_url:
-            await run_webhook(settings, bot, dp)
-        else:
-            await bot.delete_webhook(drop_pending_updates=False)
-            await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
+        await services.start()
+        try:
+            if settings.webhook_url:
+                await run_webhook(settings, bot, dp)
+            else:
+                await bot.delete_webhook(drop_pending_updates=False)
+                await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
+        finally:
+            await services.stop()
     finally:
         await engine.dispose()
 
@@ -100,11 +147,17 @@ async def run_sandbox(settings: Settings, factory, i18n) -> None:  # noqa: ANN00
     )
     async with BotAPIEmulator(port=settings.sandbox_port) as emulator:
         bot = create_bot(SANDBOX_TOKEN, emulator.base_url)
-        dp = create_dispatcher(settings=settings, session_factory=factory, i18n=i18n)
+        services = Services(bot, settings, factory, i18n)
+        dp = build_dispatcher(settings, factory, i18n, services)
         await set_default_commands(bot)
+        await services.start()
         polling = asyncio.create_task(
             dp.start_polling(
-                bot, handle_signals=False, allowed_updates=dp.resolve_used_update_types()
+                bot,
+                handle_signals=False,
+                # one update at a time: the terminal reads the next line once the bot is idle
+                handle_as_tasks=False,
+                allowed_updates=dp.resolve_used_update_types(),
             )
         )
         user = EmuUser(id=settings.sandbox_user_id, first_name="Sandbox", language_code=None)
@@ -116,6 +169,7 @@ async def run_sandbox(settings: Settings, factory, i18n) -> None:  # noqa: ANN00
         try:
             await run_terminal(emulator, user, banner=banner)
         finally:
+            await services.stop()
             await dp.stop_polling()
             await asyncio.gather(polling, return_exceptions=True)
             await bot.session.close()

@@ -17,11 +17,17 @@ log = logging.getLogger(__name__)
 BUYER_COMMANDS = (
     ("start", __("Start, or show the main menu")),
     ("catalog", __("Browse the catalogue")),
+    ("groups", __("Group orders for your city")),
+    ("orders", __("Your orders")),
     ("search", __("Search products")),
     ("settings", __("Language, country, city, currency")),
     ("help", __("How the bot works")),
 )
-ADMIN_COMMANDS = (("rates", __("Exchange rates (admin)")),)
+ADMIN_COMMANDS = (
+    ("gb_new", __("Open a group order (admin)")),
+    ("gb_list", __("Open group orders (admin)")),
+    ("rates", __("Exchange rates (admin)")),
+)
 
 
 def commands_for(locale: str, *, is_admin: bool = False) -> list[BotCommand]:

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     default_locale: str = "en"
     page_size: int = 5
     throttle_rate: float = 0.3  # seconds between two updates of one user before throttling
+    reminder_hours: float = 24.0  # reminder this long before a group order's deadline
+    tick_seconds: float = 15.0  # how often deadlines and reminders are checked
     sandbox_user_id: int = 1001
     sandbox_port: int = 0
 

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.middlewares import DbSessionMiddleware, UserLocaleMiddleware, UserMiddleware
-from handlers import admin, catalog, fallback, menu, profile, search
+from handlers import admin, catalog, fallback, group_admin, groups, menu, profile, search
 
 
 def create_storage(settings: Settings) -> BaseStorage:
@@ -30,11 +30,15 @@ def create_dispatcher(
     i18n: I18n,
     clock: Clock | None = None,
     storage: BaseStorage | None = None,
+    deadlines: object | None = None,
+    sender: object | None = None,
 ) -> Dispatcher:
     dp = Dispatcher(
         storage=storage or create_storage(settings),
         settings=settings,
         clock=clock or SystemClock(),
+        deadlines=deadlines,
+        sender=sender,
     )
     # Order matters: a session, then the user's row, then their locale.
     dp.update.outer_middleware(DbSessionMiddleware(session_factory))
@@ -44,9 +48,11 @@ def create_dispatcher(
     dp.include_routers(
         profile.router.build(),  # /start and the set-up dialog come first: they must always work
         admin.router.build(),  # admin commands check the role themselves and refuse politely
+        group_admin.router.build(),
         fallback.gate.build(),  # before set-up is finished, everything else leads back to it
         menu.router.build(),
         catalog.router.build(),
+        groups.router.build(),
         search.router.build(),  # takes plain text outside dialogs: after every command router
         fallback.router.build(),  # catch-all: stale buttons, unknown commands — always last
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
-from babel.dates import format_datetime
+from babel.dates import format_datetime, get_timezone
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.routing import RouterSpec
@@ -34,7 +34,10 @@ async def cmd_rates(message: Message, session: AsyncSession, user: User, is_admi
     lines = [_("💱 <b>Exchange rates</b> (1 {base} =)").format(base=BASE_CURRENCY)]
     for rate in rates:
         when = format_datetime(
-            rate.updated_at, "short", tzinfo=user.timezone, locale=geo.babel_locale(locale)
+            rate.updated_at,
+            "short",
+            tzinfo=get_timezone(user.timezone),
+            locale=geo.babel_locale(locale),
         )
         lines.append(
             f"{q(rate.currency)}: <code>{q(format_rate(rate.per_cny_micro, locale))}</code> · {q(when)}"

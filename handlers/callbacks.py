@@ -58,3 +58,20 @@ class SearchPageCb(CallbackData, prefix="sp"):
 
 class NoopCb(CallbackData, prefix="n"):
     pass
+
+
+class GroupCb(CallbackData, prefix="g"):
+    id: int  # 0 with action "list": the open groups of the buyer's city
+    a: str = "show"  # show | list | remind | mute | leave | leave_ok
+
+
+class QtyCb(CallbackData, prefix="q"):
+    g: int  # group
+    o: int  # offer
+    n: int  # quantity shown (the ± buttons carry the new one)
+    a: str = "p"  # p: picker | ok: confirm | t: type a number
+
+
+class AdminGroupCb(CallbackData, prefix="ag"):
+    id: int
+    a: str  # close_ok | cancel_ok | new_ok | skip | method_<air|rail|sea>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from aiogram.filters import Command
@@ -12,12 +13,13 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.units import format_unit
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.clock import Clock
 from bot.config import Settings
 from handlers.callbacks import FROM_SEARCH, CategoryCb, NoopCb, ProductCb, SearchPageCb
 from handlers.routing import RouterSpec
 from handlers.ui import button, home_button, q, show, stale, truncate
 from models import Product, User
-from services import catalog, geo
+from services import catalog, geo, groups
 from services.catalog import NotFound, localized
 from services.money import format_price
 
@@ -128,9 +130,14 @@ def card_text(product: Product, user: User, rate: int | None, locale: str) -> st
 
 
 async def product_view(
-    session: AsyncSession, user: User, locale: str, data: ProductCb
+    session: AsyncSession, user: User, locale: str, data: ProductCb, now: datetime
 ) -> tuple[str, InlineKeyboardMarkup, str | None]:
+    from handlers.groups import product_group_buttons
+
     product = await catalog.get_product(session, data.id)
+    found = await groups.groups_offering(
+        session, product_id=product.id or 0, country=user.country, city=user.city, now=now
+    )
     rate = await catalog.get_rate(session, user.currency)
     if data.cat == FROM_SEARCH:
         back = button(_("⬅ Results"), SearchPageCb(page=max(0, data.page)).pack())
@@ -139,6 +146,8 @@ async def product_view(
             _("⬅ Back"), CategoryCb(id=product.category_id, page=max(0, data.page)).pack()
         )
     kb = InlineKeyboardBuilder()
+    for join in product_group_buttons(found, user, locale):
+        kb.row(join)
     kb.row(back, button(_("🛒 Catalogue"), CategoryCb(id=0).pack()))
     return card_text(product, user, rate, locale), kb.as_markup(), product.photo
 
@@ -177,10 +186,16 @@ async def on_category(
 
 @router.callback_query(ProductCb.filter())
 async def on_product(
-    callback: CallbackQuery, callback_data: ProductCb, session: AsyncSession, user: User
+    callback: CallbackQuery,
+    callback_data: ProductCb,
+    session: AsyncSession,
+    user: User,
+    clock: Clock,
 ) -> None:
     try:
-        text, markup, photo = await product_view(session, user, user.locale or "en", callback_data)
+        text, markup, photo = await product_view(
+            session, user, user.locale or "en", callback_data, clock.now()
+        )
     except NotFound:
         await stale(callback)
         return

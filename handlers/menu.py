@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.callbacks import CategoryCb, MenuCb, SettingsCb
+from handlers.callbacks import CategoryCb, GroupCb, MenuCb, SettingsCb
 from handlers.routing import RouterSpec
 from handlers.ui import q, show
 from models import User
@@ -27,6 +27,8 @@ def welcome_text(user: User) -> str:
 def main_menu_markup() -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(text=_("🛒 Catalogue"), callback_data=CategoryCb(id=0))
+    kb.button(text=_("👥 Group orders"), callback_data=GroupCb(id=0, a="list"))
+    kb.button(text=_("📦 My orders"), callback_data=MenuCb(action="orders"))
     kb.button(text=_("🔍 Search"), callback_data=MenuCb(action="search"))
     kb.button(text=_("⚙️ Settings"), callback_data=SettingsCb(action="show"))
     kb.button(text=_("❓ Help"), callback_data=MenuCb(action="help"))
@@ -39,6 +41,8 @@ def help_text(is_admin: bool) -> str:
         _("<b>Qingtian Bridge</b> brings specialities from Qingtian to your city."),
         "",
         _("/catalog — browse the catalogue by category"),
+        _("/groups — open group orders for your city: join, change or leave until the deadline"),
+        _("/orders — your orders and their status"),
         _("/search <i>words</i> — find a product (or just type the words)"),
         _("/settings — language, country, city and currency"),
         _("/cancel — stop what you are typing"),
@@ -48,12 +52,24 @@ def help_text(is_admin: bool) -> str:
             "Prices are shown in your currency at the exchange rate set by the export centre, "
             "beside the price in yuan. Each product says whether it may be shipped to your country."
         ),
+        _(
+            "A group order ships together to your city. It forms at its deadline if it reached "
+            "its minimum, and everyone pays the price of the tier the whole group reached."
+        ),
     ]
     if is_admin:
         lines += [
             "",
             _("<b>Admin</b>"),
             _("/rates — exchange rates"),
+            _("/gb_new — open a group order (guided; or one line, see below)"),
+            _("/gb_list — open group orders with their progress"),
+            _("/gb_products — product codes for /gb_new"),
+            _("/gb_extend <i>ID deadline</i> — move the deadline later, e.g. /gb_extend 3 +2d"),
+            _("/gb_close <i>ID</i> — close now: it forms if it reached its minimum"),
+            _("/gb_cancel <i>ID reason</i> — cancel; every buyer is told the reason"),
+            "<code>/gb_new country=IT city=Milan method=rail deadline=+7d min=200kg cap=500kg "
+            "tiers=0,100,300 offer=rice-fish-rice-5kg:98,90,85</code>",
             _(
                 "/rate <i>CUR value</i> — set how much of a currency one yuan buys, e.g. /rate EUR 0.128"
             ),

@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.clock import Clock
 from bot.commands import set_chat_commands
 from bot.config import Settings
 from bot.i18n import LANGUAGE_FLAGS, LANGUAGE_NAMES, LOCALES
@@ -36,6 +37,7 @@ from services.text import clean_line
 router = RouterSpec(__name__)
 
 MAX_PAYLOAD = 64
+DEEP_LINK = "deep_link"
 
 
 class Profile(StatesGroup):
@@ -94,6 +96,37 @@ def city_label(city: str | None) -> str:
 # ── /start and onboarding ───────────────────────────────────────────────────────────────
 
 
+def parse_group_link(payload: str) -> tuple[int, int | None] | None:
+    """`gb_12` or `gb_12_5001` (shared by user 5001) → (12, 5001)."""
+    parts = payload.split("_")
+    if (
+        len(parts) not in (2, 3)
+        or parts[0] != "gb"
+        or not all(p.isdigit() and len(p) < 16 for p in parts[1:])
+    ):
+        return None
+    return int(parts[1]), (int(parts[2]) if len(parts) == 3 else None)
+
+
+async def open_deep_link(
+    target: Message | CallbackQuery, session: AsyncSession, bot: Bot, user: User, payload: str, now
+) -> bool:  # noqa: ANN001
+    """Open what a deep link points at; False if it points at nothing (any more)."""
+    from handlers.groups import show_group
+    from services import groups
+
+    link = parse_group_link(payload)
+    if link is None:
+        return False
+    group_id, referrer = link
+    try:
+        await groups.get_group(session, group_id)
+    except groups.GroupError:
+        return False
+    await groups.record_visit(session, group_id=group_id, user_id=user.id, referrer_id=referrer)
+    return await show_group(target, session, bot, user, group_id, now)
+
+
 @router.message(CommandStart())
 async def cmd_start(
     message: Message,
@@ -102,13 +135,21 @@ async def cmd_start(
     user: User,
     state: FSMContext,
     i18n: I18n,
+    bot: Bot,
+    clock: Clock,
 ) -> None:
     await state.clear()
     payload = (command.args or "").strip()
-    if payload and len(payload) <= MAX_PAYLOAD and user.start_payload is None:
-        user.start_payload = payload  # deep links (gb_<id>, agent_<token>) are kept for later
-        session.add(user)
-        await session.commit()
+    if payload and len(payload) <= MAX_PAYLOAD:
+        if user.start_payload is None:
+            user.start_payload = payload  # the first deep link is kept (where users come from)
+            session.add(user)
+            await session.commit()
+        if user.onboarded:
+            if await open_deep_link(message, session, bot, user, payload, clock.now()):
+                return
+        else:
+            await state.update_data({DEEP_LINK: payload})  # opened once set-up is finished
     if not user.onboarded:
         await message.answer(
             _(
@@ -162,7 +203,7 @@ async def on_country(
         await stale(callback)
         return
     if code == "back":
-        await state.clear()
+        await state.set_state(None)
         await show(callback, _("Which country do you live in?"), country_markup(user.locale, ctx))
         await callback.answer()
         return
@@ -194,7 +235,7 @@ async def _ask_city(
     assert user.country and user.locale
     country = q(geo.country_name(user.country, user.locale))
     if geo.cities(user.country):
-        await state.clear()
+        await state.set_state(None)
         await show(
             target,
             _("Which city in {country}? Pick one, or choose “Another city” to type it.").format(
@@ -242,6 +283,8 @@ async def on_city(
     session: AsyncSession,
     user: User,
     state: FSMContext,
+    bot: Bot,
+    clock: Clock,
 ) -> None:
     ctx = callback_data.ctx
     cities = geo.cities(callback_data.country)
@@ -262,12 +305,17 @@ async def on_city(
     session.add(user)
     await session.commit()
     await callback.answer()
-    await _finish(callback, user, ctx)
+    await _finish(callback, user, ctx, state=state, session=session, bot=bot, clock=clock)
 
 
 @router.message(StateFilter(Profile.city), F.text)
 async def on_city_typed(
-    message: Message, session: AsyncSession, user: User, state: FSMContext
+    message: Message,
+    session: AsyncSession,
+    user: User,
+    state: FSMContext,
+    bot: Bot,
+    clock: Clock,
 ) -> None:
     assert message.text is not None
     text = clean_line(message.text, users.MAX_CITY_LENGTH)
@@ -280,11 +328,11 @@ async def on_city_typed(
         )
         return
     ctx = (await state.get_data()).get("ctx", ONBOARDING)
-    await state.clear()
+    await state.set_state(None)
     users.set_city(user, text)
     session.add(user)
     await session.commit()
-    await _finish(message, user, ctx)
+    await _finish(message, user, ctx, state=state, session=session, bot=bot, clock=clock)
 
 
 @router.message(StateFilter(Profile.country, Profile.city))
@@ -294,10 +342,24 @@ async def on_not_text(message: Message) -> None:
     )
 
 
-async def _finish(target: Message | CallbackQuery, user: User, ctx: str) -> None:
+async def _finish(
+    target: Message | CallbackQuery,
+    user: User,
+    ctx: str,
+    *,
+    state: FSMContext,
+    session: AsyncSession,
+    bot: Bot,
+    clock: Clock,
+) -> None:
     if ctx == SETTINGS:
         await show(target, settings_text(user), settings_markup())
         return
+    payload = (await state.get_data()).get(DEEP_LINK)
+    if payload:
+        await state.update_data({DEEP_LINK: None})
+        if await open_deep_link(target, session, bot, user, payload, clock.now()):
+            return
     assert user.country and user.locale and user.currency
     done = _("✅ All set! Delivery to <b>{city}, {country}</b>; prices in {currency}.").format(
         city=q(city_label(user.city)),
@@ -338,7 +400,7 @@ def settings_markup() -> InlineKeyboardMarkup:
 
 @router.message(Command("settings"))
 async def cmd_settings(message: Message, user: User, state: FSMContext) -> None:
-    await state.clear()
+    await state.set_state(None)
     await message.answer(settings_text(user), reply_markup=settings_markup())
 
 
@@ -353,7 +415,7 @@ async def on_settings(
     action = callback_data.action
     locale = user.locale or "en"
     if action == "show":
-        await state.clear()
+        await state.set_state(None)
         await show(callback, settings_text(user), settings_markup())
     elif action == "lang":
         await show(callback, _("Choose your language:"), language_markup(user.locale, SETTINGS))

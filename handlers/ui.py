@@ -26,6 +26,11 @@ def q(value: object) -> str:
     return escape(str(value), quote=False)
 
 
+def tr(value: str | None) -> str:
+    """A data value that may have a translation (a common city's name); never gettext("")."""
+    return _(value) if value else ""
+
+
 def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -1,5 +1,6 @@
 """SQLModel tables. Import this package to register every table on the shared metadata."""
 
+from models.agent import Agent, AgentInvite, PickupPoint
 from models.base import metadata
 from models.catalog import Category, ExchangeRate, Product
 from models.group import (
@@ -17,6 +18,9 @@ from models.outbox import Notification, OutboxStatus
 from models.user import User
 
 __all__ = [
+    "Agent",
+    "AgentInvite",
+    "PickupPoint",
     "Category",
     "ExchangeRate",
     "GroupOffer",

@@ -96,6 +96,10 @@ class Order(SQLModel, table=True):
     amount_cny: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     amount_local: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     currency: str | None = Field(default=None, max_length=3)
+    paid_at: datetime | None = None  # marked paid by the agent (prepayment allowed while placed)
+    paid_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    handed_at: datetime | None = None
+    pickup_point_id: int | None = Field(default=None, foreign_key="pickup_points.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

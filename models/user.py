@@ -20,6 +20,7 @@ class User(SQLModel, table=True):
     city: str | None = Field(default=None, max_length=128)
     currency: str | None = Field(default=None, max_length=3)  # ISO 4217
     timezone: str = Field(default="UTC", max_length=64)
+    pickup_point_id: int | None = Field(default=None)  # the buyer's chosen pickup point
     start_payload: str | None = Field(default=None, max_length=64)  # deep link of the first /start
     is_blocked: bool = Field(default=False)  # the user blocked the bot
     created_at: datetime = Field(default_factory=utcnow)

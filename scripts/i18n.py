@@ -9,6 +9,7 @@ English is the source language: its catalogue is filled from the msgids by `upda
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import sys
@@ -69,7 +70,8 @@ def update() -> None:
     write(template, LOCALES_DIR / "messages.pot")
     for locale in locales():
         catalog = read(locale)
-        catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
+        # a fresh template each time: Catalog.update shares the template's new Message objects
+        catalog.update(copy.deepcopy(template), no_fuzzy_matching=True, update_header_comment=False)
         catalog.obsolete.clear()
         if locale == SOURCE_LOCALE:
             for message in catalog:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
+from babel.messages.pofile import read_po
 from babel.numbers import get_territory_currencies
 
 from services.text import N_, fold
@@ -90,9 +92,10 @@ def _territories() -> frozenset[str]:
 
 @lru_cache(maxsize=16)
 def _country_index(locale: str) -> dict[str, str]:
-    """Folded country names (in the locale, in English and in Chinese) and ISO codes → code."""
+    """Folded country names and ISO codes → code: names in the user's locale first, then in every
+    language the bot speaks (a buyer may type their country in the local language)."""
     index: dict[str, str] = {}
-    for source in ("en", "zh_Hans", "zh_Hant", locale):
+    for source in (locale, "en", "zh_Hans", "zh_Hant", "it", "es", "pt", "fr", "de", "nl"):
         names = babel_locale(source).territories
         for code in _territories():
             if code in names:
@@ -119,8 +122,36 @@ def cities(country: str) -> tuple[City, ...]:
     return COMMON_COUNTRIES.get(country, ())
 
 
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+
+@lru_cache(maxsize=1)
+def _city_aliases() -> dict[tuple[str, str], str]:
+    """(country, folded name in any of the bot's languages) → canonical city name."""
+    catalogs = []
+    for po in sorted(LOCALES_DIR.glob("*/LC_MESSAGES/messages.po")):
+        with po.open("rb") as handle:
+            catalogs.append(read_po(handle))
+    aliases: dict[tuple[str, str], str] = {}
+    for country, known in COMMON_COUNTRIES.items():
+        for city in known:
+            aliases[(country, fold(city.name))] = city.name
+            for catalog in catalogs:
+                message = catalog.get(city.name)
+                if message is not None and isinstance(message.string, str) and message.string:
+                    aliases.setdefault((country, fold(message.string)), city.name)
+    return aliases
+
+
+def canonical_city(country: str, city: str) -> str:
+    """A common city typed in any of the bot's languages (`Milano`, `米兰`) → its canonical name,
+    so buyers and group orders of one city always match; other cities stay as typed."""
+    return _city_aliases().get((country, fold(" ".join(city.split()))), city)
+
+
 def timezone_for(country: str, city: str | None) -> str:
+    name = canonical_city(country, city) if city else None
     for known in cities(country):
-        if city and fold(known.name) == fold(city):
+        if name == known.name:
             return known.timezone
     return COUNTRY_TIMEZONES.get(country, "UTC")

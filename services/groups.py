@@ -28,7 +28,7 @@ from models import (
     Product,
     User,
 )
-from services import catalog, outbox, pricing
+from services import agents, catalog, outbox, pricing
 from services.money import convert
 from services.text import fold
 
@@ -325,11 +325,14 @@ async def set_quantity(
                     measure=group.measure,
                     unit_weight_g=product.unit_weight_g,
                 )
+        event = "changed"
         if order is None:
+            event = "placed"
             order = Order(group_id=group_id, user_id=user_id, referrer_id=referrer_id)
             session.add(order)
             await session.flush()
         elif order.status != OrderStatus.PLACED:
+            event = "placed"
             if order.status != OrderStatus.CANCELLED:
                 raise GroupError("not_open", status=order.status)
             order.status = OrderStatus.PLACED  # joining again while the group is open
@@ -354,14 +357,18 @@ async def set_quantity(
         ).first()
         if remaining is None:
             order.status = OrderStatus.CANCELLED  # the last product removed: the buyer left
+            event = "cancelled"
         session.add(order)
+        await agents.alert_agents(session, group=group, order=order, event=event, now=now)
         group = await get_group(session, group_id)
         min_reached_now = False
         if group.min_reached_at is None and group.total >= group.min_total:
             group.min_reached_at = now
             session.add(group)
             min_reached_now = True
-            await _notify_participants(session, group, "group_min_reached", {"group_id": group_id})
+            await _notify_participants(
+                session, group, "group_min_reached", {"group_id": group_id}, now=now
+            )
         await _watch(session, group_id=group_id, user_id=user_id, referrer_id=referrer_id)
         await session.commit()
     except BaseException:
@@ -405,6 +412,8 @@ async def leave(session: AsyncSession, *, group_id: int, user_id: int, now: date
         order.status = OrderStatus.CANCELLED
         order.updated_at = now
         session.add(order)
+        group = await get_group(session, group_id)
+        await agents.alert_agents(session, group=group, order=order, event="cancelled", now=now)
         await session.commit()
     except BaseException:
         await session.rollback()
@@ -470,7 +479,13 @@ async def participants(session: AsyncSession, group_id: int) -> list[Order]:
 
 
 async def _notify_participants(
-    session: AsyncSession, group: GroupOrder, kind: str, payload: dict, *, respect_mute: bool = True
+    session: AsyncSession,
+    group: GroupOrder,
+    kind: str,
+    payload: dict,
+    *,
+    now: datetime,
+    respect_mute: bool = True,
 ) -> None:
     muted = set()
     if respect_mute:
@@ -490,6 +505,7 @@ async def _notify_participants(
                 user_id=order.user_id,
                 kind=kind,
                 payload=payload,
+                now=now,
                 dedup_key=f"{kind}:{group.id}:{order.user_id}",
             )
 
@@ -527,7 +543,8 @@ async def close(
         order.updated_at = now
         if formed:
             view = OrderView(order, await _lines(session, order.id or 0))
-            order.status = OrderStatus.CONFIRMED
+            # a buyer who paid the agent in advance is confirmed and paid at once
+            order.status = OrderStatus.PAID if order.paid_at else OrderStatus.CONFIRMED
             order.amount_cny = order_amount(view, tier)
             currency = (user.currency if user else None) or "CNY"
             rate = await catalog.get_rate(session, currency)
@@ -547,6 +564,7 @@ async def close(
             user_id=order.user_id,
             kind=kind,
             payload={"group_id": group_id, "order_id": order.id},
+            now=now,
             dedup_key=f"{kind}:{group_id}:{order.user_id}",
         )
     await session.commit()
@@ -578,6 +596,7 @@ async def cancel(session: AsyncSession, *, group_id: int, reason: str, now: date
             user_id=order.user_id,
             kind="group_cancelled",
             payload={"group_id": group_id, "order_id": order.id},
+            now=now,
             dedup_key=f"group_cancelled:{group_id}:{order.user_id}",
         )
     await session.commit()
@@ -630,6 +649,7 @@ async def send_reminders(session: AsyncSession, *, group_id: int, now: datetime)
             user_id=user_id,
             kind="group_reminder",
             payload={"group_id": group_id},
+            now=now,
             dedup_key=f"group_reminder:{group_id}:{user_id}:{stamp}",
         )
     await session.commit()

@@ -18,6 +18,7 @@ async def enqueue(
     user_id: int,
     kind: str,
     payload: dict[str, Any] | None = None,
+    now: datetime,
     dedup_key: str | None = None,
     not_before: datetime | None = None,
 ) -> Notification | None:
@@ -29,9 +30,14 @@ async def enqueue(
         )
         if existing.first() is not None:
             return None
-    row = Notification(user_id=user_id, kind=kind, payload=payload or {}, dedup_key=dedup_key)
-    if not_before is not None:
-        row.not_before = not_before
+    row = Notification(
+        user_id=user_id,
+        kind=kind,
+        payload=payload or {},
+        dedup_key=dedup_key,
+        created_at=now,
+        not_before=not_before or now,
+    )
     session.add(row)
     return row
 

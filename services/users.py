@@ -62,6 +62,8 @@ def set_country(user: User, country: str) -> None:
 
 
 def set_city(user: User, city: str) -> None:
+    if user.country:
+        city = geo.canonical_city(user.country, city)
     user.city = city[:MAX_CITY_LENGTH]
     if user.country:
         user.timezone = geo.timezone_for(user.country, city)

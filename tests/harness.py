@@ -7,6 +7,7 @@ getUpdates over HTTP and feeds them to the dispatcher, so every reply travels ba
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -19,6 +20,8 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.dispatcher import create_dispatcher
 from bot.sandbox.emulator import BotAPIEmulator, EmuMessage, EmuUser
+from bot.scheduler import Deadlines
+from bot.sender import OutboxSender
 
 _ids = itertools.count(5000)
 
@@ -43,13 +46,36 @@ class Harness:
     async def __aenter__(self) -> Harness:
         await self.emulator.start()
         self.bot = create_bot(self.settings.bot_token or "", self.emulator.base_url)
+        self.sender = OutboxSender(
+            bot=self.bot, session_factory=self.session_factory, i18n=self.i18n, clock=self.clock
+        )
+        self.deadlines = Deadlines(
+            session_factory=self.session_factory,
+            clock=self.clock,
+            remind_before=timedelta(hours=self.settings.reminder_hours),
+        )
         self.dp = create_dispatcher(
             settings=self.settings,
             session_factory=self.session_factory,
             i18n=self.i18n,
             clock=self.clock,
+            deadlines=self.deadlines,
+            sender=self.sender,
         )
         return self
+
+    async def tick(self, advance: timedelta | None = None) -> None:
+        """Move the clock, run the deadline pass, and deliver every queued notification."""
+        if advance:
+            self.clock.advance(advance)
+        await self.deadlines.run_due()
+        await self.deliver()
+
+    async def deliver(self) -> int:
+        total = 0
+        while handled := await self.sender.drain():
+            total += handled
+        return total
 
     async def __aexit__(self, *exc: object) -> None:
         await self.bot.session.close()
@@ -96,7 +122,9 @@ class Harness:
         await self.process()
         return self.emulator.callback_answers.get(callback_id, {})
 
-    async def tap(self, user: EmuUser, label: str, message: EmuMessage | None = None) -> dict[str, Any]:
+    async def tap(
+        self, user: EmuUser, label: str, message: EmuMessage | None = None
+    ) -> dict[str, Any]:
         """Press the button whose text contains `label` on the bot's newest keyboard."""
         message = message or self.last_keyboard(user)
         assert message is not None, "no message with a keyboard"

@@ -61,7 +61,6 @@ async def test_traditional_chinese_from_telegram_language_code(app: Harness):
     assert "語" in first.text and "语" not in first.text  # Traditional characters (語言)
 
 
-
 async def test_another_country_and_city_typed(app: Harness):
     buyer = app.user(language_code="es")
     await app.send(buyer, "/start")

@@ -1,0 +1,753 @@
+"""Admins manage group orders: /gb_new (guided dialog or one line), /gb_list, /gb_extend,
+/gb_cancel, /gb_close. Destructive actions ask for confirmation."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from handlers.callbacks import AdminGroupCb, MenuCb
+from handlers.group_views import (
+    METHOD_ICONS,
+    METHOD_NAMES,
+    deadline_text,
+    group_title,
+    measure_text,
+    progress_line,
+    yuan,
+)
+from handlers.routing import RouterSpec
+from handlers.ui import q, tr
+from models import Measure, Product, User
+from services import groups
+from services.catalog import localized
+from services.group_spec import (
+    Draft,
+    SpecError,
+    parse_amount,
+    parse_deadline,
+    parse_destination,
+    parse_offer,
+    parse_one_line,
+    parse_tiers,
+)
+from services.groups import GroupError, GroupSpec, OfferSpec
+
+router = RouterSpec(__name__)
+DRAFT = "gb_draft"
+
+
+class NewGroup(StatesGroup):
+    destination = State()
+    pickup = State()
+    method = State()
+    deadline = State()
+    minimum = State()
+    capacity = State()
+    tiers = State()
+    offers = State()
+    confirm = State()
+
+
+async def refuse(event: Message | CallbackQuery) -> None:
+    text = _("⛔ This command is for admins only.")
+    if isinstance(event, CallbackQuery):
+        await event.answer(text, show_alert=True)
+    else:
+        await event.answer(text)
+
+
+def spec_error_text(error: SpecError) -> str:
+    value = q(error.value[:64])
+    texts = {
+        "destination": _(
+            "Give the destination as a country and a city, e.g. <code>IT Milan</code>."
+        ),
+        "country": _(
+            "“{value}” is not a country I know. Use a name or a two-letter code (IT, ES…)."
+        ),
+        "city": _("“{value}” is not a valid city name (at most 64 characters)."),
+        "method": _("“{value}” is not a shipping method: use air, rail or sea."),
+        "deadline": _(
+            "“{value}” is not a date. Use <code>2026-12-20 12:00</code> (your time zone) or <code>+7d</code>."
+        ),
+        "deadline_past": _("The deadline “{value}” is in the past."),
+        "deadline_far": _("The deadline “{value}” is more than a year away."),
+        "amount": _(
+            "“{value}” is not an amount: use kilograms like <code>200kg</code> or units like <code>50</code>."
+        ),
+        "measure_mismatch": _("“{value}” does not match the group's measure (kilograms or units)."),
+        "tiers": _("“{value}” are not rising tier thresholds, e.g. <code>0,100,300</code>."),
+        "price": _("“{value}” is not a price in yuan, e.g. <code>98</code> or <code>98.50</code>."),
+        "offer": _(
+            "Give a product as its code and its prices, e.g. <code>rice-fish-rice-5kg 98,90,85</code>."
+        ),
+        "offer_prices": _("“{value}”: give one price per tier (or a single price for all)."),
+        "quotes": _("A quote is not closed in “{value}”."),
+        "token": _("“{value}” is not of the form key=value."),
+        "key": _("“{value}” is not a field of /gb_new."),
+        "pickup": _("The pickup point is too long."),
+        "missing": _("Missing: {value}."),
+        "unknown_product": _("There is no product with the code “{value}”."),
+    }
+    return texts.get(error.code, _("“{value}” is not valid.")).format(value=value)
+
+
+def group_error_text(error: GroupError) -> str:
+    texts = {
+        "deadline_past": _("The deadline must be in the future."),
+        "deadline_not_later": _("The new deadline must be later than the current one."),
+        "bad_minimum": _("The minimum must be above zero."),
+        "capacity_below_minimum": _("The capacity cannot be below the minimum."),
+        "no_offers": _("Add at least one product."),
+        "bad_tiers": _(
+            "Each product needs one price per tier, and a higher tier may not cost more."
+        ),
+        "unknown_product": _("A product is unknown or inactive."),
+        "product_without_weight": _(
+            "A product has no weight, so it cannot be in a weight-based group."
+        ),
+        "not_found": _("There is no such group order."),
+        "not_open": _("This group order is not open any more."),
+    }
+    return texts.get(error.code, _("That did not work."))
+
+
+def step_markup(skip: bool = False) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    if skip:
+        kb.button(text=_("⏭ Skip"), callback_data=AdminGroupCb(id=0, a="skip"))
+    kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action="cancel"))
+    return kb.as_markup()
+
+
+async def load_draft(state: FSMContext) -> Draft:
+    return Draft.from_dict((await state.get_data()).get(DRAFT) or {})
+
+
+async def save_draft(state: FSMContext, draft: Draft) -> None:
+    await state.update_data({DRAFT: draft.to_dict()})
+
+
+async def resolve_offers(session: AsyncSession, draft: Draft) -> list[OfferSpec]:
+    specs = []
+    for slug, prices in draft.offers:
+        product = (await session.exec(select(Product).where(Product.slug == slug))).first()
+        if product is None or not product.is_active:
+            raise SpecError("unknown_product", slug)
+        specs.append(OfferSpec(product_id=product.id or 0, prices=prices))
+    return specs
+
+
+async def summary(session: AsyncSession, draft: Draft, user: User) -> str:
+    locale = user.locale or "en"
+    measure = draft.measure or Measure.WEIGHT
+    lines = [_("<b>New group order</b>")]
+    lines.append(
+        _("Destination: {city}, {country}").format(
+            city=q(tr(draft.city)), country=q(draft.country or "")
+        )
+    )
+    if draft.pickup_point:
+        lines.append(_("📍 Pickup point: {place}").format(place=q(draft.pickup_point)))
+    if draft.method:
+        lines.append(
+            _("Shipping: {icon} {method}").format(
+                icon=METHOD_ICONS[draft.method], method=q(_(METHOD_NAMES[draft.method]))
+            )
+        )
+    if draft.deadline:
+        lines.append(
+            _("Deadline: {when}").format(when=q(deadline_text(draft.deadline, user, locale)))
+        )
+    if draft.min_total:
+        lines.append(
+            _("Minimum: {amount}").format(amount=q(measure_text(draft.min_total, measure, locale)))
+        )
+    if draft.capacity:
+        lines.append(
+            _("Capacity: {amount}").format(amount=q(measure_text(draft.capacity, measure, locale)))
+        )
+    if len(draft.tiers) > 1:
+        lines.append(
+            _("Tiers from: {tiers}").format(
+                tiers=q(" · ".join(measure_text(t, measure, locale) for t in draft.tiers))
+            )
+        )
+    for slug, prices in draft.offers:
+        product = (await session.exec(select(Product).where(Product.slug == slug))).first()
+        name = localized(product.names, locale) if product else slug
+        lines.append(
+            "• {name}: {prices}".format(
+                name=q(name), prices=q(" / ".join(yuan(p, locale) for p in prices))
+            )
+        )
+    return "\n".join(lines)
+
+
+async def create_from_draft(
+    message: Message, session: AsyncSession, bot: Bot, user: User, draft: Draft, now, deadlines=None
+) -> None:  # noqa: ANN001
+    try:
+        offers = await resolve_offers(session, draft)
+        assert (
+            draft.country
+            and draft.city
+            and draft.method
+            and draft.deadline
+            and draft.measure
+            and draft.min_total
+        )
+        group = await groups.create_group(
+            session,
+            spec=GroupSpec(
+                country=draft.country, city=draft.city, method=draft.method, deadline=draft.deadline,
+                measure=draft.measure, min_total=draft.min_total, tiers=draft.tiers,
+                capacity=draft.capacity, pickup_point=draft.pickup_point, offers=offers,
+            ),
+            created_by=user.id,
+            now=now,
+        )  # fmt: skip
+    except SpecError as error:
+        await message.answer(spec_error_text(error))
+        return
+    except GroupError as error:
+        await message.answer(group_error_text(error))
+        return
+    if deadlines is not None:
+        deadlines.schedule(group.id, group.deadline)
+    me = await bot.me()
+    await message.answer(
+        _("✅ Group order {id} is open: {title}\nShare it: {link}").format(
+            id=group.id,
+            title=q(group_title(group, user, user.locale or "en")),
+            link=q(f"https://t.me/{me.username}?start=gb_{group.id}"),
+        )
+    )
+
+
+@router.message(Command("gb_new"))
+async def cmd_gb_new(
+    message: Message,
+    command: CommandObject,
+    is_admin: bool,
+    state: FSMContext,
+    session: AsyncSession,
+    bot: Bot,
+    user: User,
+    clock: Clock,
+    deadlines: object | None = None,
+) -> None:
+    if not is_admin:
+        await refuse(message)
+        return
+    now = clock.now()
+    if command.args:
+        try:
+            draft = parse_one_line(
+                command.args, locale=user.locale or "en", timezone=user.timezone, now=now
+            )
+        except SpecError as error:
+            await message.answer(
+                spec_error_text(error) + "\n\n" + _("Send /gb_new alone for the guided dialog.")
+            )
+            return
+        await create_from_draft(message, session, bot, user, draft, now, deadlines)
+        return
+    await state.set_state(NewGroup.destination)
+    await save_draft(state, Draft())
+    await message.answer(
+        _(
+            "New group order, step 1 of 8.\nWhere does it ship to? Send the country and the city, e.g. <code>IT Milan</code> or <code>ES Madrid</code>."
+        ),
+        reply_markup=step_markup(),
+    )
+
+
+async def ask_pickup(message: Message, state: FSMContext) -> None:
+    await state.set_state(NewGroup.pickup)
+    await message.answer(
+        _("Step 2 of 8. A pickup point (name and address), or Skip for delivery."),
+        reply_markup=step_markup(skip=True),
+    )
+
+
+async def ask_method(target: Message, state: FSMContext) -> None:
+    await state.set_state(NewGroup.method)
+    kb = InlineKeyboardBuilder()
+    for code, icon in METHOD_ICONS.items():
+        kb.button(
+            text=f"{icon} {_(METHOD_NAMES[code])}",
+            callback_data=AdminGroupCb(id=0, a=f"method_{code}"),
+        )
+    kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action="cancel"))
+    kb.adjust(3, 1)
+    await target.answer(_("Step 3 of 8. How does it ship?"), reply_markup=kb.as_markup())
+
+
+@router.message(StateFilter(NewGroup.destination), F.text)
+async def on_destination(message: Message, state: FSMContext, user: User, is_admin: bool) -> None:
+    if not is_admin:
+        await state.clear()
+        await refuse(message)
+        return
+    try:
+        country, city = parse_destination(message.text or "", user.locale or "en")
+    except SpecError as error:
+        await message.answer(spec_error_text(error), reply_markup=step_markup())
+        return
+    draft = await load_draft(state)
+    draft.country, draft.city = country, city
+    await save_draft(state, draft)
+    await ask_pickup(message, state)
+
+
+@router.message(StateFilter(NewGroup.pickup), F.text)
+async def on_pickup(message: Message, state: FSMContext) -> None:
+    text = " ".join((message.text or "").split())
+    if not text or len(text) > 256:
+        await message.answer(
+            spec_error_text(SpecError("pickup")), reply_markup=step_markup(skip=True)
+        )
+        return
+    draft = await load_draft(state)
+    draft.pickup_point = text
+    await save_draft(state, draft)
+    await ask_method(message, state)
+
+
+@router.callback_query(AdminGroupCb.filter(F.a == "skip"))
+async def on_skip(callback: CallbackQuery, state: FSMContext, is_admin: bool) -> None:
+    if not is_admin:
+        await refuse(callback)
+        return
+    current = await state.get_state()
+    await callback.answer()
+    assert callback.message is not None
+    if current == NewGroup.pickup.state:
+        await ask_method(callback.message, state)  # type: ignore[arg-type]
+    elif current == NewGroup.capacity.state:
+        await ask_tiers(callback.message, state)  # type: ignore[arg-type]
+    elif current == NewGroup.tiers.state:
+        await ask_offers(callback.message, state)  # type: ignore[arg-type]
+    else:
+        await callback.message.answer(_("This step cannot be skipped."))
+
+
+@router.callback_query(AdminGroupCb.filter(F.a.startswith("method_")))
+async def on_method(
+    callback: CallbackQuery,
+    callback_data: AdminGroupCb,
+    state: FSMContext,
+    is_admin: bool,
+    user: User,
+) -> None:
+    method = callback_data.a.split("_", 1)[1]
+    if (
+        not is_admin
+        or await state.get_state() != NewGroup.method.state
+        or method not in METHOD_ICONS
+    ):
+        await callback.answer(
+            _("This button is out of date. Please open the menu again with /start."),
+            show_alert=True,
+        )
+        return
+    draft = await load_draft(state)
+    draft.method = method
+    await save_draft(state, draft)
+    await state.set_state(NewGroup.deadline)
+    await callback.answer()
+    assert callback.message is not None
+    await callback.message.answer(
+        _(
+            "Step 4 of 8. When does it close? <code>2026-12-20 12:00</code> in your time zone ({zone}), or <code>+7d</code>."
+        ).format(zone=q(user.timezone)),
+        reply_markup=step_markup(),
+    )
+
+
+@router.message(StateFilter(NewGroup.deadline), F.text)
+async def on_deadline(message: Message, state: FSMContext, user: User, clock: Clock) -> None:
+    try:
+        deadline = parse_deadline(message.text or "", timezone=user.timezone, now=clock.now())
+    except SpecError as error:
+        await message.answer(spec_error_text(error), reply_markup=step_markup())
+        return
+    draft = await load_draft(state)
+    draft.deadline = deadline
+    await save_draft(state, draft)
+    await state.set_state(NewGroup.minimum)
+    await message.answer(
+        _(
+            "Step 5 of 8. The minimum for the group to form: a total weight like <code>200kg</code>, or a number of units like <code>50</code>."
+        ),
+        reply_markup=step_markup(),
+    )
+
+
+@router.message(StateFilter(NewGroup.minimum), F.text)
+async def on_minimum(message: Message, state: FSMContext) -> None:
+    try:
+        measure, amount = parse_amount(message.text or "")
+    except SpecError as error:
+        await message.answer(spec_error_text(error), reply_markup=step_markup())
+        return
+    draft = await load_draft(state)
+    draft.measure, draft.min_total = measure, amount
+    await save_draft(state, draft)
+    await state.set_state(NewGroup.capacity)
+    await message.answer(
+        _("Step 6 of 8. A capacity cap (the most the shipment can take), or Skip."),
+        reply_markup=step_markup(skip=True),
+    )
+
+
+@router.message(StateFilter(NewGroup.capacity), F.text)
+async def on_capacity(message: Message, state: FSMContext) -> None:
+    draft = await load_draft(state)
+    try:
+        _measure, amount = parse_amount(message.text or "", draft.measure)
+    except SpecError as error:
+        await message.answer(spec_error_text(error), reply_markup=step_markup(skip=True))
+        return
+    if draft.min_total and amount < draft.min_total:
+        await message.answer(
+            group_error_text(GroupError("capacity_below_minimum")),
+            reply_markup=step_markup(skip=True),
+        )
+        return
+    draft.capacity = amount
+    await save_draft(state, draft)
+    await ask_tiers(message, state)
+
+
+async def ask_tiers(message: Message, state: FSMContext) -> None:
+    await state.set_state(NewGroup.tiers)
+    await message.answer(
+        _(
+            "Step 7 of 8. Price tiers: where each tier starts, in the same measure, e.g. <code>0,100,300</code>. Skip for a single price."
+        ),
+        reply_markup=step_markup(skip=True),
+    )
+
+
+@router.message(StateFilter(NewGroup.tiers), F.text)
+async def on_tiers(message: Message, state: FSMContext) -> None:
+    draft = await load_draft(state)
+    try:
+        draft.tiers = parse_tiers(message.text or "", draft.measure or Measure.WEIGHT)
+    except SpecError as error:
+        await message.answer(spec_error_text(error), reply_markup=step_markup(skip=True))
+        return
+    await save_draft(state, draft)
+    await ask_offers(message, state)
+
+
+async def ask_offers(message: Message, state: FSMContext) -> None:
+    draft = await load_draft(state)
+    await state.set_state(NewGroup.offers)
+    await message.answer(
+        _(
+            "Step 8 of 8. Products, one per line: the product code and {count} price(s) in yuan per unit, e.g. <code>rice-fish-rice-5kg 98,90,85</code>. Codes are listed by /gb_products."
+        ).format(count=len(draft.tiers)),
+        reply_markup=step_markup(),
+    )
+
+
+@router.message(StateFilter(NewGroup.offers), F.text)
+async def on_offers(message: Message, state: FSMContext, session: AsyncSession, user: User) -> None:
+    draft = await load_draft(state)
+    for raw in (message.text or "").splitlines():
+        if not raw.strip():
+            continue
+        try:
+            slug, prices = parse_offer(raw, len(draft.tiers))
+            product = (await session.exec(select(Product).where(Product.slug == slug))).first()
+            if product is None:
+                raise SpecError("unknown_product", slug)
+        except SpecError as error:
+            await message.answer(spec_error_text(error), reply_markup=step_markup())
+            return
+        draft.offers = [o for o in draft.offers if o[0] != slug] + [(slug, prices)]
+    await save_draft(state, draft)
+    await state.set_state(NewGroup.confirm)
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("✅ Open the group"), callback_data=AdminGroupCb(id=0, a="new_ok"))
+    kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action="cancel"))
+    await message.answer(
+        await summary(session, draft, user)
+        + "\n\n"
+        + _("Send more product lines to add products, or open the group."),
+        reply_markup=kb.as_markup(),
+    )
+
+
+@router.message(StateFilter(NewGroup.confirm), F.text)
+async def on_more_offers(
+    message: Message, state: FSMContext, session: AsyncSession, user: User
+) -> None:
+    await on_offers(message, state, session, user)
+
+
+@router.callback_query(AdminGroupCb.filter(F.a == "new_ok"))
+async def on_new_ok(
+    callback: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    bot: Bot,
+    user: User,
+    is_admin: bool,
+    clock: Clock,
+    deadlines: object | None = None,
+) -> None:
+    if not is_admin or await state.get_state() != NewGroup.confirm.state:
+        await callback.answer(
+            _("This button is out of date. Please open the menu again with /start."),
+            show_alert=True,
+        )
+        return
+    draft = await load_draft(state)
+    await state.clear()
+    await callback.answer()
+    assert callback.message is not None
+    await create_from_draft(callback.message, session, bot, user, draft, clock.now(), deadlines)  # type: ignore[arg-type]
+
+
+@router.message(Command("gb_products"))
+async def cmd_gb_products(
+    message: Message, session: AsyncSession, user: User, is_admin: bool
+) -> None:
+    if not is_admin:
+        await refuse(message)
+        return
+    products = (
+        await session.exec(
+            select(Product)
+            .where(col(Product.is_active).is_(True))
+            .order_by(Product.category_id, Product.position)
+        )
+    ).all()  # noqa: E712
+    locale = user.locale or "en"
+    lines = [_("<b>Product codes</b>")]
+    lines += [
+        f"<code>{q(p.slug)}</code> — {q(localized(p.names, locale))} ({q(yuan(p.price_cny, locale))})"
+        for p in products
+    ]
+    await message.answer("\n".join(lines)[:4000])
+
+
+@router.message(Command("gb_list"))
+async def cmd_gb_list(message: Message, session: AsyncSession, user: User, is_admin: bool) -> None:
+    if not is_admin:
+        await refuse(message)
+        return
+    locale = user.locale or "en"
+    found = await groups.all_open_groups(session)
+    if not found:
+        await message.answer(_("No group order is open. Open one with /gb_new."))
+        return
+    lines = [_("<b>Open group orders</b>")]
+    for group in found:
+        count = len(await groups.participants(session, group.id or 0))
+        lines.append(
+            _("<b>{id}</b> · {title}\n   {progress} · {count} orders").format(
+                id=group.id,
+                title=q(group_title(group, user, locale)),
+                progress=q(progress_line(group, locale)),
+                count=count,
+            )
+        )
+    await message.answer("\n".join(lines)[:4000])
+
+
+def parse_group_id(text: str) -> int | None:
+    text = text.strip().lstrip("#")
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+@router.message(Command("gb_extend"))
+async def cmd_gb_extend(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    user: User,
+    is_admin: bool,
+    clock: Clock,
+    deadlines: object | None = None,
+) -> None:
+    if not is_admin:
+        await refuse(message)
+        return
+    parts = (command.args or "").split(maxsplit=1)
+    group_id = parse_group_id(parts[0]) if parts else None
+    if group_id is None or len(parts) < 2:
+        await message.answer(
+            _(
+                "Usage: /gb_extend ID DEADLINE, e.g. /gb_extend 3 +2d or /gb_extend 3 2026-12-24 12:00"
+            )
+        )
+        return
+    now = clock.now()
+    try:
+        deadline = parse_deadline(parts[1], timezone=user.timezone, now=now)
+        group = await groups.extend(session, group_id=group_id, deadline=deadline, now=now)
+        if deadlines is not None:
+            deadlines.schedule(group.id, group.deadline)
+    except SpecError as error:
+        await message.answer(spec_error_text(error))
+        return
+    except GroupError as error:
+        await message.answer(group_error_text(error))
+        return
+    await message.answer(
+        _("✅ Extended: {title}").format(title=q(group_title(group, user, user.locale or "en")))
+    )
+
+
+def confirm_markup(group_id: int, action: str, label: str) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=label, callback_data=AdminGroupCb(id=group_id, a=action))
+    kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action="cancel"))
+    return kb.as_markup()
+
+
+@router.message(Command("gb_cancel"))
+async def cmd_gb_cancel(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    user: User,
+    is_admin: bool,
+    state: FSMContext,
+) -> None:
+    if not is_admin:
+        await refuse(message)
+        return
+    parts = (command.args or "").split(maxsplit=1)
+    group_id = parse_group_id(parts[0]) if parts else None
+    reason = " ".join(parts[1].split()) if len(parts) > 1 else ""
+    if group_id is None or not reason or len(reason) > 500:
+        await message.answer(
+            _(
+                "Usage: /gb_cancel ID REASON — the reason is sent to every participant (at most 500 characters)."
+            )
+        )
+        return
+    try:
+        group = await groups.get_group(session, group_id)
+    except GroupError as error:
+        await message.answer(group_error_text(error))
+        return
+    await state.update_data(gb_cancel_reason=reason)
+    count = len(await groups.participants(session, group_id))
+    await message.answer(
+        _(
+            "Cancel {title}? {count} orders will be cancelled and every buyer told: “{reason}”"
+        ).format(
+            title=q(group_title(group, user, user.locale or "en")), count=count, reason=q(reason)
+        ),
+        reply_markup=confirm_markup(group_id, "cancel_ok", _("🗑 Yes, cancel the group")),
+    )
+
+
+@router.callback_query(AdminGroupCb.filter(F.a == "cancel_ok"))
+async def on_cancel_ok(
+    callback: CallbackQuery,
+    callback_data: AdminGroupCb,
+    session: AsyncSession,
+    is_admin: bool,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    if not is_admin:
+        await refuse(callback)
+        return
+    reason = (await state.get_data()).get("gb_cancel_reason")
+    if not reason:
+        await callback.answer(
+            _("This button is out of date. Please open the menu again with /start."),
+            show_alert=True,
+        )
+        return
+    try:
+        outcome = await groups.cancel(
+            session, group_id=callback_data.id, reason=reason, now=clock.now()
+        )
+    except GroupError as error:
+        await callback.answer(group_error_text(error), show_alert=True)
+        return
+    await state.update_data(gb_cancel_reason=None)
+    await callback.answer()
+    assert callback.message is not None
+    await callback.message.answer(
+        _("Group order {id} is cancelled; {count} buyers will be told.").format(
+            id=outcome.group_id, count=outcome.orders
+        )
+    )
+
+
+@router.message(Command("gb_close"))
+async def cmd_gb_close(
+    message: Message, command: CommandObject, session: AsyncSession, user: User, is_admin: bool
+) -> None:
+    if not is_admin:
+        await refuse(message)
+        return
+    group_id = parse_group_id(command.args or "")
+    if group_id is None:
+        await message.answer(
+            _(
+                "Usage: /gb_close ID — closes the group now: it forms if it reached its minimum, else it fails."
+            )
+        )
+        return
+    try:
+        group = await groups.get_group(session, group_id)
+    except GroupError as error:
+        await message.answer(group_error_text(error))
+        return
+    verdict = (
+        _("It has reached its minimum and will form.")
+        if group.total >= group.min_total
+        else _("It has NOT reached its minimum and will fail.")
+    )
+    await message.answer(
+        _("Close {title} now? {verdict}").format(
+            title=q(group_title(group, user, user.locale or "en")), verdict=verdict
+        ),
+        reply_markup=confirm_markup(group_id, "close_ok", _("🔒 Yes, close it now")),
+    )
+
+
+@router.callback_query(AdminGroupCb.filter(F.a == "close_ok"))
+async def on_close_ok(
+    callback: CallbackQuery,
+    callback_data: AdminGroupCb,
+    session: AsyncSession,
+    is_admin: bool,
+    clock: Clock,
+) -> None:
+    if not is_admin:
+        await refuse(callback)
+        return
+    outcome = await groups.close(session, group_id=callback_data.id, now=clock.now(), force=True)
+    if outcome is None:
+        await callback.answer(group_error_text(GroupError("not_open")), show_alert=True)
+        return
+    await callback.answer()
+    assert callback.message is not None
+    text = (
+        _("Group order {id} formed; {count} orders confirmed.")
+        if outcome.status == "formed"
+        else _("Group order {id} failed; {count} orders cancelled.")
+    )
+    await callback.message.answer(text.format(id=outcome.group_id, count=outcome.orders))

@@ -1,0 +1,201 @@
+"""How a group order reads: title, progress, time left, tiers, an order's lines and amount.
+Shared by the buyer's screens, the admin's and the notifications."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
+from babel.dates import format_skeleton, format_time, format_timedelta, get_timezone
+from babel.units import format_unit
+
+from handlers.ui import q
+from models import GroupOffer, GroupOrder, Measure, Product, User
+from services import geo, pricing
+from services.catalog import localized
+from services.groups import OrderView
+from services.money import format_money, format_price
+from services.text import N_
+
+METHOD_ICONS = {"air": "✈️", "rail": "🚆", "sea": "🚢"}
+METHOD_NAMES = {"air": N_("air"), "rail": N_("rail"), "sea": N_("sea")}
+ORDER_STATUS_NAMES = {
+    "placed": N_("placed"),
+    "confirmed": N_("confirmed"),
+    "paid": N_("paid"),
+    "shipped": N_("shipped"),
+    "ready_for_pickup": N_("ready for pickup"),
+    "delivered": N_("delivered"),
+    "cancelled": N_("cancelled"),
+}
+GROUP_STATUS_NAMES = {
+    "open": N_("open"),
+    "formed": N_("formed"),
+    "failed": N_("failed"),
+    "cancelled": N_("cancelled"),
+    "shipped": N_("shipped"),
+    "delivered": N_("delivered"),
+}
+
+
+def measure_text(value: int, measure: str, locale: str) -> str:
+    """Grams as kilograms (`126 kg`, `12,5 kg`), or a count of units."""
+    if measure == Measure.WEIGHT:
+        kilos = (Decimal(value) / 1000).normalize()
+        if kilos == kilos.to_integral_value():
+            kilos = kilos.quantize(Decimal(1))
+        return format_unit(kilos, "mass-kilogram", length="short", locale=geo.babel_locale(locale))
+    return ngettext("{count} unit", "{count} units", value).format(count=value)
+
+
+def deadline_text(deadline: datetime, user: User, locale: str) -> str:
+    """`Sat, Dec 12, 12:00` in the user's time zone and the locale's own order and words."""
+    loc = geo.babel_locale(locale)
+    zone = get_timezone(user.timezone or "UTC")
+    day = format_skeleton("MMMEd", deadline, tzinfo=zone, locale=loc)
+    hour = format_time(deadline, "short", tzinfo=zone, locale=loc)
+    pattern = str(loc.datetime_formats.get("short", "{1} {0}"))
+    return pattern.replace("{1}", day).replace("{0}", hour)
+
+
+def time_left(deadline: datetime, now: datetime, locale: str) -> str:
+    """`2d 4h`, `5h 30m`, `12m` — two units at most, each worded by Babel for the locale."""
+    loc = geo.babel_locale(locale)
+    seconds = max(0, int((deadline - now).total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    units = [(days, 86400), (hours, 3600), (minutes, 60)]
+    while units and units[0][0] == 0 and len(units) > 1:
+        units.pop(0)
+    parts = [
+        format_timedelta(timedelta(seconds=count * size), format="narrow", threshold=1, locale=loc)
+        for count, size in units[:2]
+        if count or len(units) == 1
+    ]
+    return " ".join(parts)
+
+
+def city_name(group: GroupOrder) -> str:
+    return _(group.city)
+
+
+def group_title(group: GroupOrder, user: User, locale: str) -> str:
+    """`🚆 Milan · rail · closes Fri, Dec 12, 12:00` (plain text, for buttons too)."""
+    return _("{icon} {city} · {method} · closes {deadline}").format(
+        icon=METHOD_ICONS.get(group.method, "📦"),
+        city=city_name(group),
+        method=_(METHOD_NAMES.get(group.method, group.method)),
+        deadline=deadline_text(group.deadline, user, locale),
+    )
+
+
+def progress_line(group: GroupOrder, locale: str) -> str:
+    return f"{measure_text(group.total, group.measure, locale)} / {measure_text(group.min_total, group.measure, locale)} {pricing.progress_bar(group.total, group.min_total)}"
+
+
+def yuan(amount: int, locale: str) -> str:
+    return format_money(amount, "CNY", locale)
+
+
+def price_for(amount_cny: int, user: User, rate: int | None, locale: str) -> str:
+    return format_price(amount_cny, user.currency or "CNY", rate, locale)
+
+
+def tier_line(
+    group: GroupOrder, offers: list[tuple[GroupOffer, Product]], locale: str
+) -> str | None:
+    """`12 kg more for the next tier (¥16.00 for Rice…)`, or None at the top tier."""
+    nxt = pricing.next_tier(group.tiers, group.total)
+    if nxt is None:
+        return _("🏆 The best price tier is reached.") if len(group.tiers) > 1 else None
+    offer, product = offers[0]
+    return _("⬇️ {missing} more and the price drops to {price} for {product}").format(
+        missing=q(measure_text(nxt.missing, group.measure, locale)),
+        price=q(yuan(offer.prices[nxt.index], locale)),
+        product=q(localized(product.names, locale)),
+    )
+
+
+def group_card(
+    group: GroupOrder,
+    offers: list[tuple[GroupOffer, Product]],
+    mine: OrderView | None,
+    user: User,
+    rate: int | None,
+    now: datetime,
+    locale: str,
+) -> str:
+    tier = pricing.tier_index(group.tiers, group.total)
+    lines = [f"<b>{q(group_title(group, user, locale))}</b>"]
+    if group.pickup_point:
+        lines.append(_("📍 Pickup point: {place}").format(place=q(group.pickup_point)))
+    if group.status == "open" and group.deadline > now:
+        lines.append(
+            _("⏰ Closes in {time}").format(time=q(time_left(group.deadline, now, locale)))
+        )
+    else:
+        lines.append(
+            _("Status: {status}").format(
+                status=q(_(GROUP_STATUS_NAMES.get(group.status, group.status)))
+            )
+        )
+    lines.append(q(progress_line(group, locale)))
+    if group.total >= group.min_total:
+        lines.append(_("✅ The minimum is reached: this group will form."))
+    else:
+        lines.append(
+            _("{missing} more needed for the group to form.").format(
+                missing=q(measure_text(group.min_total - group.total, group.measure, locale))
+            )
+        )
+    if group.capacity is not None:
+        lines.append(
+            _("Capacity: {left} left").format(
+                left=q(measure_text(max(0, group.capacity - group.total), group.measure, locale))
+            )
+        )
+    extra = tier_line(group, offers, locale) if offers else None
+    if extra:
+        lines.append(extra)
+    lines += ["", _("<b>Products</b> (price now, per unit):")]
+    for offer, product in offers:
+        lines.append(
+            f"• {q(localized(product.names, locale))} — {q(price_for(offer.prices[tier], user, rate, locale))}"
+        )
+    if mine and mine.order.status == "placed" and mine.lines:
+        lines += ["", _("<b>Your order</b>:")]
+        lines += order_lines(mine, tier, user, rate, locale)
+    return "\n".join(lines)
+
+
+def order_lines(view: OrderView, tier: int, user: User, rate: int | None, locale: str) -> list[str]:
+    rows = []
+    for line, offer, product in view.lines:
+        rows.append(
+            "• {qty} × {name} = {amount}".format(
+                qty=line.quantity,
+                name=q(localized(product.names, locale)),
+                amount=q(
+                    price_for(
+                        pricing.line_amount(offer.prices[tier], line.quantity), user, rate, locale
+                    )
+                ),
+            )
+        )
+    total = sum(
+        pricing.line_amount(offer.prices[tier], line.quantity) for line, offer, _p in view.lines
+    )
+    rows.append(_("Total: {amount}").format(amount=q(price_for(total, user, rate, locale))))
+    return rows
+
+
+def final_amount_text(view: OrderView, locale: str) -> str:
+    """The amount fixed when the group formed, in the buyer's currency beside the yuan."""
+    order = view.order
+    assert order.amount_cny is not None
+    if order.currency and order.currency != "CNY" and order.amount_local is not None:
+        return f"{format_money(order.amount_local, order.currency, locale)} ({yuan(order.amount_cny, locale)})"
+    return yuan(order.amount_cny, locale)

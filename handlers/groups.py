@@ -1,0 +1,500 @@
+"""Buyers' group orders: /groups, the group card, joining with a quantity, leaving, reminders,
+sharing, and /orders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiogram import Bot, F
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from handlers.callbacks import GroupCb, MenuCb, QtyCb
+from handlers.group_views import (
+    ORDER_STATUS_NAMES,
+    final_amount_text,
+    group_card,
+    group_title,
+    measure_text,
+    order_lines,
+    price_for,
+)
+from handlers.routing import RouterSpec
+from handlers.ui import button, cancel_markup, home_button, q, show, stale, tr
+from models import GroupOrder, User
+from services import catalog, groups, pricing
+from services.catalog import localized
+from services.groups import GroupError
+
+router = RouterSpec(__name__)
+
+STEPS = (-10, -1, 1, 10)
+
+
+class JoinState(StatesGroup):
+    quantity = State()  # typing a quantity for (group, offer) in the state's data
+
+
+def error_text(error: GroupError, locale: str) -> str:
+    """Every refusal, worded for the buyer."""
+    code = error.code
+    if code == "closed":
+        return _("This group order has closed: its deadline has passed. Nothing was changed.")
+    if code == "not_open":
+        return _("This group order is no longer open. Nothing was changed.")
+    if code == "not_found":
+        return _("This group order does not exist.")
+    if code == "quantity":
+        return _("Please choose a whole number from 1 to {maximum}.").format(
+            maximum=groups.MAX_QUANTITY
+        )
+    if code == "capacity":
+        left = int(error.details.get("left", 0))
+        measure = str(error.details.get("measure", "weight"))
+        return _("Not enough room left in this group: only {left} can still be added.").format(
+            left=q(measure_text(left, measure, locale))
+        )
+    if code == "not_in_group":
+        return _("You have no order in this group.")
+    if code == "not_offered":
+        return _("This product is not offered in this group.")
+    return _("That did not work. Please try again.")
+
+
+async def share_url(bot: Bot, group_id: int, user_id: int) -> str:
+    me = await bot.me()
+    link = f"https://t.me/{me.username}?start=gb_{group_id}_{user_id}"
+    return f"https://t.me/share/url?url={link}"
+
+
+async def card_view(
+    session: AsyncSession, bot: Bot, user: User, group: GroupOrder, now
+) -> tuple[str, InlineKeyboardMarkup]:  # noqa: ANN001
+    locale = user.locale or "en"
+    offers = await groups.offers(session, group.id or 0)
+    mine = await groups.order_of(session, group_id=group.id or 0, user_id=user.id)
+    watch = await groups.get_watch(session, group_id=group.id or 0, user_id=user.id)
+    rate = await catalog.get_rate(session, user.currency)
+    text = group_card(group, offers, mine, user, rate, now, locale)
+    kb = InlineKeyboardBuilder()
+    joinable = groups.is_joinable(group, now)
+    quantities = {}
+    if mine and mine.order.status == "placed":
+        quantities = {offer.id: line.quantity for line, offer, _p in mine.lines}
+    if joinable:
+        for offer, product in offers:
+            have = quantities.get(offer.id, 0)
+            label = localized(product.names, locale)
+            text_button = (
+                _("✏️ {product}: {quantity}").format(product=label, quantity=have)
+                if have
+                else _("➕ {product}").format(product=label)
+            )
+            kb.row(
+                button(text_button, QtyCb(g=group.id or 0, o=offer.id or 0, n=max(1, have)).pack())
+            )
+        reminded = watch is not None and watch.remind and not watch.muted
+        if watch is not None and watch.muted:
+            kb.row(
+                button(_("🔔 Turn reminders back on"), GroupCb(id=group.id or 0, a="remind").pack())
+            )
+        elif reminded or quantities:
+            kb.row(button(_("🔕 Mute reminders"), GroupCb(id=group.id or 0, a="mute").pack()))
+        else:
+            kb.row(
+                button(
+                    _("🔔 Remind me before it closes"), GroupCb(id=group.id or 0, a="remind").pack()
+                )
+            )
+        if quantities:
+            kb.row(button(_("🚪 Leave this group"), GroupCb(id=group.id or 0, a="leave").pack()))
+        kb.row(
+            InlineKeyboardButton(
+                text=_("📤 Share with a friend"), url=await share_url(bot, group.id or 0, user.id)
+            )
+        )
+    kb.row(button(_("⬅ Groups"), GroupCb(id=0, a="list").pack()), home_button())
+    return text, kb.as_markup()
+
+
+async def list_view(session: AsyncSession, user: User, now) -> tuple[str, InlineKeyboardMarkup]:  # noqa: ANN001
+    locale = user.locale or "en"
+    found = await groups.open_groups(session, country=user.country, city=user.city, now=now)
+    kb = InlineKeyboardBuilder()
+    for group in found[:20]:
+        kb.row(button(group_title(group, user, locale), GroupCb(id=group.id or 0).pack()))
+    kb.row(home_button())
+    if not found:
+        return (
+            _(
+                "There is no open group order for {city} right now. You will find new ones here."
+            ).format(city=q(tr(user.city))),
+            kb.as_markup(),
+        )
+    return _(
+        "👥 <b>Open group orders for {city}</b>\nOrders travel together and get cheaper as the group grows."
+    ).format(city=q(tr(user.city))), kb.as_markup()
+
+
+async def show_group(
+    target: Message | CallbackQuery, session: AsyncSession, bot: Bot, user: User, group_id: int, now
+) -> bool:  # noqa: ANN001
+    try:
+        group = await groups.get_group(session, group_id)
+    except GroupError:
+        return False
+    text, markup = await card_view(session, bot, user, group, now)
+    await show(target, text, markup)
+    return True
+
+
+@router.message(Command("groups"))
+async def cmd_groups(
+    message: Message, session: AsyncSession, user: User, clock: Clock, state: FSMContext
+) -> None:
+    await state.set_state(None)
+    text, markup = await list_view(session, user, clock.now())
+    await message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(GroupCb.filter(F.a == "list"))
+async def on_list(
+    callback: CallbackQuery, session: AsyncSession, user: User, clock: Clock, state: FSMContext
+) -> None:
+    await state.set_state(None)
+    text, markup = await list_view(session, user, clock.now())
+    await callback.answer()
+    await show(callback, text, markup)
+
+
+@router.callback_query(GroupCb.filter(F.a == "show"))
+async def on_show(
+    callback: CallbackQuery,
+    callback_data: GroupCb,
+    session: AsyncSession,
+    bot: Bot,
+    user: User,
+    clock: Clock,
+    state: FSMContext,
+) -> None:
+    await state.set_state(None)
+    if not await show_group(callback, session, bot, user, callback_data.id, clock.now()):
+        await stale(callback)
+        return
+    await callback.answer()
+
+
+@router.callback_query(GroupCb.filter(F.a.in_({"remind", "mute"})))
+async def on_reminder(
+    callback: CallbackQuery,
+    callback_data: GroupCb,
+    session: AsyncSession,
+    bot: Bot,
+    user: User,
+    clock: Clock,
+) -> None:
+    try:
+        await groups.set_reminder(
+            session, group_id=callback_data.id, user_id=user.id, remind=callback_data.a == "remind"
+        )
+    except GroupError:
+        await stale(callback)
+        return
+    if callback_data.a == "remind":
+        await callback.answer(_("🔔 You will get one reminder before this group closes."))
+    else:
+        await callback.answer(_("🔕 No more reminders for this group."))
+    await show_group(callback, session, bot, user, callback_data.id, clock.now())
+
+
+@router.callback_query(GroupCb.filter(F.a == "leave"))
+async def on_leave(
+    callback: CallbackQuery, callback_data: GroupCb, session: AsyncSession, user: User
+) -> None:
+    mine = await groups.order_of(session, group_id=callback_data.id, user_id=user.id)
+    if mine is None or mine.order.status != "placed":
+        await stale(callback)
+        return
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("🚪 Yes, leave"), callback_data=GroupCb(id=callback_data.id, a="leave_ok"))
+    kb.button(text=_("⬅ No, stay"), callback_data=GroupCb(id=callback_data.id, a="show"))
+    await callback.answer()
+    await show(
+        callback, _("Leave this group order? Your order in it will be cancelled."), kb.as_markup()
+    )
+
+
+@router.callback_query(GroupCb.filter(F.a == "leave_ok"))
+async def on_leave_ok(
+    callback: CallbackQuery,
+    callback_data: GroupCb,
+    session: AsyncSession,
+    bot: Bot,
+    user: User,
+    clock: Clock,
+) -> None:
+    now = clock.now()
+    try:
+        await groups.leave(session, group_id=callback_data.id, user_id=user.id, now=now)
+    except GroupError as error:
+        await callback.answer(error_text(error, user.locale or "en"), show_alert=True)
+        await show_group(callback, session, bot, user, callback_data.id, now)
+        return
+    await callback.answer(_("You left the group. Your order is cancelled."), show_alert=True)
+    await show_group(callback, session, bot, user, callback_data.id, now)
+
+
+# ── quantity picker ──────────────────────────────────────────────────────────────────────
+
+
+async def picker_view(
+    session: AsyncSession, user: User, data: QtyCb, now
+) -> tuple[str, InlineKeyboardMarkup] | None:  # noqa: ANN001
+    """The ± picker for one product of a group, or None if the payload names nothing valid."""
+    locale = user.locale or "en"
+    try:
+        group = await groups.get_group(session, data.g)
+    except GroupError:
+        return None
+    pair = next(((o, p) for o, p in await groups.offers(session, data.g) if o.id == data.o), None)
+    if pair is None or not 0 <= data.n <= groups.MAX_QUANTITY:
+        return None
+    offer, product = pair
+    tier = pricing.tier_index(group.tiers, group.total)
+    rate = await catalog.get_rate(session, user.currency)
+    mine = await groups.order_of(session, group_id=data.g, user_id=user.id)
+    have = 0
+    if mine and mine.order.status == "placed":
+        have = next((line.quantity for line, o, _p in mine.lines if o.id == offer.id), 0)
+    lines = [
+        f"<b>{q(localized(product.names, locale))}</b>",
+        _("{price} per {unit} at the group's current tier").format(
+            price=q(price_for(offer.prices[tier], user, rate, locale)),
+            unit=q(_(catalog.UNITS.get(product.unit, product.unit))),
+        ),
+        _("In your order now: {quantity}").format(quantity=have),
+        "",
+        _("Choose how many with − and +, or type a number, then confirm."),
+    ]
+    kb = InlineKeyboardBuilder()
+    steps = []
+    for step in STEPS:
+        target = data.n + step
+        if 0 <= target <= groups.MAX_QUANTITY and not (target == 0 and have == 0):
+            steps.append(button(f"{step:+d}", QtyCb(g=data.g, o=data.o, n=target).pack()))
+    kb.row(*steps)
+    if data.n == 0:
+        kb.row(button(_("🗑 Remove from my order"), QtyCb(g=data.g, o=data.o, n=0, a="ok").pack()))
+    else:
+        kb.row(
+            button(
+                _("✅ Confirm {quantity}").format(quantity=data.n),
+                QtyCb(g=data.g, o=data.o, n=data.n, a="ok").pack(),
+            )
+        )
+    kb.row(button(_("⌨️ Type a number"), QtyCb(g=data.g, o=data.o, n=data.n, a="t").pack()))
+    kb.row(button(_("⬅ Back to the group"), GroupCb(id=data.g).pack()))
+    return "\n".join(lines), kb.as_markup()
+
+
+@router.callback_query(QtyCb.filter(F.a == "p"))
+async def on_picker(
+    callback: CallbackQuery, callback_data: QtyCb, session: AsyncSession, user: User, clock: Clock
+) -> None:
+    now = clock.now()
+    view = await picker_view(session, user, callback_data, now)
+    if view is None:
+        await stale(callback)
+        return
+    group = await groups.get_group(session, callback_data.g)
+    if not groups.is_joinable(group, now):
+        code = "closed" if group.status == "open" else "not_open"
+        await callback.answer(error_text(GroupError(code), user.locale or "en"), show_alert=True)
+        return
+    await callback.answer()
+    await show(callback, *view)
+
+
+@router.callback_query(QtyCb.filter(F.a == "t"))
+async def on_type(
+    callback: CallbackQuery,
+    callback_data: QtyCb,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    clock: Clock,
+) -> None:
+    if await picker_view(session, user, callback_data, clock.now()) is None:
+        await stale(callback)
+        return
+    await state.set_state(JoinState.quantity)
+    await state.update_data(join_group=callback_data.g, join_offer=callback_data.o)
+    await callback.answer()
+    await show(
+        callback,
+        _("Type how many you want (a whole number from 1 to {maximum}):").format(
+            maximum=groups.MAX_QUANTITY
+        ),
+        cancel_markup(),
+    )
+
+
+async def apply_quantity(
+    target: Message | CallbackQuery,
+    session: AsyncSession,
+    bot: Bot,
+    user: User,
+    group_id: int,
+    offer_id: int,
+    quantity: int,
+    now,
+) -> None:  # noqa: ANN001
+    locale = user.locale or "en"
+    watch = await groups.get_watch(session, group_id=group_id, user_id=user.id)
+    referrer = watch.referrer_id if watch else None
+    try:
+        change = await groups.set_quantity(
+            session,
+            group_id=group_id,
+            offer_id=offer_id,
+            user_id=user.id,
+            quantity=quantity,
+            now=now,
+            referrer_id=referrer,
+        )
+    except GroupError as error:
+        text = error_text(error, locale)
+        if isinstance(target, CallbackQuery):
+            await target.answer(text, show_alert=True)
+        else:
+            await target.answer(
+                text,
+                reply_markup=cancel_markup() if error.code in ("quantity", "capacity") else None,
+            )
+        return
+    if change.order.status == "cancelled":
+        note = _("Removed. You have nothing left in this group, so your order is cancelled.")
+    elif change.previous == 0 and quantity:
+        note = _("✅ Added to the group order.")
+    else:
+        note = _("✅ Your order is updated.")
+    if isinstance(target, CallbackQuery):
+        await target.answer(note)
+    else:
+        await target.answer(note)
+    await show_group(target, session, bot, user, group_id, now)
+
+
+@router.callback_query(QtyCb.filter(F.a == "ok"))
+async def on_confirm(
+    callback: CallbackQuery,
+    callback_data: QtyCb,
+    session: AsyncSession,
+    bot: Bot,
+    user: User,
+    clock: Clock,
+) -> None:
+    await apply_quantity(
+        callback, session, bot, user, callback_data.g, callback_data.o, callback_data.n, clock.now()
+    )
+
+
+@router.message(StateFilter(JoinState.quantity), F.text)
+async def on_typed_quantity(
+    message: Message, state: FSMContext, session: AsyncSession, bot: Bot, user: User, clock: Clock
+) -> None:
+    data = await state.get_data()
+    text = (message.text or "").strip()
+    if not text.isdigit() or not 1 <= int(text) <= groups.MAX_QUANTITY:
+        await message.answer(
+            _("“{text}” is not a quantity. Please type a whole number from 1 to {maximum}.").format(
+                text=q(text[:20]), maximum=groups.MAX_QUANTITY
+            ),
+            reply_markup=cancel_markup(),
+        )
+        return
+    await state.set_state(None)
+    await apply_quantity(
+        message,
+        session,
+        bot,
+        user,
+        int(data.get("join_group", 0)),
+        int(data.get("join_offer", 0)),
+        int(text),
+        clock.now(),
+    )
+
+
+# ── /orders ──────────────────────────────────────────────────────────────────────────────
+
+
+@router.message(Command("orders"))
+async def cmd_orders(message: Message, session: AsyncSession, user: User, clock: Clock) -> None:
+    text, markup = await orders_view(session, user, clock.now())
+    await message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(MenuCb.filter(F.action == "orders"))
+async def on_orders(
+    callback: CallbackQuery, session: AsyncSession, user: User, clock: Clock
+) -> None:
+    text, markup = await orders_view(session, user, clock.now())
+    await callback.answer()
+    await show(callback, text, markup)
+
+
+async def orders_view(
+    session: AsyncSession, user: User, now: datetime
+) -> tuple[str, InlineKeyboardMarkup]:
+    locale = user.locale or "en"
+    rows = await groups.orders_of_user(session, user.id)
+    kb = InlineKeyboardBuilder()
+    if not rows:
+        kb.row(button(_("👥 Open group orders"), GroupCb(id=0, a="list").pack()), home_button())
+        return _("You have no orders yet. Join a group order with /groups."), kb.as_markup()
+    rate = await catalog.get_rate(session, user.currency)
+    parts = [_("📦 <b>Your orders</b>")]
+    for view, group in rows:
+        status = _(ORDER_STATUS_NAMES.get(view.order.status, view.order.status))
+        parts += [
+            "",
+            _("<b>Order {number}</b> · {group}").format(
+                number=view.order.id, group=q(group_title(group, user, locale))
+            ),
+            _("Status: {status}").format(status=q(status)),
+        ]
+        if view.order.amount_cny is not None:
+            parts += [
+                f"• {line.quantity} × {q(localized(product.names, locale))}"
+                for line, _o, product in view.lines
+            ]
+            parts.append(
+                _("Final amount: {amount}").format(amount=q(final_amount_text(view, locale)))
+            )
+        elif view.order.status == "placed":
+            tier = pricing.tier_index(group.tiers, group.total)
+            parts += order_lines(view, tier, user, rate, locale)
+            parts.append(_("(price at the group's current tier; final at the deadline)"))
+        if view.order.status == "placed" and groups.is_joinable(group, now):
+            kb.row(button(group_title(group, user, locale), GroupCb(id=group.id or 0).pack()))
+    kb.row(home_button())
+    return "\n".join(parts)[:4000], kb.as_markup()
+
+
+def product_group_buttons(
+    found: list[tuple[GroupOrder, object]], user: User, locale: str
+) -> list[InlineKeyboardButton]:
+    return [
+        button(
+            _("👥 Join: {group}").format(group=group_title(group, user, locale)),
+            GroupCb(id=group.id or 0).pack(),
+        )
+        for group, _offer in found[:3]
+    ]

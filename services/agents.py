@@ -1,0 +1,275 @@
+"""Regional agents: who covers which city, invite links, pickup points, and what an agent may do
+with an order (mark it paid, handed over) — only in their own regions."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models import (
+    Agent,
+    AgentInvite,
+    GroupOrder,
+    Order,
+    OrderStatus,
+    PickupPoint,
+    User,
+)
+from services import geo, outbox
+from services.text import fold
+
+INVITE_TTL = timedelta(days=7)
+
+
+class AgentError(Exception):
+    def __init__(self, code: str, **details: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+def same_city(a: str, b: str) -> bool:
+    return fold(a) == fold(b)
+
+
+async def find_user(session: AsyncSession, ref: str) -> User | None:
+    """A user by numeric Telegram id or @username (of someone who has talked to the bot)."""
+    ref = ref.strip()
+    if ref.lstrip("-").isdigit() and len(ref) < 20:
+        return await session.get(User, int(ref))
+    if ref.startswith("@") and 1 < len(ref) <= 65:
+        name = ref[1:].lower()
+        users = (await session.exec(select(User).where(col(User.username).is_not(None)))).all()
+        return next((u for u in users if (u.username or "").lower() == name), None)
+    return None
+
+
+async def add_agent(
+    session: AsyncSession, *, user_id: int, country: str, city: str, created_by: int | None
+) -> tuple[Agent, bool]:
+    """Make the user the agent of a city (idempotent). Returns (agent, created)."""
+    city = geo.canonical_city(country, city)
+    for agent in await agents_of_user(session, user_id):
+        if agent.country == country and same_city(agent.city, city):
+            return agent, False
+    agent = Agent(user_id=user_id, country=country, city=city, created_by=created_by)
+    session.add(agent)
+    await session.commit()
+    return agent, True
+
+
+async def remove_agent(session: AsyncSession, *, user_id: int, country: str, city: str) -> bool:
+    removed = False
+    for agent in await agents_of_user(session, user_id):
+        if agent.country == country and same_city(agent.city, city):
+            for point in (
+                await session.exec(select(PickupPoint).where(PickupPoint.agent_id == agent.id))
+            ).all():
+                point.is_active = False
+                session.add(point)
+            await session.delete(agent)
+            removed = True
+    await session.commit()
+    return removed
+
+
+async def agents_of_user(session: AsyncSession, user_id: int) -> list[Agent]:
+    return list((await session.exec(select(Agent).where(Agent.user_id == user_id))).all())
+
+
+async def all_agents(session: AsyncSession) -> list[tuple[Agent, User | None]]:
+    rows = (
+        await session.exec(
+            select(Agent).order_by(col(Agent.country), col(Agent.city), col(Agent.id))
+        )
+    ).all()
+    return [(agent, await session.get(User, agent.user_id)) for agent in rows]
+
+
+async def agents_for(session: AsyncSession, *, country: str, city: str) -> list[Agent]:
+    rows = (await session.exec(select(Agent).where(Agent.country == country))).all()
+    return [agent for agent in rows if same_city(agent.city, city)]
+
+
+async def covers(session: AsyncSession, *, user_id: int, group: GroupOrder) -> bool:
+    return any(
+        agent.country == group.country and same_city(agent.city, group.city)
+        for agent in await agents_of_user(session, user_id)
+    )
+
+
+# ── invites ─────────────────────────────────────────────────────────────────────────────
+
+
+async def create_invite(
+    session: AsyncSession, *, country: str, city: str, created_by: int | None, now: datetime,
+    ttl: timedelta = INVITE_TTL,
+) -> AgentInvite:  # fmt: skip
+    invite = AgentInvite(
+        token=secrets.token_urlsafe(18),
+        country=country,
+        city=geo.canonical_city(country, city),
+        created_by=created_by,
+        expires_at=now + ttl,
+    )
+    session.add(invite)
+    await session.commit()
+    return invite
+
+
+async def redeem_invite(session: AsyncSession, *, token: str, user_id: int, now: datetime) -> Agent:
+    """One-time: the first user to open an unexpired link becomes the agent of its city."""
+    invite = (await session.exec(select(AgentInvite).where(AgentInvite.token == token))).first()
+    if invite is None:
+        raise AgentError("invite_unknown")
+    if invite.used_by is not None:
+        raise AgentError("invite_used")
+    if invite.expires_at <= now:
+        raise AgentError("invite_expired")
+    result = await session.exec(
+        update(AgentInvite)
+        .where(col(AgentInvite.id) == invite.id, col(AgentInvite.used_by).is_(None))
+        .values(used_by=user_id, used_at=now)
+    )
+    if result.rowcount != 1:
+        await session.rollback()
+        raise AgentError("invite_used")
+    await session.commit()
+    agent, _created = await add_agent(
+        session,
+        user_id=user_id,
+        country=invite.country,
+        city=invite.city,
+        created_by=invite.created_by,
+    )
+    return agent
+
+
+# ── pickup points ───────────────────────────────────────────────────────────────────────
+
+
+async def add_pickup_point(
+    session: AsyncSession, *, agent: Agent, name: str, address: str, hours: str
+) -> PickupPoint:
+    point = PickupPoint(
+        agent_id=agent.id or 0, country=agent.country, city=agent.city,
+        name=name[:128], address=address[:256], hours=hours[:128],
+    )  # fmt: skip
+    session.add(point)
+    await session.commit()
+    return point
+
+
+async def pickup_points(
+    session: AsyncSession, *, country: str | None, city: str | None
+) -> list[PickupPoint]:
+    if not country or not city:
+        return []
+    rows = (
+        await session.exec(
+            select(PickupPoint)
+            .where(PickupPoint.country == country, col(PickupPoint.is_active).is_(True))
+            .order_by(col(PickupPoint.id))
+        )
+    ).all()
+    return [p for p in rows if same_city(p.city, city)]
+
+
+# ── acting on orders ────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class OrderContext:
+    order: Order
+    group: GroupOrder
+
+
+async def order_for_agent(
+    session: AsyncSession, *, order_id: int, agent_user_id: int
+) -> OrderContext:
+    """The order, if it exists and lies in one of this agent's regions."""
+    order = await session.get(Order, order_id, populate_existing=True)
+    if order is None:
+        raise AgentError("order_unknown")
+    group = await session.get(GroupOrder, order.group_id)
+    assert group is not None
+    if not await covers(session, user_id=agent_user_id, group=group):
+        raise AgentError("not_your_region")
+    return OrderContext(order, group)
+
+
+async def mark_paid(
+    session: AsyncSession, *, order_id: int, agent_user_id: int, now: datetime
+) -> Order:
+    """The agent received the buyer's payment. Allowed for a placed order (prepayment) or a
+    confirmed one (which becomes paid); the buyer is told."""
+    ctx = await order_for_agent(session, order_id=order_id, agent_user_id=agent_user_id)
+    if ctx.order.paid_at is not None:
+        raise AgentError("already_paid")
+    if ctx.order.status not in (OrderStatus.PLACED, OrderStatus.CONFIRMED):
+        raise AgentError("bad_transition", status=ctx.order.status)
+    values: dict[str, object] = {"paid_at": now, "paid_by": agent_user_id, "updated_at": now}
+    if ctx.order.status == OrderStatus.CONFIRMED:
+        values["status"] = OrderStatus.PAID
+    result = await session.exec(
+        update(Order)
+        .where(
+            col(Order.id) == order_id,
+            col(Order.paid_at).is_(None),
+            col(Order.status) == ctx.order.status,
+        )
+        .values(**values)
+    )
+    if result.rowcount != 1:
+        await session.rollback()
+        raise AgentError("already_paid")
+    await outbox.enqueue(
+        session, user_id=ctx.order.user_id, kind="order_paid", payload={"order_id": order_id, "group_id": ctx.group.id}, now=now,
+    )  # fmt: skip
+    await session.commit()
+    return await session.get(Order, order_id, populate_existing=True)  # type: ignore[return-value]
+
+
+HANDOVER_FROM = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.READY_FOR_PICKUP)
+
+
+async def mark_handed(
+    session: AsyncSession, *, order_id: int, agent_user_id: int, now: datetime
+) -> Order:
+    """The buyer collected the order: paid (or shipped / ready) → delivered; the buyer is told."""
+    ctx = await order_for_agent(session, order_id=order_id, agent_user_id=agent_user_id)
+    if ctx.order.status == OrderStatus.DELIVERED:
+        raise AgentError("already_handed")
+    if ctx.order.status not in HANDOVER_FROM:
+        raise AgentError("bad_transition", status=ctx.order.status)
+    result = await session.exec(
+        update(Order)
+        .where(col(Order.id) == order_id, col(Order.status) == ctx.order.status)
+        .values(status=OrderStatus.DELIVERED, handed_at=now, updated_at=now)
+    )
+    if result.rowcount != 1:
+        await session.rollback()
+        raise AgentError("already_handed")
+    await outbox.enqueue(
+        session, user_id=ctx.order.user_id, kind="order_handed", payload={"order_id": order_id, "group_id": ctx.group.id}, now=now,
+    )  # fmt: skip
+    await session.commit()
+    return await session.get(Order, order_id, populate_existing=True)  # type: ignore[return-value]
+
+
+async def alert_agents(
+    session: AsyncSession, *, group: GroupOrder, order: Order, event: str, now: datetime
+) -> int:
+    """Queue an alert to every agent of the group's city (in the caller's transaction)."""
+    agents = await agents_for(session, country=group.country, city=group.city)
+    for agent in {a.user_id for a in agents}:
+        await outbox.enqueue(
+            session, user_id=agent, kind="agent_order",
+            payload={"order_id": order.id, "group_id": group.id, "event": event}, now=now,
+        )  # fmt: skip
+    return len(agents)

@@ -1,0 +1,348 @@
+"""Group orders end to end through the emulator: admins open them, buyers in two languages join,
+change and leave, the deadline passes, the group forms or fails, and everyone is told."""
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from handlers.callbacks import GroupCb, QtyCb
+from models import GroupOrder, GroupWatch, Notification, Order
+from services.money import format_money
+from tests.conftest import ADMIN_ID
+from tests.harness import Harness
+
+NBSP = "\xa0"
+
+
+def plain(text: str) -> str:
+    return (text or "").replace(NBSP, " ").replace("\u202f", " ")
+
+
+async def open_group(app: Harness, spec: str) -> GroupOrder:
+    admin = app.user(user_id=ADMIN_ID, language_code="en")
+    async with app.session_factory() as session:
+        from models import User
+
+        known = await session.get(User, ADMIN_ID)
+    if known is None or not known.onboarded:
+        await app.onboard(admin, language="en", country="Italy", city="Milan")
+    reply = await app.send(admin, f"/gb_new {spec}")
+    assert "✅" in reply.text, reply.text
+    async with app.session_factory() as session:
+        return (await session.exec(select(GroupOrder).order_by(GroupOrder.id.desc()))).first()
+
+
+async def offer_id(app: Harness, group_id: int) -> int:
+    from services import groups
+
+    async with app.session_factory() as session:
+        return (await groups.offers(session, group_id))[0][0].id
+
+
+async def join_with_buttons(app: Harness, buyer, group: GroupOrder, quantity: int) -> None:
+    """/groups → the group → the product → type the quantity."""
+    await app.send(buyer, "/groups")
+    await app.press(buyer, app.last(buyer), GroupCb(id=group.id).pack())
+    offer = await offer_id(app, group.id)
+    await app.press(buyer, app.last(buyer), QtyCb(g=group.id, o=offer, n=1).pack())
+    await app.press(buyer, app.last(buyer), QtyCb(g=group.id, o=offer, n=1, a="t").pack())
+    await app.send(buyer, str(quantity))
+
+
+async def order_of(app: Harness, group_id: int, user_id: int) -> Order | None:
+    async with app.session_factory() as session:
+        return (
+            await session.exec(
+                select(Order).where(Order.group_id == group_id, Order.user_id == user_id)
+            )
+        ).first()
+
+
+async def test_three_buyers_two_languages_group_forms_at_second_tier(app: Harness):
+    await app.send(app.user(user_id=ADMIN_ID), "/start")
+    group = await open_group(
+        app,
+        "country=IT city=Milano method=rail deadline=+3d min=10 tiers=0,10,20 offer=dried-shiitake:38,35,33",
+    )
+    assert (group.city, group.measure, group.min_total, group.tiers) == (
+        "Milan",
+        "units",
+        10,
+        [0, 10, 20],
+    )
+    giulia = app.user(language_code="it", first_name="Giulia")
+    wei = app.user(language_code="zh-CN", first_name="王伟")
+    marco = app.user(language_code="it", first_name="Marco")
+    await app.onboard(giulia, language="it", country="Italia", city="Milano")
+    await app.onboard(wei, language="zh_Hans", country="意大利", city="米兰")
+    await app.onboard(marco, language="it", country="Italia", city="Milano")
+
+    await join_with_buttons(app, giulia, group, 6)
+    await join_with_buttons(app, wei, group, 5)
+    card = app.last(wei)
+    assert "11" in card.text and "▓" in card.text  # 11 / 10 units: the bar is full
+    await join_with_buttons(app, marco, group, 4)
+    # Marco leaves (with confirmation)
+    await app.press(marco, app.last(marco), GroupCb(id=group.id, a="leave").pack())
+    await app.press(marco, app.last(marco), GroupCb(id=group.id, a="leave_ok").pack())
+    assert (await order_of(app, group.id, marco.id)).status == "cancelled"
+
+    await app.deliver()  # "minimum reached" was told once to those in the group then
+    await app.tick(timedelta(days=3, minutes=1))
+    async with app.session_factory() as session:
+        formed = await session.get(GroupOrder, group.id)
+    assert (formed.status, formed.total) == ("formed", 11)
+
+    g_order = await order_of(app, group.id, giulia.id)
+    w_order = await order_of(app, group.id, wei.id)
+    assert (g_order.status, g_order.amount_cny) == ("confirmed", 6 * 3500)  # second tier: ¥35
+    assert (w_order.status, w_order.amount_cny) == ("confirmed", 5 * 3500)
+    assert g_order.currency == "EUR" and g_order.amount_local == round(6 * 35 * 0.128 * 100)
+    giulia_msg = plain(app.last(giulia).text)
+    wei_msg = plain(app.last(wei).text)
+    assert plain(format_money(g_order.amount_local, "EUR", "it")) in giulia_msg  # 26,88 €
+    assert "26,88 €" in giulia_msg and "210,00 CN¥" in giulia_msg
+    assert plain(format_money(w_order.amount_local, "EUR", "zh_Hans")) in wei_msg
+    assert (
+        app.t("Your regional agent will contact you about payment and pickup.", "zh_Hans")
+        in wei_msg
+    )
+    async with app.session_factory() as session:
+        told = (
+            await session.exec(select(Notification).where(Notification.user_id == marco.id))
+        ).all()
+    assert [n.kind for n in told] == []  # he left before the minimum was reached
+
+
+async def test_a_group_that_misses_its_minimum_fails_and_everyone_is_told(app: Harness):
+    group = await open_group(
+        app,
+        "country=IT city=Milan method=sea deadline=+2d min=100kg offer=restaurant-rice-25kg:150",
+    )
+    buyer = app.user(language_code="en")
+    await app.onboard(buyer, language="en", country="Italy", city="Milan")
+    await join_with_buttons(app, buyer, group, 2)  # 50 kg of 100
+    await app.tick(timedelta(days=2, seconds=1))
+    async with app.session_factory() as session:
+        failed = await session.get(GroupOrder, group.id)
+    assert failed.status == "failed"
+    assert (await order_of(app, group.id, buyer.id)).status == "cancelled"
+    told = app.last(buyer).text
+    assert "did not reach its minimum" in told and "nothing is charged" in told
+
+
+async def test_bad_quantities_and_stale_buttons_change_nothing(app: Harness):
+    group = await open_group(
+        app, "country=IT city=Milan method=air deadline=+1d min=10 cap=12 offer=dried-shiitake:38"
+    )
+    offer = await offer_id(app, group.id)
+    buyer = app.user(language_code="it")
+    await app.onboard(buyer, language="it", country="Italia", city="Milano")
+    await app.send(buyer, "/groups")
+    await app.press(buyer, app.last(buyer), QtyCb(g=group.id, o=offer, n=1, a="t").pack())
+    for bad in ("abc", "0", "-3", "1000000", "2.5", "<b>"):
+        reply = await app.send(buyer, bad)
+        assert "999" in reply.text, bad  # "a whole number from 1 to 999"
+    over = await app.send(buyer, "13")  # above the capacity cap of 12
+    assert "12" in plain(over.text)
+    assert await order_of(app, group.id, buyer.id) is None
+    # forged callbacks: another group's offer, an absurd quantity, an unknown group
+    for data in (
+        QtyCb(g=group.id, o=offer + 999, n=1, a="ok").pack(),
+        QtyCb(g=group.id, o=offer, n=10**6, a="ok").pack(),
+        QtyCb(g=987_654, o=offer, n=1).pack(),
+        GroupCb(id=987_654).pack(),
+        "q:1:2",
+    ):
+        answer = await app.press(buyer, app.last(buyer), data)
+        assert answer.get("show_alert") is True, data
+    assert await order_of(app, group.id, buyer.id) is None
+    async with app.session_factory() as session:
+        assert (await session.get(GroupOrder, group.id)).total == 0
+    # a stale confirm after the deadline
+    app.clock.advance(timedelta(days=1, seconds=1))
+    answer = await app.press(buyer, app.last(buyer), QtyCb(g=group.id, o=offer, n=2, a="ok").pack())
+    assert answer.get("show_alert") is True
+    assert answer["text"] == app.t(
+        "This group order has closed: its deadline has passed. Nothing was changed.", "it"
+    )
+    assert await order_of(app, group.id, buyer.id) is None
+
+
+async def test_reminder_once_and_mute(app: Harness):
+    group = await open_group(
+        app, "country=IT city=Milan method=rail deadline=+3d min=50 offer=dried-shiitake:38"
+    )
+    joined = app.user(language_code="en")
+    watcher = app.user(language_code="en")
+    muted = app.user(language_code="en")
+    for user in (joined, watcher, muted):
+        await app.onboard(user, language="en", country="Italy", city="Milan")
+    await join_with_buttons(app, joined, group, 2)
+    await join_with_buttons(app, muted, group, 1)
+    await app.send(watcher, "/groups")
+    await app.press(watcher, app.last(watcher), GroupCb(id=group.id).pack())
+    await app.press(watcher, app.last(watcher), GroupCb(id=group.id, a="remind").pack())
+    await app.press(muted, app.last(muted), GroupCb(id=group.id, a="mute").pack())
+
+    await app.tick(timedelta(days=1, hours=12))  # 36 h left: not yet
+    assert not any("closes in" in t for t in app.texts(joined))
+    await app.tick(timedelta(hours=13))  # 23 h left
+    await app.tick(timedelta(minutes=30))  # a second pass sends nothing more
+    for user in (joined, watcher):
+        reminders = [t for t in app.texts(user) if "closes in" in t]
+        assert len(reminders) == 1, app.texts(user)
+        assert "Still missing: 47 units." in reminders[0]
+    assert not any("closes in" in t for t in app.texts(muted))
+
+
+async def test_deep_link_opens_group_and_records_referral(app: Harness):
+    group = await open_group(
+        app, "country=ES city=Madrid method=rail deadline=+5d min=10 offer=dried-shiitake:38"
+    )
+    friend = app.user(language_code="es")
+    await app.onboard(friend, language="es", country="España", city="Madrid")
+    card = await app.send(friend, f"/start gb_{group.id}_{ADMIN_ID}")
+    assert "Madrid" in card.text and "▓" not in card.text.split("\n")[0]
+    share = [
+        url
+        for row in card.buttons
+        for text, url in row
+        if url and url.startswith("https://t.me/share")
+    ]
+    assert share and f"gb_{group.id}_{friend.id}" in share[0]
+    async with app.session_factory() as session:
+        watch = (
+            await session.exec(select(GroupWatch).where(GroupWatch.user_id == friend.id))
+        ).one()
+    assert watch.referrer_id == ADMIN_ID
+    await app.press(
+        friend, card, QtyCb(g=group.id, o=await offer_id(app, group.id), n=2, a="ok").pack()
+    )
+    assert (await order_of(app, group.id, friend.id)).referrer_id == ADMIN_ID
+
+
+async def test_deep_link_before_setup_opens_after_it(app: Harness):
+    group = await open_group(
+        app, "country=IT city=Milan method=rail deadline=+5d min=10 offer=dried-shiitake:38"
+    )
+    newcomer = app.user(language_code="it")
+    await app.send(newcomer, f"/start gb_{group.id}")
+    await app.tap(newcomer, "Italiano")
+    await app.tap(newcomer, "Italia")
+    await app.tap(newcomer, "Milano")
+    assert "▓" in app.last(newcomer).text or "░" in app.last(newcomer).text  # the group card
+
+
+async def test_admin_commands_are_refused_to_buyers_and_validated(app: Harness):
+    buyer = app.user(language_code="en")
+    await app.onboard(buyer, language="en", country="Italy", city="Milan")
+    for command in ("/gb_new", "/gb_list", "/gb_close 1", "/gb_cancel 1 x", "/gb_extend 1 +1d"):
+        reply = await app.send(buyer, command)
+        assert "admins only" in reply.text, command
+    group = await open_group(
+        app, "country=IT city=Milan method=rail deadline=+1d min=10 offer=dried-shiitake:38"
+    )
+    admin = app.user(user_id=ADMIN_ID)
+    bad = await app.send(
+        admin, "/gb_new country=IT city=Milan method=boat deadline=+1d min=10 offer=x:1"
+    )
+    assert "boat" in bad.text
+    bad = await app.send(
+        admin, "/gb_new country=IT city=Milan method=rail deadline=+1d min=10 offer=nope:1"
+    )
+    assert "nope" in bad.text
+    extended = await app.send(admin, f"/gb_extend {group.id} +3d")
+    assert "✅" in extended.text
+    ask = await app.send(admin, f"/gb_cancel {group.id} Customs <strike> at Yiwu")
+    assert "Customs <strike> at Yiwu" in ask.text
+    async with app.session_factory() as session:
+        assert (await session.get(GroupOrder, group.id)).status == "open"  # not before confirming
+    await app.tap(admin, "🗑")
+    async with app.session_factory() as session:
+        cancelled = await session.get(GroupOrder, group.id)
+    assert (cancelled.status, cancelled.cancel_reason) == ("cancelled", "Customs <strike> at Yiwu")
+
+
+async def test_guided_dialog_opens_a_group(app: Harness):
+    admin = app.user(user_id=ADMIN_ID, language_code="en")
+    await app.onboard(admin, language="en", country="Italy", city="Milan")
+    await app.send(admin, "/gb_new")
+    await app.send(admin, "Italia Prato")
+    await app.tap(admin, "Skip")
+    await app.tap(admin, "rail")
+    await app.send(admin, "yesterday")  # refused, same step
+    await app.send(admin, "+10d")
+    await app.send(admin, "300kg")
+    await app.send(admin, "100kg")  # capacity below the minimum: refused
+    await app.send(admin, "1000kg")
+    await app.send(admin, "0,300,600")
+    summary = await app.send(
+        admin, "restaurant-rice-25kg 150,140,130\nrestaurant-rice-10kg 65,61,58"
+    )
+    assert "Prato" in summary.text and "Restaurant rice, 25 kg sack" in summary.text
+    await app.tap(admin, "Open the group")
+    async with app.session_factory() as session:
+        group = (await session.exec(select(GroupOrder).where(GroupOrder.city == "Prato"))).one()
+    assert (group.method, group.min_total, group.capacity, group.tiers) == (
+        "rail",
+        300_000,
+        1_000_000,
+        [0, 300_000, 600_000],
+    )
+
+
+async def test_orders_lists_current_and_final_prices(app: Harness):
+    group = await open_group(
+        app,
+        "country=IT city=Milan method=rail deadline=+1d min=2 tiers=0,3 offer=dried-shiitake:38,30",
+    )
+    buyer = app.user(language_code="en")
+    await app.onboard(buyer, language="en", country="Italy", city="Milan")
+    await join_with_buttons(app, buyer, group, 2)
+    await app.deliver()
+    listing = await app.send(buyer, "/orders")
+    assert "placed" in listing.text and "CN¥76.00" in plain(listing.text)
+    await app.tick(timedelta(days=1, seconds=5))
+    listing = await app.send(buyer, "/orders")
+    assert "confirmed" in listing.text and "CN¥76.00" in plain(listing.text)
+    async with app.session_factory() as session:
+        sent = (
+            await session.exec(select(Notification).where(Notification.user_id == buyer.id))
+        ).all()
+    assert {n.kind for n in sent} == {"group_min_reached", "group_formed"}
+    assert [(n.kind, n.status, n.last_error) for n in sent if n.status != "sent"] == []
+
+
+async def test_deadlines_missed_while_down_are_handled_at_startup(app: Harness):
+    from bot.scheduler import Deadlines
+
+    missed = await open_group(
+        app, "country=IT city=Milan method=rail deadline=+1h min=1 offer=dried-shiitake:38"
+    )
+    later = await open_group(
+        app, "country=IT city=Milan method=rail deadline=+2d min=1 offer=dried-shiitake:38"
+    )
+    buyer = app.user(language_code="en")
+    await app.onboard(buyer, language="en", country="Italy", city="Milan")
+    await join_with_buttons(app, buyer, missed, 1)
+    app.clock.advance(timedelta(hours=3))  # the bot was down over the deadline
+    woken = []
+    deadlines = Deadlines(
+        session_factory=app.session_factory,
+        clock=app.clock,
+        remind_before=timedelta(hours=24),
+        on_change=lambda: woken.append(True),
+    )
+    await deadlines.start()
+    try:
+        async with app.session_factory() as session:
+            assert (await session.get(GroupOrder, missed.id)).status == "formed"
+            assert (await session.get(GroupOrder, later.id)).status == "open"
+        assert woken  # the sender is woken for the queued notifications
+        job = deadlines.scheduler.get_job(f"deadline-{later.id}")
+        assert job is not None and abs((job.next_run_time - later.deadline).total_seconds()) < 5
+    finally:
+        deadlines.shutdown()
+    await app.deliver()
+    assert "has formed" in app.last(buyer).text
