@@ -17,6 +17,9 @@ def main(argv: list[str] | None = None) -> None:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default)")
     sub.add_parser("seed-demo", help="load the demo catalogue (idempotent)")
+    sub.add_parser(
+        "send-outbox", help="send every pending notification, then exit (needs BOT_TOKEN)"
+    )
     migrate_parser = sub.add_parser("migrate", help="upgrade the database schema")
     migrate_parser.add_argument("revision", nargs="?", default="head")
     args = parser.parse_args(argv)
@@ -35,6 +38,11 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "seed-demo":
         configure_logging()
         asyncio.run(_seed(settings))
+    elif args.command == "send-outbox":
+        configure_logging()
+        if not settings.bot_token:
+            parser.error("send-outbox needs BOT_TOKEN (and TELEGRAM_API_URL for a local server)")
+        asyncio.run(_send_outbox(settings))
     elif args.command == "migrate":
         configure_logging()
         asyncio.run(_migrate(settings, args.revision))
@@ -55,6 +63,31 @@ async def _seed(settings: Settings) -> None:
             f"{report.rates} new exchange rates, {report.created} rows created"
         )
     finally:
+        await engine.dispose()
+
+
+async def _send_outbox(settings: Settings) -> None:
+    from bot.app import create_bot
+    from bot.clock import SystemClock
+    from bot.db import create_engine, create_session_factory
+    from bot.i18n import create_i18n
+    from bot.sender import OutboxSender
+
+    engine = create_engine(settings.database_url)
+    bot = create_bot(settings.bot_token or "", settings.telegram_api_url)
+    sender = OutboxSender(
+        bot=bot,
+        session_factory=create_session_factory(engine),
+        i18n=create_i18n(settings.locales_dir, settings.default_locale),
+        clock=SystemClock(),
+        rate=settings.send_rate,
+        per_chat_interval=settings.send_per_chat_interval,
+        max_attempts=settings.send_max_attempts,
+    )
+    try:
+        await sender.run_until_empty()
+    finally:
+        await bot.session.close()
         await engine.dispose()
 
 

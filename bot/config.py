@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     default_locale: str = "en"
     page_size: int = 5
     throttle_rate: float = 0.3  # seconds between two updates of one user before throttling
+    send_rate: float = 30.0  # messages a second, overall (Telegram: about 30)
+    send_per_chat_interval: float = 1.0  # seconds between two messages to one chat
+    send_max_attempts: int = 5  # then a notification is recorded as failed, with its reason
     reminder_hours: float = 24.0  # reminder this long before a group order's deadline
     tick_seconds: float = 15.0  # how often deadlines and reminders are checked
     sandbox_user_id: int = 1001

@@ -12,7 +12,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.middlewares import DbSessionMiddleware, UserLocaleMiddleware, UserMiddleware
-from handlers import admin, catalog, fallback, group_admin, groups, menu, profile, search
+from handlers import (
+    admin,
+    agents,
+    catalog,
+    fallback,
+    group_admin,
+    groups,
+    menu,
+    profile,
+    search,
+)
 
 
 def create_storage(settings: Settings) -> BaseStorage:
@@ -49,6 +59,7 @@ def create_dispatcher(
         profile.router.build(),  # /start and the set-up dialog come first: they must always work
         admin.router.build(),  # admin commands check the role themselves and refuse politely
         group_admin.router.build(),
+        agents.router.build(),  # agents' commands and alert buttons check the region themselves
         fallback.gate.build(),  # before set-up is finished, everything else leads back to it
         menu.router.build(),
         catalog.router.build(),

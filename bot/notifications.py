@@ -9,13 +9,15 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.callbacks import GroupCb
+from handlers.callbacks import AgentCb, GroupCb
 from handlers.group_views import (
+    ORDER_STATUS_NAMES,
     final_amount_text,
     group_title,
     measure_text,
     progress_line,
     time_left,
+    yuan,
 )
 from handlers.ui import button, q
 from models import GroupOrder, Notification, Order, User
@@ -30,12 +32,102 @@ def _group_button(group_id: int) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
+def agent_buttons(order: Order) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    row = []
+    if order.paid_at is None and order.status in ("placed", "confirmed"):
+        row.append(button(_("💰 Mark paid"), AgentCb(id=order.id or 0, a="paid").pack()))
+    if order.status in ("paid", "shipped", "ready_for_pickup"):
+        row.append(button(_("📦 Handed over"), AgentCb(id=order.id or 0, a="handed").pack()))
+    if row:
+        kb.row(*row)
+    kb.row(button(_("📋 Pick list"), AgentCb(id=order.group_id, a="pick").pack()))
+    return kb.as_markup()
+
+
+async def agent_order_text(
+    session: AsyncSession, order: Order, group: GroupOrder, agent: User, locale: str, now: datetime
+) -> str:
+    """An order as its agent sees it: buyer (with a link), lines, amount, group and deadline."""
+    from services import catalog, pricing
+    from services.catalog import localized
+
+    buyer = await session.get(User, order.user_id)
+    view = await groups.order_of(session, group_id=group.id or 0, user_id=order.user_id)
+    name = q(buyer.first_name if buyer and buyer.first_name else str(order.user_id))
+    who = f'<a href="tg://user?id={order.user_id}">{name}</a>'
+    if buyer and buyer.username:
+        who += f" @{q(buyer.username)}"
+    lines = [
+        _("Order {number} · {title}").format(
+            number=order.id, title=q(group_title(group, agent, locale))
+        ),
+        _("Buyer: {who}").format(who=who),
+    ]
+    if view is not None and view.lines:
+        tier = pricing.tier_index(group.tiers, group.total)
+        for line, offer, product in view.lines:
+            lines.append(
+                f"• {line.quantity} × {q(localized(product.names, locale))} = {q(yuan(pricing.line_amount(offer.prices[tier], line.quantity), locale))}"
+            )
+        amount = (
+            final_amount_text(view, locale)
+            if order.amount_cny is not None
+            else yuan(groups.order_amount(view, tier), locale)
+        )
+        currency = buyer.currency if buyer else None
+        if order.amount_cny is None and currency and currency != "CNY":
+            rate = await catalog.get_rate(session, currency)
+            if rate:
+                from services.money import convert, format_money
+
+                amount += " · " + format_money(
+                    convert(groups.order_amount(view, tier), rate, currency), currency, locale
+                )
+        lines.append(_("Amount: {amount}").format(amount=q(amount)))
+    if buyer and buyer.pickup_point_id:
+        from models import PickupPoint
+
+        point = await session.get(PickupPoint, buyer.pickup_point_id)
+        if point is not None:
+            lines.append(_("📍 Pickup point: {place}").format(place=q(point.name)))
+    status = _(ORDER_STATUS_NAMES.get(order.status, order.status))
+    paid = _(" · 💰 paid") if order.paid_at else ""
+    lines.append(_("Status: {status}").format(status=q(status)) + paid)
+    if group.status == "open":
+        lines.append(
+            _("⏰ Closes in {time}").format(time=q(time_left(group.deadline, now, locale)))
+        )
+    return "\n".join(lines)
+
+
+async def render_agent_alert(
+    session: AsyncSession,
+    order: Order,
+    group: GroupOrder,
+    agent: User,
+    event: str,
+    locale: str,
+    now: datetime,
+) -> Rendered:
+    heading = {
+        "placed": _("🆕 <b>New order</b>"),
+        "changed": _("✏️ <b>Order changed</b>"),
+        "cancelled": _("❌ <b>Order cancelled</b>"),
+    }.get(event, _("🔔 <b>Order update</b>"))
+    text = heading + "\n" + await agent_order_text(session, order, group, agent, locale, now)
+    return text, agent_buttons(order)
+
+
 async def render(
     session: AsyncSession, notification: Notification, user: User, now: datetime
 ) -> Rendered | None:
     """Text and keyboard for a notification, or None when it no longer applies."""
     locale = user.locale or "en"
     payload = notification.payload
+    if notification.kind == "text":  # already worded (and escaped) by whoever queued it
+        text = str(payload.get("text", ""))
+        return (text, None) if text else None
     group = await session.get(GroupOrder, int(payload.get("group_id", 0)))
     if group is None:
         return None
@@ -60,11 +152,33 @@ async def render(
         lines.append(_("Your regional agent will contact you about payment and pickup."))
         return "\n".join(lines), None
     if kind == "group_failed" and order is not None:
+        text = _(
+            "😔 <b>{title}</b> did not reach its minimum ({progress}) and will not ship. "
+            "Your order {number} is cancelled; nothing is charged."
+        ).format(title=title, progress=q(progress_line(group, locale)), number=order.id)
+        if order.paid_at:
+            text += "\n" + _("You paid in advance: your agent will refund you.")
+        return text, None
+    if kind == "agent_order" and order is not None:
+        from services import agents
+
+        if not await agents.covers(session, user_id=user.id, group=group):
+            return None  # no longer the agent of that city
+        return await render_agent_alert(
+            session, order, group, user, payload.get("event", ""), locale, now
+        )
+    if kind == "order_paid" and order is not None:
         return (
-            _(
-                "😔 <b>{title}</b> did not reach its minimum ({progress}) and will not ship. "
-                "Your order {number} is cancelled; nothing is charged."
-            ).format(title=title, progress=q(progress_line(group, locale)), number=order.id),
+            _("💰 Your payment for order {number} ({title}) has been received. Thank you!").format(
+                number=order.id, title=title
+            ),
+            None,
+        )
+    if kind == "order_handed" and order is not None:
+        return (
+            _("📦 Order {number} ({title}) has been handed over to you. Enjoy!").format(
+                number=order.id, title=title
+            ),
             None,
         )
     if kind == "group_cancelled" and order is not None:

@@ -75,3 +75,12 @@ class QtyCb(CallbackData, prefix="q"):
 class AdminGroupCb(CallbackData, prefix="ag"):
     id: int
     a: str  # close_ok | cancel_ok | new_ok | skip | method_<air|rail|sea>
+
+
+class AgentCb(CallbackData, prefix="at"):
+    id: int  # an order (paid, handed) or a group (pick)
+    a: str  # paid | handed | pick | rm_ok
+
+
+class PickupCb(CallbackData, prefix="pp"):
+    id: int  # a pickup point, 0 for none (delivery)

@@ -8,6 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.callbacks import CategoryCb, GroupCb, MenuCb, SettingsCb
 from handlers.routing import RouterSpec
@@ -36,7 +37,7 @@ def main_menu_markup() -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def help_text(is_admin: bool) -> str:
+def help_text(is_admin: bool, is_agent: bool = False) -> str:
     lines = [
         _("<b>Qingtian Bridge</b> brings specialities from Qingtian to your city."),
         "",
@@ -57,6 +58,15 @@ def help_text(is_admin: bool) -> str:
             "its minimum, and everyone pays the price of the tier the whole group reached."
         ),
     ]
+    if is_agent:
+        lines += [
+            "",
+            _("<b>Agent</b>"),
+            _("/region — open and formed group orders of your regions"),
+            _("/picklist <i>ID</i> — per-buyer lines by pickup point, also as a CSV file"),
+            _("/paid <i>ORDER</i> — mark an order paid; the buyer is told"),
+            _("/handed <i>ORDER</i> — mark an order handed over; the buyer is told"),
+        ]
     if is_admin:
         lines += [
             "",
@@ -68,6 +78,13 @@ def help_text(is_admin: bool) -> str:
             _("/gb_extend <i>ID deadline</i> — move the deadline later, e.g. /gb_extend 3 +2d"),
             _("/gb_close <i>ID</i> — close now: it forms if it reached its minimum"),
             _("/gb_cancel <i>ID reason</i> — cancel; every buyer is told the reason"),
+            _(
+                "/agent_add <i>USER COUNTRY CITY</i> — make a user the agent of a city (| pickup name | address | hours)"
+            ),
+            _(
+                "/agent_invite <i>COUNTRY CITY</i> — a one-time link that makes whoever opens it the agent"
+            ),
+            _("/agents — all agents; /agent_remove <i>USER COUNTRY CITY</i>"),
             "<code>/gb_new country=IT city=Milan method=rail deadline=+7d min=200kg cap=500kg "
             "tiers=0,100,300 offer=rice-fish-rice-5kg:98,90,85</code>",
             _(
@@ -77,17 +94,25 @@ def help_text(is_admin: bool) -> str:
     return "\n".join(lines)
 
 
+async def is_agent(session: AsyncSession, user: User) -> bool:
+    from services import agents
+
+    return bool(await agents.agents_of_user(session, user.id))
+
+
 @router.message(Command("help"))
-async def cmd_help(message: Message, is_admin: bool) -> None:
-    await message.answer(help_text(is_admin))
+async def cmd_help(message: Message, is_admin: bool, session: AsyncSession, user: User) -> None:
+    await message.answer(help_text(is_admin, await is_agent(session, user)))
 
 
 @router.callback_query(MenuCb.filter(F.action == "help"))
-async def on_help(callback: CallbackQuery, is_admin: bool) -> None:
+async def on_help(
+    callback: CallbackQuery, is_admin: bool, session: AsyncSession, user: User
+) -> None:
     await callback.answer()
     kb = InlineKeyboardBuilder()
     kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action="home"))
-    await show(callback, help_text(is_admin), kb.as_markup())
+    await show(callback, help_text(is_admin, await is_agent(session, user)), kb.as_markup())
 
 
 @router.callback_query(MenuCb.filter(F.action == "home"))

@@ -127,6 +127,25 @@ async def open_deep_link(
     return await show_group(target, session, bot, user, group_id, now)
 
 
+async def redeem_agent_link(
+    message: Message, session: AsyncSession, user: User, token: str, now
+) -> None:  # noqa: ANN001
+    from handlers.agents import agent_error_text, region_label
+    from services import agents
+
+    try:
+        agent = await agents.redeem_invite(session, token=token, user_id=user.id, now=now)
+    except agents.AgentError as error:
+        await message.answer(agent_error_text(error))
+        return
+    await message.answer(
+        _(
+            "🤝 You are now the agent for {region}. You will get an alert for every order there; "
+            "see /region, /picklist, /paid and /handed."
+        ).format(region=q(region_label(agent.country, agent.city, user.locale or "en")))
+    )
+
+
 @router.message(CommandStart())
 async def cmd_start(
     message: Message,
@@ -140,6 +159,11 @@ async def cmd_start(
 ) -> None:
     await state.clear()
     payload = (command.args or "").strip()
+    if payload.startswith("agent_") and len(payload) <= MAX_PAYLOAD:
+        await redeem_agent_link(message, session, user, payload.removeprefix("agent_"), clock.now())
+        if user.onboarded:
+            return
+        payload = ""
     if payload and len(payload) <= MAX_PAYLOAD:
         if user.start_payload is None:
             user.start_payload = payload  # the first deep link is kept (where users come from)
@@ -182,7 +206,7 @@ async def on_language(
     await set_chat_commands(bot, user.id, callback_data.code, is_admin=settings.is_admin(user.id))
     await callback.answer(_("Language: {language}").format(language=LANGUAGE_NAMES[user.locale]))
     if callback_data.ctx == SETTINGS and user.onboarded:
-        await show(callback, settings_text(user), settings_markup())
+        await show(callback, *await settings_view(session, user))
         return
     await show(
         callback, _("Which country do you live in?"), country_markup(callback_data.code, ONBOARDING)
@@ -353,7 +377,7 @@ async def _finish(
     clock: Clock,
 ) -> None:
     if ctx == SETTINGS:
-        await show(target, settings_text(user), settings_markup())
+        await show(target, *await settings_view(session, user))
         return
     payload = (await state.get_data()).get(DEEP_LINK)
     if payload:
@@ -372,6 +396,20 @@ async def _finish(
 # ── /settings ───────────────────────────────────────────────────────────────────────────
 
 
+async def settings_view(session: AsyncSession, user: User) -> tuple[str, InlineKeyboardMarkup]:
+    """The settings screen; the pickup point appears where the city has pickup points."""
+    from services import agents
+
+    points = await agents.pickup_points(session, country=user.country, city=user.city)
+    chosen = next((p for p in points if p.id == user.pickup_point_id), None)
+    text = settings_text(user)
+    if points:
+        text += "\n" + _("Pickup point: {value}").format(
+            value=q(chosen.name) if chosen else _("none (delivery)")
+        )
+    return text, settings_markup(bool(points))
+
+
 def settings_text(user: User) -> str:
     locale = user.locale or "en"
     lines = [
@@ -387,21 +425,26 @@ def settings_text(user: User) -> str:
     return "\n".join(lines)
 
 
-def settings_markup() -> InlineKeyboardMarkup:
+def settings_markup(pickups: bool = False) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(text=_("🌐 Language"), callback_data=SettingsCb(action="lang"))
     kb.button(text=_("🌍 Country"), callback_data=SettingsCb(action="country"))
     kb.button(text=_("🏙 City"), callback_data=SettingsCb(action="city"))
     kb.button(text=_("💱 Currency"), callback_data=SettingsCb(action="currency"))
+    if pickups:
+        kb.button(text=_("📍 Pickup point"), callback_data=SettingsCb(action="pickup"))
     kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action="home"))
-    kb.adjust(2, 2, 1)
+    kb.adjust(2, 2, 1, 1) if pickups else kb.adjust(2, 2, 1)
     return kb.as_markup()
 
 
 @router.message(Command("settings"))
-async def cmd_settings(message: Message, user: User, state: FSMContext) -> None:
+async def cmd_settings(
+    message: Message, user: User, state: FSMContext, session: AsyncSession
+) -> None:
     await state.set_state(None)
-    await message.answer(settings_text(user), reply_markup=settings_markup())
+    text, markup = await settings_view(session, user)
+    await message.answer(text, reply_markup=markup)
 
 
 @router.callback_query(SettingsCb.filter())
@@ -416,13 +459,17 @@ async def on_settings(
     locale = user.locale or "en"
     if action == "show":
         await state.set_state(None)
-        await show(callback, settings_text(user), settings_markup())
+        await show(callback, *await settings_view(session, user))
     elif action == "lang":
         await show(callback, _("Choose your language:"), language_markup(user.locale, SETTINGS))
     elif action == "country":
         await show(callback, _("Which country do you live in?"), country_markup(locale, SETTINGS))
     elif action == "city" and user.country:
         await _ask_city(callback, state, user, SETTINGS)
+    elif action == "pickup" and user.onboarded:
+        from handlers.agents import pickup_view
+
+        await show(callback, *await pickup_view(session, user))
     elif action == "currency":
         await show(
             callback, _("Show prices in which currency?"), await currency_markup(session, user)
@@ -456,20 +503,21 @@ async def on_currency(
     session.add(user)
     await session.commit()
     await callback.answer(_("Currency: {value}").format(value=code))
-    await show(callback, settings_text(user), settings_markup())
+    await show(callback, *await settings_view(session, user))
 
 
 @router.callback_query(MenuCb.filter(F.action == "cancel"))
-async def on_cancel(callback: CallbackQuery, user: User, state: FSMContext) -> None:
+async def on_cancel(
+    callback: CallbackQuery, user: User, state: FSMContext, session: AsyncSession
+) -> None:
     data = await state.get_data()
     await state.clear()
     await callback.answer(_("Cancelled."))
-    if data.get("ctx") == SETTINGS or user.onboarded:
-        await show(
-            callback,
-            settings_text(user) if data.get("ctx") == SETTINGS else welcome_text(user),
-            settings_markup() if data.get("ctx") == SETTINGS else main_menu_markup(),
-        )
+    if data.get("ctx") == SETTINGS:
+        await show(callback, *await settings_view(session, user))
+        return
+    if user.onboarded:
+        await show(callback, welcome_text(user), main_menu_markup())
         return
     await show(
         callback,

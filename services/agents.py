@@ -67,11 +67,17 @@ async def remove_agent(session: AsyncSession, *, user_id: int, country: str, cit
     removed = False
     for agent in await agents_of_user(session, user_id):
         if agent.country == country and same_city(agent.city, city):
-            for point in (
+            points = (
                 await session.exec(select(PickupPoint).where(PickupPoint.agent_id == agent.id))
-            ).all():
-                point.is_active = False
-                session.add(point)
+            ).all()
+            for point in points:  # the agent's pickup points close with them
+                await session.exec(
+                    update(User)
+                    .where(col(User.pickup_point_id) == point.id)
+                    .values(pickup_point_id=None)
+                )
+                await session.delete(point)
+            await session.flush()
             await session.delete(agent)
             removed = True
     await session.commit()

@@ -47,7 +47,12 @@ class Harness:
         await self.emulator.start()
         self.bot = create_bot(self.settings.bot_token or "", self.emulator.base_url)
         self.sender = OutboxSender(
-            bot=self.bot, session_factory=self.session_factory, i18n=self.i18n, clock=self.clock
+            bot=self.bot,
+            session_factory=self.session_factory,
+            i18n=self.i18n,
+            clock=self.clock,
+            per_chat_interval=0.0,  # pacing has tests of its own; here it would only slow them
+            rate=1000.0,
         )
         self.deadlines = Deadlines(
             session_factory=self.session_factory,

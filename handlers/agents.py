@@ -1,0 +1,548 @@
+"""Agents: admins appoint them (/agent_add, /agent_invite, /agent_remove, /agents); agents see
+their regions (/region), pick lists (/picklist, also as CSV) and mark orders paid or handed over
+(/paid, /handed, or the buttons of their alerts) — only in their own regions."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from aiogram import Bot, F
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.notifications import agent_buttons, agent_order_text
+from handlers.callbacks import AgentCb, MenuCb, PickupCb, SettingsCb
+from handlers.group_views import ORDER_STATUS_NAMES, group_title, progress_line
+from handlers.routing import RouterSpec
+from handlers.ui import button, q, show, stale, tr
+from models import Agent, GroupOrder, Order, PickupPoint, User
+from services import agents, geo, groups
+from services.agents import AgentError
+from services.catalog import localized
+
+router = RouterSpec(__name__)
+
+
+def agent_error_text(error: AgentError) -> str:
+    texts = {
+        "order_unknown": _("There is no such order."),
+        "not_your_region": _("⛔ This order is not in your region. Nothing was changed."),
+        "already_paid": _("This order is already marked paid."),
+        "already_handed": _("This order was already handed over."),
+        "bad_transition": _("This order cannot change that way now (status: {status})."),
+        "invite_unknown": _("This invitation link is not valid."),
+        "invite_used": _("This invitation link has already been used."),
+        "invite_expired": _("This invitation link has expired. Ask for a new one."),
+    }
+    status = str(error.details.get("status", ""))
+    return texts.get(error.code, _("That did not work.")).format(
+        status=q(_(ORDER_STATUS_NAMES.get(status, status)))
+    )
+
+
+async def refuse(event: Message | CallbackQuery) -> None:
+    text = _("⛔ This command is for admins only.")
+    if isinstance(event, CallbackQuery):
+        await event.answer(text, show_alert=True)
+    else:
+        await event.answer(text)
+
+
+def region_label(country: str, city: str, locale: str) -> str:
+    return f"{tr(city)}, {geo.country_name(country, locale)}"
+
+
+def parse_region(words: list[str], locale: str) -> tuple[str, str] | None:
+    """`IT Milan`, `Italia Milano`, `ES San Sebastián` → (country, canonical city)."""
+    if len(words) < 2:
+        return None
+    country = geo.find_country(words[0], locale)
+    city = " ".join(words[1:]).strip()
+    if country is None or not city or len(city) > 64:
+        return None
+    return country, geo.canonical_city(country, city)
+
+
+# ── admins ───────────────────────────────────────────────────────────────────────────────
+
+
+@router.message(Command("agent_add"))
+async def cmd_agent_add(
+    message: Message, command: CommandObject, session: AsyncSession, user: User, is_admin: bool
+) -> None:
+    if not is_admin:
+        await refuse(message)
+        return
+    locale = user.locale or "en"
+    head, *pickup = [p.strip() for p in (command.args or "").split("|")]
+    words = head.split()
+    target = await agents.find_user(session, words[0]) if words else None
+    region = parse_region(words[1:], locale)
+    usage = _(
+        "Usage: /agent_add USER COUNTRY CITY [| pickup name | address | opening hours]\n"
+        "USER is a Telegram id or @username of someone who has started the bot, e.g.\n"
+        "<code>/agent_add @giulia IT Milan | Ristorante Roma | Via Sarpi 10 | Tue–Sun 10–22</code>\n"
+        "Or send /agent_invite COUNTRY CITY for a one-time link."
+    )
+    if not words or region is None:
+        await message.answer(usage)
+        return
+    if target is None:
+        await message.answer(
+            _(
+                "I don't know the user “{ref}”: they must start the bot first, or use /agent_invite."
+            ).format(ref=q(words[0][:40]))
+        )
+        return
+    if pickup and (
+        len(pickup) < 2 or not pickup[0] or not pickup[1] or any(len(p) > 200 for p in pickup)
+    ):
+        await message.answer(usage)
+        return
+    agent, created = await agents.add_agent(
+        session, user_id=target.id, country=region[0], city=region[1], created_by=user.id
+    )
+    text = (
+        _("✅ {name} is now the agent for {region}.")
+        if created
+        else _("{name} is already the agent for {region}.")
+    ).format(
+        name=q(target.first_name or target.id), region=q(region_label(region[0], region[1], locale))
+    )
+    if pickup:
+        point = await agents.add_pickup_point(
+            session,
+            agent=agent,
+            name=pickup[0],
+            address=pickup[1],
+            hours=pickup[2] if len(pickup) > 2 else "",
+        )
+        text += "\n" + _("📍 Pickup point: {place}").format(
+            place=q(f"{point.name}, {point.address}")
+        )
+    await message.answer(text)
+
+
+@router.message(Command("agent_invite"))
+async def cmd_agent_invite(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    user: User,
+    is_admin: bool,
+    bot: Bot,
+    clock: Clock,
+) -> None:
+    if not is_admin:
+        await refuse(message)
+        return
+    locale = user.locale or "en"
+    region = parse_region((command.args or "").split(), locale)
+    if region is None:
+        await message.answer(_("Usage: /agent_invite COUNTRY CITY, e.g. /agent_invite IT Milan"))
+        return
+    invite = await agents.create_invite(
+        session, country=region[0], city=region[1], created_by=user.id, now=clock.now()
+    )
+    me = await bot.me()
+    await message.answer(
+        _(
+            "🔗 A one-time link that makes whoever opens it the agent for {region}, valid for 7 days:\n{link}"
+        ).format(
+            region=q(region_label(region[0], region[1], locale)),
+            link=q(f"https://t.me/{me.username}?start=agent_{invite.token}"),
+        )
+    )
+
+
+@router.message(Command("agents"))
+async def cmd_agents(message: Message, session: AsyncSession, user: User, is_admin: bool) -> None:
+    if not is_admin:
+        await refuse(message)
+        return
+    locale = user.locale or "en"
+    rows = await agents.all_agents(session)
+    if not rows:
+        await message.answer(
+            _("There are no agents yet. Add one with /agent_add or /agent_invite.")
+        )
+        return
+    lines = [_("<b>Agents</b>")]
+    for agent, person in rows:
+        name = q(person.first_name if person else agent.user_id)
+        handle = f" @{q(person.username)}" if person and person.username else ""
+        lines.append(
+            f"• {q(region_label(agent.country, agent.city, locale))}: "
+            f'<a href="tg://user?id={agent.user_id}">{name}</a>{handle} (<code>{agent.user_id}</code>)'
+        )
+        points = (
+            await session.exec(
+                select(PickupPoint).where(
+                    PickupPoint.agent_id == agent.id, col(PickupPoint.is_active).is_(True)
+                )
+            )
+        ).all()
+        for point in points:
+            lines.append(f"   📍 {q(point.name)}, {q(point.address)} {q(point.hours)}".rstrip())
+    await message.answer("\n".join(lines)[:4000])
+
+
+@router.message(Command("agent_remove"))
+async def cmd_agent_remove(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    user: User,
+    is_admin: bool,
+    state: FSMContext,
+) -> None:
+    if not is_admin:
+        await refuse(message)
+        return
+    locale = user.locale or "en"
+    words = (command.args or "").split()
+    target = await agents.find_user(session, words[0]) if words else None
+    region = parse_region(words[1:], locale)
+    if target is None or region is None:
+        await message.answer(
+            _("Usage: /agent_remove USER COUNTRY CITY, e.g. /agent_remove @giulia IT Milan")
+        )
+        return
+    covered = [
+        a
+        for a in await agents.agents_of_user(session, target.id)
+        if a.country == region[0] and agents.same_city(a.city, region[1])
+    ]
+    if not covered:
+        await message.answer(
+            _("{name} is not an agent for {region}.").format(
+                name=q(target.first_name), region=q(region_label(*region, locale))
+            )
+        )
+        return
+    await state.update_data(agent_remove=[target.id, region[0], region[1]])
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("🗑 Yes, remove"), callback_data=AgentCb(id=covered[0].id or 0, a="rm_ok"))
+    kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action="cancel"))
+    await message.answer(
+        _("Remove {name} as the agent for {region}? Their pickup points close too.").format(
+            name=q(target.first_name), region=q(region_label(*region, locale))
+        ),
+        reply_markup=kb.as_markup(),
+    )
+
+
+@router.callback_query(AgentCb.filter(F.a == "rm_ok"))
+async def on_agent_remove(
+    callback: CallbackQuery, session: AsyncSession, is_admin: bool, state: FSMContext
+) -> None:
+    if not is_admin:
+        await refuse(callback)
+        return
+    pending = (await state.get_data()).get("agent_remove")
+    if not pending:
+        await stale(callback)
+        return
+    await state.update_data(agent_remove=None)
+    removed = await agents.remove_agent(
+        session, user_id=pending[0], country=pending[1], city=pending[2]
+    )
+    await callback.answer(
+        _("Removed.") if removed else _("Nothing to remove."), show_alert=not removed
+    )
+    if callback.message is not None:
+        await callback.message.answer(_("Removed.") if removed else _("Nothing to remove."))
+
+
+# ── agents ───────────────────────────────────────────────────────────────────────────────
+
+
+async def require_agent(message: Message, session: AsyncSession, user: User) -> list[Agent] | None:
+    regions = await agents.agents_of_user(session, user.id)
+    if not regions:
+        await message.answer(
+            _("⛔ This command is for agents. An admin can make you the agent of your city.")
+        )
+        return None
+    return regions
+
+
+@router.message(Command("region"))
+async def cmd_region(message: Message, session: AsyncSession, user: User, clock: Clock) -> None:
+    regions = await require_agent(message, session, user)
+    if regions is None:
+        return
+    locale = user.locale or "en"
+    lines = [_("🗺 <b>Your regions</b>")]
+    for region in regions:
+        lines += ["", f"<b>{q(region_label(region.country, region.city, locale))}</b>"]
+        rows = (
+            await session.exec(
+                select(GroupOrder)
+                .where(
+                    GroupOrder.country == region.country,
+                    col(GroupOrder.status).in_(["open", "formed", "shipped"]),
+                )
+                .order_by(col(GroupOrder.deadline))
+            )
+        ).all()
+        mine = [g for g in rows if agents.same_city(g.city, region.city)]
+        if not mine:
+            lines.append(_("No open or formed group orders."))
+        for group in mine:
+            orders = (
+                await session.exec(
+                    select(Order).where(
+                        Order.group_id == group.id, col(Order.status) != "cancelled"
+                    )
+                )
+            ).all()
+            paid = sum(1 for o in orders if o.paid_at)
+            handed = sum(1 for o in orders if o.status == "delivered")
+            lines.append(
+                _("<b>{id}</b> · {title}\n   {progress} · {count} orders, {paid} paid, {handed} handed over").format(
+                    id=group.id, title=q(group_title(group, user, locale)), progress=q(progress_line(group, locale)),
+                    count=len(orders), paid=paid, handed=handed,
+                )
+            )  # fmt: skip
+    lines += ["", _("Pick list: /picklist ID · mark an order: /paid ORDER, /handed ORDER")]
+    await message.answer("\n".join(lines)[:4000])
+
+
+async def picklist_view(
+    session: AsyncSession, user: User, group_id: int
+) -> tuple[str, bytes] | None:
+    """The pick list of a group in the agent's region: text, and the same as CSV."""
+    group = await session.get(GroupOrder, group_id)
+    if group is None or not await agents.covers(session, user_id=user.id, group=group):
+        return None
+    locale = user.locale or "en"
+    orders = (
+        await session.exec(
+            select(Order)
+            .where(Order.group_id == group_id, col(Order.status) != "cancelled")
+            .order_by(col(Order.id))
+        )
+    ).all()
+    by_point: dict[str, list[tuple[Order, User | None, groups.OrderView | None]]] = {}
+    for order in orders:
+        buyer = await session.get(User, order.user_id)
+        point = (
+            await session.get(PickupPoint, buyer.pickup_point_id)
+            if buyer and buyer.pickup_point_id
+            else None
+        )
+        label = point.name if point else _("Delivery / no pickup point chosen")
+        view = await groups.order_of(session, group_id=group_id, user_id=order.user_id)
+        by_point.setdefault(label, []).append((order, buyer, view))
+    lines = [_("📋 <b>Pick list</b> · {title}").format(title=q(group_title(group, user, locale)))]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "pickup_point",
+            "order",
+            "buyer_id",
+            "buyer",
+            "username",
+            "product",
+            "quantity",
+            "status",
+            "paid",
+        ]
+    )
+    totals: dict[str, int] = {}
+    for label, entries in sorted(by_point.items()):
+        lines += ["", f"📍 <b>{q(label)}</b>"]
+        for order, buyer, view in entries:
+            name = buyer.first_name if buyer else str(order.user_id)
+            status = _(ORDER_STATUS_NAMES.get(order.status, order.status))
+            paid = "💰" if order.paid_at else ""
+            lines.append(
+                f'{order.id}. <a href="tg://user?id={order.user_id}">{q(name)}</a> · {q(status)} {paid}'.rstrip()
+            )
+            for line, _offer, product in view.lines if view else []:
+                product_name = localized(product.names, locale)
+                lines.append(f"   • {line.quantity} × {q(product_name)}")
+                totals[product_name] = totals.get(product_name, 0) + line.quantity
+                writer.writerow(
+                    [
+                        label,
+                        order.id,
+                        order.user_id,
+                        name,
+                        buyer.username if buyer else "",
+                        product.slug,
+                        line.quantity,
+                        order.status,
+                        "yes" if order.paid_at else "no",
+                    ]
+                )
+    if not orders:
+        lines.append(_("No orders in this group."))
+    else:
+        lines += ["", _("<b>Totals</b>")] + [
+            f"• {qty} × {q(name)}" for name, qty in sorted(totals.items())
+        ]
+    return "\n".join(lines), out.getvalue().encode("utf-8-sig")
+
+
+async def send_picklist(target: Message, session: AsyncSession, user: User, group_id: int) -> bool:
+    view = await picklist_view(session, user, group_id)
+    if view is None:
+        return False
+    text, data = view
+    from bot.sender import split_text
+
+    for part in split_text(text):
+        await target.answer(part)
+    await target.answer_document(BufferedInputFile(data, filename=f"picklist-group-{group_id}.csv"))
+    return True
+
+
+def parse_id(text: str | None) -> int | None:
+    value = (text or "").strip().lstrip("#")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+@router.message(Command("picklist"))
+async def cmd_picklist(
+    message: Message, command: CommandObject, session: AsyncSession, user: User
+) -> None:
+    if await require_agent(message, session, user) is None:
+        return
+    group_id = parse_id(command.args)
+    if group_id is None:
+        await message.answer(_("Usage: /picklist GROUP_ID (see /region)"))
+        return
+    if not await send_picklist(message, session, user, group_id):
+        await message.answer(_("⛔ This group order is not in your region (or does not exist)."))
+
+
+async def act(
+    action: str, session: AsyncSession, user: User, order_id: int, now
+) -> tuple[bool, str, Order | None]:  # noqa: ANN001
+    try:
+        if action == "paid":
+            order = await agents.mark_paid(
+                session, order_id=order_id, agent_user_id=user.id, now=now
+            )
+            return (
+                True,
+                _("💰 Order {number} is marked paid; the buyer is told.").format(number=order_id),
+                order,
+            )
+        order = await agents.mark_handed(session, order_id=order_id, agent_user_id=user.id, now=now)
+        return (
+            True,
+            _("📦 Order {number} is handed over; the buyer is told.").format(number=order_id),
+            order,
+        )
+    except AgentError as error:
+        return False, agent_error_text(error), None
+
+
+@router.message(Command("paid", "handed"))
+async def cmd_mark(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    user: User,
+    clock: Clock,
+    sender: object | None = None,
+) -> None:
+    if await require_agent(message, session, user) is None:
+        return
+    order_id = parse_id(command.args)
+    if order_id is None:
+        await message.answer(_("Usage: /{command} ORDER_NUMBER").format(command=command.command))
+        return
+    _ok, text, _order = await act(command.command, session, user, order_id, clock.now())
+    await message.answer(text)
+    if sender is not None:
+        sender.wake()  # type: ignore[attr-defined]
+
+
+@router.callback_query(AgentCb.filter(F.a.in_({"paid", "handed"})))
+async def on_mark(
+    callback: CallbackQuery,
+    callback_data: AgentCb,
+    session: AsyncSession,
+    user: User,
+    clock: Clock,
+    sender: object | None = None,
+) -> None:
+    ok, text, order = await act(callback_data.a, session, user, callback_data.id, clock.now())
+    await callback.answer(text, show_alert=not ok)
+    if not ok or order is None:
+        return
+    if sender is not None:
+        sender.wake()  # type: ignore[attr-defined]
+    group = await session.get(GroupOrder, order.group_id)
+    assert group is not None
+    body = await agent_order_text(session, order, group, user, user.locale or "en", clock.now())
+    await show(callback, body, agent_buttons(order))
+
+
+@router.callback_query(AgentCb.filter(F.a == "pick"))
+async def on_pick(
+    callback: CallbackQuery, callback_data: AgentCb, session: AsyncSession, user: User
+) -> None:
+    if callback.message is None or not await send_picklist(
+        callback.message, session, user, callback_data.id
+    ):  # type: ignore[arg-type]
+        await callback.answer(
+            _("⛔ This group order is not in your region (or does not exist)."), show_alert=True
+        )
+        return
+    await callback.answer()
+
+
+# ── buyers choose a pickup point ─────────────────────────────────────────────────────────
+
+
+async def pickup_view(session: AsyncSession, user: User) -> tuple[str, InlineKeyboardMarkup]:
+    """The buyer's choice of pickup point in their city (from /settings)."""
+    points = await agents.pickup_points(session, country=user.country, city=user.city)
+    kb = InlineKeyboardBuilder()
+    for point in points:
+        mark = "✓ " if point.id == user.pickup_point_id else ""
+        kb.row(button(f"{mark}📍 {point.name}", PickupCb(id=point.id or 0).pack()))
+    kb.row(
+        button(
+            ("✓ " if not user.pickup_point_id else "") + _("🚚 No pickup point (delivery)"),
+            PickupCb(id=0).pack(),
+        )
+    )
+    kb.row(button(_("⬅ Back"), SettingsCb(action="show").pack()))
+    lines = [_("Where do you want to collect your orders?")]
+    lines += [
+        f"📍 <b>{q(p.name)}</b>: {q(p.address)}" + (f" · {q(p.hours)}" if p.hours else "")
+        for p in points
+    ]
+    return "\n".join(lines), kb.as_markup()
+
+
+@router.callback_query(PickupCb.filter())
+async def on_pickup(
+    callback: CallbackQuery, callback_data: PickupCb, session: AsyncSession, user: User
+) -> None:
+    from handlers.profile import settings_view
+
+    if callback_data.id:
+        points = await agents.pickup_points(session, country=user.country, city=user.city)
+        if callback_data.id not in {p.id for p in points}:
+            await stale(callback)
+            return
+    user.pickup_point_id = callback_data.id or None
+    session.add(user)
+    await session.commit()
+    await callback.answer(_("Saved."))
+    await show(callback, *await settings_view(session, user))
