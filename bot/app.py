@@ -74,16 +74,41 @@ class Services:
             tick_seconds=settings.tick_seconds,
         )
         self._task: asyncio.Task | None = None
+        self.redis_url = settings.redis_url
+        self._elector = None
 
-    async def start(self) -> None:
+    async def _run(self) -> None:
+        self.sender.resume()
         self._task = asyncio.create_task(self.sender.run())
         await self.deadlines.start()
 
-    async def stop(self) -> None:
+    async def _halt(self) -> None:
         self.deadlines.shutdown()
         self.sender.stop()
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def start(self) -> None:
+        """Run the sender and the scheduler here, or — with REDIS_URL — only while this worker
+        holds the leader lock (several workers, one sender)."""
+        if not self.redis_url:
+            await self._run()
+            return
+        from redis.asyncio import Redis
+
+        from bot.leader import LeaderElector, LeaderLock
+
+        self._elector = LeaderElector(
+            LeaderLock(Redis.from_url(self.redis_url)), on_elected=self._run, on_lost=self._halt
+        )
+        self._elector.start()
+
+    async def stop(self) -> None:
+        if self._elector is not None:
+            await self._elector.stop()
+            return
+        await self._halt()
 
 
 def build_dispatcher(settings: Settings, factory, i18n, services: Services) -> Dispatcher:  # noqa: ANN001

@@ -27,7 +27,8 @@ class Settings(BaseSettings):
     locales_dir: Path = PROJECT_ROOT / "locales"
     default_locale: str = "en"
     page_size: int = 5
-    throttle_rate: float = 0.3  # seconds between two updates of one user before throttling
+    throttle_burst: int = 20  # updates a user may send at once (0: no flood protection)
+    throttle_per_second: float = 3.0  # and then this many a second
     send_rate: float = 30.0  # messages a second, overall (Telegram: about 30)
     send_per_chat_interval: float = 1.0  # seconds between two messages to one chat
     send_max_attempts: int = 5  # then a notification is recorded as failed, with its reason

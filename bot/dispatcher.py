@@ -11,7 +11,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.middlewares import DbSessionMiddleware, UserLocaleMiddleware, UserMiddleware
+from bot.middlewares import (
+    DbSessionMiddleware,
+    ThrottlingMiddleware,
+    UserLocaleMiddleware,
+    UserMiddleware,
+)
 from handlers import (
     admin,
     agents,
@@ -54,6 +59,10 @@ def create_dispatcher(
     dp.update.outer_middleware(DbSessionMiddleware(session_factory))
     dp.update.outer_middleware(UserMiddleware())
     UserLocaleMiddleware(i18n).setup(dp)
+    # after the locale, so the "too fast" notice is in the user's language
+    throttling = ThrottlingMiddleware(settings.throttle_burst, settings.throttle_per_second)
+    dp.message.outer_middleware(throttling)
+    dp.callback_query.outer_middleware(throttling)
 
     dp.include_routers(
         profile.router.build(),  # /start and the set-up dialog come first: they must always work

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -52,6 +53,46 @@ class UserMiddleware(BaseMiddleware):
             settings = data.get("settings")
             data["is_admin"] = bool(settings and settings.is_admin(tg_user.id))
         return await handler(event, data)
+
+
+class ThrottlingMiddleware(BaseMiddleware):
+    """Flood protection per user: a token bucket of `burst` updates refilled at `per_second`.
+    Over the limit, updates are dropped; the user is told once per burst (localised)."""
+
+    def __init__(self, burst: int, per_second: float) -> None:
+        self.burst = burst
+        self.per_second = per_second
+        self._buckets: dict[int, tuple[float, float, bool]] = {}
+
+    def allow(self, user_id: int, now: float) -> tuple[bool, bool]:
+        """(allowed, tell the user) for one update at monotonic time `now`."""
+        tokens, last, told = self._buckets.get(user_id, (float(self.burst), now, False))
+        tokens = min(float(self.burst), tokens + (now - last) * self.per_second)
+        if tokens >= 1:
+            self._buckets[user_id] = (tokens - 1, now, False)
+            return True, False
+        self._buckets[user_id] = (tokens, now, True)
+        if len(self._buckets) > 100_000:  # forget idle users now and then
+            self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < 60}
+        return False, not told
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        tg_user: TgUser | None = data.get("event_from_user")
+        if tg_user is None or self.burst <= 0:
+            return await handler(event, data)
+        allowed, tell = self.allow(tg_user.id, time.monotonic())
+        if allowed:
+            return await handler(event, data)
+        if tell:
+            from aiogram.types import CallbackQuery, Message
+            from aiogram.utils.i18n import gettext as _
+
+            text = _("You are going too fast. Please wait a few seconds.")
+            if isinstance(event, CallbackQuery):
+                await event.answer(text, show_alert=False)
+            elif isinstance(event, Message):
+                await event.answer(text)
+        return None
 
 
 class UserLocaleMiddleware(I18nMiddleware):

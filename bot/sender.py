@@ -386,3 +386,6 @@ class OutboxSender:
     def stop(self) -> None:
         self._stopped = True
         self._wake.set()
+
+    def resume(self) -> None:
+        self._stopped = False

@@ -74,6 +74,7 @@ def settings(tmp_path: Path) -> Settings:
         bot_token="123456:TEST",
         database_url=database_url(tmp_path),
         admin_ids=frozenset({ADMIN_ID}),
+        throttle_burst=0,  # flood protection has its own test; scripted users are fast
     )
 
 

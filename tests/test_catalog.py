@@ -222,3 +222,29 @@ async def test_unknown_command_and_help(app: Harness):
     assert "/help" in unknown.text
     helped = await app.send(buyer, "/help")
     assert "/catalog" in helped.text and "/rates" not in helped.text
+
+
+def test_flood_protection_token_bucket():
+    from bot.middlewares import ThrottlingMiddleware
+
+    bucket = ThrottlingMiddleware(burst=3, per_second=1.0)
+    first = [bucket.allow(1, 100.0) for _ in range(5)]
+    assert first == [(True, False)] * 3 + [(False, True), (False, False)]  # told once
+    assert bucket.allow(2, 100.0) == (True, False)  # other users are not affected
+    assert bucket.allow(1, 101.1) == (True, False)  # refilled after a second
+
+
+async def test_flooding_user_is_told_once_in_their_language(app: Harness):
+    from bot.middlewares import ThrottlingMiddleware
+
+    throttling = next(
+        m for m in app.dp.message.outer_middleware if isinstance(m, ThrottlingMiddleware)
+    )
+    throttling.burst, throttling.per_second = 2, 0.001  # the tests' settings switch it off
+    buyer = app.user(language_code="de")
+    for _ in range(5):
+        app.emulator.send_message(buyer, "/help")
+    await app.process()
+    texts = app.texts(buyer)
+    warning = app.t("You are going too fast. Please wait a few seconds.", "de")
+    assert texts.count(warning) == 1 and len(texts) == 3
