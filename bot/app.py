@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.db import create_engine, create_session_factory, migrate
 from bot.dispatcher import create_dispatcher
 from bot.i18n import create_i18n
-from services.seed import catalogue_is_empty, seed_demo
+from services.seed import catalogue_is_empty, seed_demo, seed_demo_groups
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,8 @@ async def prepare_database(
             if await catalogue_is_empty(session):
                 report = await seed_demo(session)
                 log.info("demo catalogue seeded: %s", report)
+            else:  # the demo's group orders expire: open new ones where none is open
+                await seed_demo_groups(session, now=datetime.now(UTC))
     return engine, factory
 
 

@@ -60,7 +60,8 @@ async def _seed(settings: Settings) -> None:
             report = await seed_demo(session)
         print(
             f"demo catalogue: {report.categories} categories, {report.products} products, "
-            f"{report.rates} new exchange rates, {report.created} rows created"
+            f"{report.rates} new exchange rates, {report.created} rows created, "
+            f"{report.groups} demo group orders opened"
         )
     finally:
         await engine.dispose()

@@ -13,6 +13,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.middlewares import (
     DbSessionMiddleware,
+    PrivateChatsOnly,
     ThrottlingMiddleware,
     UserLocaleMiddleware,
     UserMiddleware,
@@ -56,6 +57,7 @@ def create_dispatcher(
         sender=sender,
     )
     # Order matters: a session, then the user's row, then their locale.
+    dp.update.outer_middleware(PrivateChatsOnly())
     dp.update.outer_middleware(DbSessionMiddleware(session_factory))
     dp.update.outer_middleware(UserMiddleware())
     UserLocaleMiddleware(i18n).setup(dp)

@@ -20,6 +20,17 @@ from services.users import get_or_create_user
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
+class PrivateChatsOnly(BaseMiddleware):
+    """The bot talks to people one to one: in a group it would answer every message as a search.
+    Updates from groups and channels are ignored."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        chat = data.get("event_chat")
+        if chat is not None and chat.type != "private":
+            return None
+        return await handler(event, data)
+
+
 class DbSessionMiddleware(BaseMiddleware):
     """Opens one session per update. Handlers commit where their use-case completes."""
 

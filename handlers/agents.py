@@ -21,7 +21,7 @@ from bot.notifications import agent_buttons, agent_order_text
 from handlers.callbacks import AgentCb, MenuCb, PickupCb, SettingsCb
 from handlers.group_views import ORDER_STATUS_NAMES, group_title, progress_line
 from handlers.routing import RouterSpec
-from handlers.ui import button, q, show, stale, tr
+from handlers.ui import button, fit, q, show, stale, tr
 from models import Agent, GroupOrder, Order, PickupPoint, User
 from services import agents, geo, groups
 from services.agents import AgentError
@@ -191,7 +191,7 @@ async def cmd_agents(message: Message, session: AsyncSession, user: User, is_adm
         ).all()
         for point in points:
             lines.append(f"   📍 {q(point.name)}, {q(point.address)} {q(point.hours)}".rstrip())
-    await message.answer("\n".join(lines)[:4000])
+    await message.answer(fit(lines))
 
 
 @router.message(Command("agent_remove"))
@@ -313,7 +313,7 @@ async def cmd_region(message: Message, session: AsyncSession, user: User, clock:
                 )
             )  # fmt: skip
     lines += ["", _("Pick list: /picklist ID · mark an order: /paid ORDER, /handed ORDER")]
-    await message.answer("\n".join(lines)[:4000])
+    await message.answer(fit(lines))
 
 
 async def picklist_view(

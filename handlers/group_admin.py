@@ -25,7 +25,7 @@ from handlers.group_views import (
     yuan,
 )
 from handlers.routing import RouterSpec
-from handlers.ui import q, tr
+from handlers.ui import fit, q, tr
 from models import Measure, Product, User
 from services import groups
 from services.catalog import localized
@@ -542,7 +542,7 @@ async def cmd_gb_products(
         f"<code>{q(p.slug)}</code> — {q(localized(p.names, locale))} ({q(yuan(p.price_cny, locale))})"
         for p in products
     ]
-    await message.answer("\n".join(lines)[:4000])
+    await message.answer(fit(lines))
 
 
 @router.message(Command("gb_list"))
@@ -566,7 +566,7 @@ async def cmd_gb_list(message: Message, session: AsyncSession, user: User, is_ad
                 count=count,
             )
         )
-    await message.answer("\n".join(lines)[:4000])
+    await message.answer(fit(lines))
 
 
 def parse_group_id(text: str) -> int | None:

@@ -26,7 +26,7 @@ from handlers.group_views import (
     price_for,
 )
 from handlers.routing import RouterSpec
-from handlers.ui import button, cancel_markup, home_button, q, show, stale, tr
+from handlers.ui import button, cancel_markup, fit, home_button, q, show, stale, tr
 from models import GroupOrder, User
 from services import catalog, groups, pricing
 from services.catalog import localized
@@ -485,7 +485,7 @@ async def orders_view(
         if view.order.status == "placed" and groups.is_joinable(group, now):
             kb.row(button(group_title(group, user, locale), GroupCb(id=group.id or 0).pack()))
     kb.row(home_button())
-    return "\n".join(parts)[:4000], kb.as_markup()
+    return fit(parts), kb.as_markup()
 
 
 def product_group_buttons(

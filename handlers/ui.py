@@ -31,6 +31,21 @@ def tr(value: str | None) -> str:
     return _(value) if value else ""
 
 
+def fit(lines: list[str], limit: int = TEXT_LIMIT - 96) -> str:
+    """Join lines into one message without cutting a line (nor an HTML tag) in half; what does
+    not fit is counted in a last line."""
+    kept: list[str] = []
+    size = 0
+    for index, line in enumerate(lines):
+        if size + len(line) + 1 > limit:
+            rest = len(lines) - index
+            kept.append(_("… and {count} more lines").format(count=rest))
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join(kept)
+
+
 def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import Category, ExchangeRate, Product
@@ -19,9 +20,10 @@ class SeedReport:
     products: int
     rates: int
     created: int
+    groups: int = 0
 
 
-async def seed_demo(session: AsyncSession) -> SeedReport:
+async def seed_demo(session: AsyncSession, *, now: datetime | None = None) -> SeedReport:
     created = 0
     categories: dict[str, Category] = {
         c.slug: c for c in (await session.exec(select(Category))).all()
@@ -65,12 +67,80 @@ async def seed_demo(session: AsyncSession) -> SeedReport:
             rates += 1
             created += 1
     await session.commit()
+    demo_groups = await seed_demo_groups(session, now=now or datetime.now(UTC))
     return SeedReport(
         categories=len(demo_data.CATEGORIES),
         products=len(demo_data.PRODUCTS),
         rates=rates,
         created=created,
+        groups=demo_groups,
     )
+
+
+# Open group orders of the demo: (country, city, method, days to the deadline, pickup point)
+DEMO_GROUPS = (
+    ("IT", "Milan", "rail", 9, "Ristorante Hangzhou, Via Paolo Sarpi 24"),
+    ("ES", "Madrid", "rail", 11, None),
+    ("PT", "Lisbon", "sea", 20, None),
+    ("FR", "Paris", "air", 6, None),
+    ("NL", "Rotterdam", "sea", 18, None),
+    ("AT", "Vienna", "rail", 13, None),
+)
+DEMO_OFFERS = (
+    "restaurant-rice-25kg",
+    "rice-fish-rice-5kg",
+    "dried-shiitake",
+    "dried-bamboo-shoots",
+    "qingtian-green-tea",
+    "camellia-oil-1l",
+)
+DEMO_TIERS_KG = (0, 300, 600)
+DEMO_DISCOUNTS = (100, 93, 88)  # percent of the list price at each tier
+
+
+async def seed_demo_groups(session: AsyncSession, *, now: datetime) -> int:
+    """Open a demo group order in each diaspora city that has none open (idempotent)."""
+    from services import groups
+    from services.groups import GroupSpec, OfferSpec
+
+    products = {
+        p.slug: p
+        for p in (
+            await session.exec(select(Product).where(col(Product.slug).in_(DEMO_OFFERS)))
+        ).all()
+    }
+    offers = [
+        OfferSpec(
+            product_id=products[slug].id or 0,
+            prices=[products[slug].price_cny * pct // 100 // 100 * 100 for pct in DEMO_DISCOUNTS],
+        )
+        for slug in DEMO_OFFERS
+        if slug in products
+    ]
+    created = 0
+    for country, city, method, days, pickup in DEMO_GROUPS:
+        if await groups.open_groups(session, country=country, city=city, now=now):
+            continue
+        deadline = (now + timedelta(days=days)).replace(hour=11, minute=0, second=0, microsecond=0)
+        await groups.create_group(
+            session,
+            spec=GroupSpec(
+                country=country,
+                city=city,
+                method=method,
+                deadline=deadline,
+                measure="weight",
+                min_total=DEMO_TIERS_KG[1] * 1000,
+                capacity=1500 * 1000,
+                tiers=[kg * 1000 for kg in DEMO_TIERS_KG],
+                pickup_point=pickup,
+                offers=offers,
+            ),  # fmt: skip
+            created_by=None,
+            now=now,
+        )
+        created += 1
+    return created
 
 
 async def catalogue_is_empty(session: AsyncSession) -> bool:

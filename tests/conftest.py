@@ -61,10 +61,11 @@ async def session(session_factory):
 
 @pytest.fixture
 async def seeded(session_factory) -> None:
+    from bot.clock import FrozenClock
     from services.seed import seed_demo
 
     async with session_factory() as session:
-        await seed_demo(session)
+        await seed_demo(session, now=FrozenClock().now())
 
 
 @pytest.fixture

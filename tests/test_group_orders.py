@@ -346,3 +346,37 @@ async def test_deadlines_missed_while_down_are_handled_at_startup(app: Harness):
         deadlines.shutdown()
     await app.deliver()
     assert "has formed" in app.last(buyer).text
+
+
+async def test_demo_groups_are_open_in_the_diaspora_cities(app: Harness):
+    buyer = app.user(language_code="pt")
+    await app.onboard(buyer, language="pt", country="Portugal", city="Lisboa")
+    listing = await app.send(buyer, "/groups")
+    assert any("Lisboa" in t for t in app.button_texts(listing))
+    await app.tap(buyer, "Lisboa")
+    card = app.last(buyer)
+    assert "0 kg / 300 kg" in card.text.replace("\xa0", " ")
+    assert "░░░░░░░░░░" in card.text
+
+
+async def test_messages_from_groups_are_ignored(app: Harness):
+    from aiogram.types import Update
+
+    update = Update.model_validate(
+        {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": -100123, "type": "supergroup", "title": "Qingtian friends"},
+                "from": {"id": 4242, "is_bot": False, "first_name": "X"},
+                "text": "tea",
+            },
+        }
+    )
+    await app.dp.feed_update(app.bot, update)
+    assert app.emulator.calls("sendMessage") == []
+    async with app.session_factory() as session:
+        from models import User
+
+        assert await session.get(User, 4242) is None
