@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.middlewares import (
+    CommandsLeaveDialogs,
     DbSessionMiddleware,
     PrivateChatsOnly,
     ThrottlingMiddleware,
@@ -65,6 +66,7 @@ def create_dispatcher(
     throttling = ThrottlingMiddleware(settings.throttle_burst, settings.throttle_per_second)
     dp.message.outer_middleware(throttling)
     dp.callback_query.outer_middleware(throttling)
+    dp.message.outer_middleware(CommandsLeaveDialogs())
 
     dp.include_routers(
         profile.router.build(),  # /start and the set-up dialog come first: they must always work

@@ -106,6 +106,28 @@ class ThrottlingMiddleware(BaseMiddleware):
         return None
 
 
+class CommandsLeaveDialogs(BaseMiddleware):
+    """A command typed in the middle of a dialog (a quantity, a city, the steps of /gb_new)
+    leaves the dialog and runs, as users expect. A few commands are meant for use inside a
+    dialog and keep it."""
+
+    KEEP = frozenset({"cancel", "help", "gb_products"})
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        from aiogram.types import Message
+
+        state = data.get("state")
+        if isinstance(event, Message) and event.text and event.text.startswith("/") and state:
+            command = (
+                event.text[1:].split(maxsplit=1)[0].split("@")[0].lower()
+                if len(event.text) > 1
+                else ""
+            )
+            if command not in self.KEEP and await state.get_state() is not None:
+                await state.set_state(None)
+        return await handler(event, data)
+
+
 class UserLocaleMiddleware(I18nMiddleware):
     """The locale the user chose, else the one their Telegram language code maps to."""
 

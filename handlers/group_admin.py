@@ -293,7 +293,7 @@ async def ask_method(target: Message, state: FSMContext) -> None:
     await target.answer(_("Step 3 of 8. How does it ship?"), reply_markup=kb.as_markup())
 
 
-@router.message(StateFilter(NewGroup.destination), F.text)
+@router.message(StateFilter(NewGroup.destination), F.text, ~F.text.startswith("/"))
 async def on_destination(message: Message, state: FSMContext, user: User, is_admin: bool) -> None:
     if not is_admin:
         await state.clear()
@@ -310,7 +310,7 @@ async def on_destination(message: Message, state: FSMContext, user: User, is_adm
     await ask_pickup(message, state)
 
 
-@router.message(StateFilter(NewGroup.pickup), F.text)
+@router.message(StateFilter(NewGroup.pickup), F.text, ~F.text.startswith("/"))
 async def on_pickup(message: Message, state: FSMContext) -> None:
     text = " ".join((message.text or "").split())
     if not text or len(text) > 256:
@@ -375,7 +375,7 @@ async def on_method(
     )
 
 
-@router.message(StateFilter(NewGroup.deadline), F.text)
+@router.message(StateFilter(NewGroup.deadline), F.text, ~F.text.startswith("/"))
 async def on_deadline(message: Message, state: FSMContext, user: User, clock: Clock) -> None:
     try:
         deadline = parse_deadline(message.text or "", timezone=user.timezone, now=clock.now())
@@ -394,7 +394,7 @@ async def on_deadline(message: Message, state: FSMContext, user: User, clock: Cl
     )
 
 
-@router.message(StateFilter(NewGroup.minimum), F.text)
+@router.message(StateFilter(NewGroup.minimum), F.text, ~F.text.startswith("/"))
 async def on_minimum(message: Message, state: FSMContext) -> None:
     try:
         measure, amount = parse_amount(message.text or "")
@@ -411,7 +411,7 @@ async def on_minimum(message: Message, state: FSMContext) -> None:
     )
 
 
-@router.message(StateFilter(NewGroup.capacity), F.text)
+@router.message(StateFilter(NewGroup.capacity), F.text, ~F.text.startswith("/"))
 async def on_capacity(message: Message, state: FSMContext) -> None:
     draft = await load_draft(state)
     try:
@@ -440,7 +440,7 @@ async def ask_tiers(message: Message, state: FSMContext) -> None:
     )
 
 
-@router.message(StateFilter(NewGroup.tiers), F.text)
+@router.message(StateFilter(NewGroup.tiers), F.text, ~F.text.startswith("/"))
 async def on_tiers(message: Message, state: FSMContext) -> None:
     draft = await load_draft(state)
     try:
@@ -463,7 +463,7 @@ async def ask_offers(message: Message, state: FSMContext) -> None:
     )
 
 
-@router.message(StateFilter(NewGroup.offers), F.text)
+@router.message(StateFilter(NewGroup.offers), F.text, ~F.text.startswith("/"))
 async def on_offers(message: Message, state: FSMContext, session: AsyncSession, user: User) -> None:
     draft = await load_draft(state)
     for raw in (message.text or "").splitlines():
@@ -491,7 +491,7 @@ async def on_offers(message: Message, state: FSMContext, session: AsyncSession, 
     )
 
 
-@router.message(StateFilter(NewGroup.confirm), F.text)
+@router.message(StateFilter(NewGroup.confirm), F.text, ~F.text.startswith("/"))
 async def on_more_offers(
     message: Message, state: FSMContext, session: AsyncSession, user: User
 ) -> None:

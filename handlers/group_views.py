@@ -3,12 +3,12 @@ Shared by the buyer's screens, the admin's and the notifications."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from babel.dates import format_skeleton, format_time, format_timedelta, get_timezone
+from babel.dates import format_skeleton, format_time, get_timezone
 from babel.units import format_unit
 
 from handlers.ui import q
@@ -67,15 +67,11 @@ def time_left(deadline: datetime, now: datetime, locale: str) -> str:
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
-    units = [(days, 86400), (hours, 3600), (minutes, 60)]
-    while units and units[0][0] == 0 and len(units) > 1:
+    units = [(days, "duration-day"), (hours, "duration-hour"), (minutes, "duration-minute")]
+    while len(units) > 1 and units[0][0] == 0:
         units.pop(0)
-    parts = [
-        format_timedelta(timedelta(seconds=count * size), format="narrow", threshold=1, locale=loc)
-        for count, size in units[:2]
-        if count or len(units) == 1
-    ]
-    return " ".join(parts)
+    shown = [(count, unit) for count, unit in units[:2] if count] or [units[0]]
+    return " ".join(format_unit(count, unit, length="narrow", locale=loc) for count, unit in shown)
 
 
 def city_name(group: GroupOrder) -> str:
@@ -105,7 +101,11 @@ def price_for(amount_cny: int, user: User, rate: int | None, locale: str) -> str
 
 
 def tier_line(
-    group: GroupOrder, offers: list[tuple[GroupOffer, Product]], locale: str
+    group: GroupOrder,
+    offers: list[tuple[GroupOffer, Product]],
+    locale: str,
+    user: User | None = None,
+    rate: int | None = None,
 ) -> str | None:
     """`12 kg more for the next tier (¥16.00 for Rice…)`, or None at the top tier."""
     nxt = pricing.next_tier(group.tiers, group.total)
@@ -114,7 +114,11 @@ def tier_line(
     offer, product = offers[0]
     return _("⬇️ {missing} more and the price drops to {price} for {product}").format(
         missing=q(measure_text(nxt.missing, group.measure, locale)),
-        price=q(yuan(offer.prices[nxt.index], locale)),
+        price=q(
+            price_for(offer.prices[nxt.index], user, rate, locale)
+            if user
+            else yuan(offer.prices[nxt.index], locale)
+        ),
         product=q(localized(product.names, locale)),
     )
 
@@ -157,7 +161,7 @@ def group_card(
                 left=q(measure_text(max(0, group.capacity - group.total), group.measure, locale))
             )
         )
-    extra = tier_line(group, offers, locale) if offers else None
+    extra = tier_line(group, offers, locale, user, rate) if offers else None
     if extra:
         lines.append(extra)
     lines += ["", _("<b>Products</b> (price now, per unit):")]

@@ -405,7 +405,7 @@ async def on_confirm(
     )
 
 
-@router.message(StateFilter(JoinState.quantity), F.text)
+@router.message(StateFilter(JoinState.quantity), F.text, ~F.text.startswith("/"))
 async def on_typed_quantity(
     message: Message, state: FSMContext, session: AsyncSession, bot: Bot, user: User, clock: Clock
 ) -> None:

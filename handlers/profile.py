@@ -277,7 +277,7 @@ async def _ask_city(
     )
 
 
-@router.message(StateFilter(Profile.country), F.text)
+@router.message(StateFilter(Profile.country), F.text, ~F.text.startswith("/"))
 async def on_country_typed(
     message: Message, session: AsyncSession, user: User, state: FSMContext
 ) -> None:
@@ -332,7 +332,7 @@ async def on_city(
     await _finish(callback, user, ctx, state=state, session=session, bot=bot, clock=clock)
 
 
-@router.message(StateFilter(Profile.city), F.text)
+@router.message(StateFilter(Profile.city), F.text, ~F.text.startswith("/"))
 async def on_city_typed(
     message: Message,
     session: AsyncSession,
@@ -359,7 +359,7 @@ async def on_city_typed(
     await _finish(message, user, ctx, state=state, session=session, bot=bot, clock=clock)
 
 
-@router.message(StateFilter(Profile.country, Profile.city))
+@router.message(StateFilter(Profile.country, Profile.city), ~F.text)
 async def on_not_text(message: Message) -> None:
     await message.answer(
         _("Please type it as text, or press Cancel."), reply_markup=cancel_markup()

@@ -380,3 +380,15 @@ async def test_messages_from_groups_are_ignored(app: Harness):
         from models import User
 
         assert await session.get(User, 4242) is None
+
+
+async def test_a_command_typed_in_a_dialog_leaves_it(app: Harness):
+    group = await open_group(app, "country=IT city=Milan method=rail deadline=+5d min=10 offer=dried-shiitake:38")
+    buyer = app.user(language_code="en")
+    await app.onboard(buyer, language="en", country="Italy", city="Milan")
+    await app.send(buyer, "/groups")
+    await app.press(buyer, app.last(buyer), QtyCb(g=group.id, o=await offer_id(app, group.id), n=1, a="t").pack())
+    orders = await app.send(buyer, "/orders")
+    assert "no orders yet" in orders.text  # the command ran, not "not a quantity"
+    search = await app.send(buyer, "5")  # and the dialog is over: plain text searches again
+    assert "5" in search.text and await order_of(app, group.id, buyer.id) is None
