@@ -12,6 +12,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -307,7 +308,11 @@ async def cmd_region(message: Message, session: AsyncSession, user: User, clock:
             paid = sum(1 for o in orders if o.paid_at)
             handed = sum(1 for o in orders if o.status == "delivered")
             lines.append(
-                _("<b>{id}</b> · {title}\n   {progress} · {count} orders, {paid} paid, {handed} handed over").format(
+                ngettext(
+                    "<b>{id}</b> · {title}\n   {progress} · {count} order, {paid} paid, {handed} handed over",
+                    "<b>{id}</b> · {title}\n   {progress} · {count} orders, {paid} paid, {handed} handed over",
+                    len(orders),
+                ).format(
                     id=group.id, title=q(group_title(group, user, locale)), progress=q(progress_line(group, locale)),
                     count=len(orders), paid=paid, handed=handed,
                 )

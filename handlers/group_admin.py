@@ -9,6 +9,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -559,7 +560,11 @@ async def cmd_gb_list(message: Message, session: AsyncSession, user: User, is_ad
     for group in found:
         count = len(await groups.participants(session, group.id or 0))
         lines.append(
-            _("<b>{id}</b> · {title}\n   {progress} · {count} orders").format(
+            ngettext(
+                "<b>{id}</b> · {title}\n   {progress} · {count} order",
+                "<b>{id}</b> · {title}\n   {progress} · {count} orders",
+                count,
+            ).format(
                 id=group.id,
                 title=q(group_title(group, user, locale)),
                 progress=q(progress_line(group, locale)),
