@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.middlewares import (
+    AdminOnly,
     CommandsLeaveDialogs,
     DbSessionMiddleware,
     PrivateChatsOnly,
@@ -67,6 +68,9 @@ def create_dispatcher(
     dp.message.outer_middleware(throttling)
     dp.callback_query.outer_middleware(throttling)
     dp.message.outer_middleware(CommandsLeaveDialogs())
+    # inner: runs once the handler is chosen, so it can read the handler's `admin` flag
+    dp.message.middleware(AdminOnly())
+    dp.callback_query.middleware(AdminOnly())
 
     dp.include_routers(
         profile.router.build(),  # /start and the set-up dialog come first: they must always work

@@ -128,6 +128,24 @@ class CommandsLeaveDialogs(BaseMiddleware):
         return await handler(event, data)
 
 
+class AdminOnly(BaseMiddleware):
+    """Handlers flagged `admin` run for admins only; anyone else is told so and nothing runs."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        from aiogram.dispatcher.flags import get_flag
+        from aiogram.types import CallbackQuery, Message
+        from aiogram.utils.i18n import gettext as _
+
+        if not get_flag(data, "admin") or data.get("is_admin"):
+            return await handler(event, data)
+        text = _("⛔ This command is for admins only.")
+        if isinstance(event, CallbackQuery):
+            await event.answer(text, show_alert=True)
+        elif isinstance(event, Message):
+            await event.answer(text)
+        return None
+
+
 class UserLocaleMiddleware(I18nMiddleware):
     """The locale the user chose, else the one their Telegram language code maps to."""
 

@@ -8,7 +8,7 @@ from aiogram.utils.i18n import gettext as _
 from babel.dates import format_datetime, get_timezone
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.routing import RouterSpec
+from handlers.routing import ADMIN, RouterSpec
 from handlers.ui import q
 from models import User
 from services import catalog, geo
@@ -17,15 +17,8 @@ from services.money import BASE_CURRENCY, format_rate, parse_rate
 router = RouterSpec(__name__)
 
 
-async def _refuse(message: Message) -> None:
-    await message.answer(_("⛔ This command is for admins only."))
-
-
-@router.message(Command("rates"))
-async def cmd_rates(message: Message, session: AsyncSession, user: User, is_admin: bool) -> None:
-    if not is_admin:
-        await _refuse(message)
-        return
+@router.message(Command("rates"), flags=ADMIN)
+async def cmd_rates(message: Message, session: AsyncSession, user: User) -> None:
     locale = user.locale or "en"
     rates = await catalog.list_rates(session)
     if not rates:
@@ -46,13 +39,10 @@ async def cmd_rates(message: Message, session: AsyncSession, user: User, is_admi
     await message.answer("\n".join(lines))
 
 
-@router.message(Command("rate"))
+@router.message(Command("rate"), flags=ADMIN)
 async def cmd_rate(
-    message: Message, command: CommandObject, session: AsyncSession, user: User, is_admin: bool
+    message: Message, command: CommandObject, session: AsyncSession, user: User
 ) -> None:
-    if not is_admin:
-        await _refuse(message)
-        return
     parts = (command.args or "").split()
     usage = _(
         "Usage: /rate CUR value — how much of the currency one yuan buys, e.g. /rate EUR 0.128"

@@ -21,7 +21,7 @@ from bot.clock import Clock
 from bot.notifications import agent_buttons, agent_order_text
 from handlers.callbacks import AgentCb, MenuCb, PickupCb, SettingsCb
 from handlers.group_views import ORDER_STATUS_NAMES, group_title, progress_line
-from handlers.routing import RouterSpec
+from handlers.routing import ADMIN, RouterSpec
 from handlers.ui import button, fit, q, show, stale, tr
 from models import Agent, GroupOrder, Order, PickupPoint, User
 from services import agents, geo, groups
@@ -48,14 +48,6 @@ def agent_error_text(error: AgentError) -> str:
     )
 
 
-async def refuse(event: Message | CallbackQuery) -> None:
-    text = _("⛔ This command is for admins only.")
-    if isinstance(event, CallbackQuery):
-        await event.answer(text, show_alert=True)
-    else:
-        await event.answer(text)
-
-
 def region_label(country: str, city: str, locale: str) -> str:
     return f"{tr(city)}, {geo.country_name(country, locale)}"
 
@@ -74,13 +66,10 @@ def parse_region(words: list[str], locale: str) -> tuple[str, str] | None:
 # ── admins ───────────────────────────────────────────────────────────────────────────────
 
 
-@router.message(Command("agent_add"))
+@router.message(Command("agent_add"), flags=ADMIN)
 async def cmd_agent_add(
-    message: Message, command: CommandObject, session: AsyncSession, user: User, is_admin: bool
+    message: Message, command: CommandObject, session: AsyncSession, user: User
 ) -> None:
-    if not is_admin:
-        await refuse(message)
-        return
     locale = user.locale or "en"
     head, *pickup = [p.strip() for p in (command.args or "").split("|")]
     words = head.split()
@@ -131,19 +120,15 @@ async def cmd_agent_add(
     await message.answer(text)
 
 
-@router.message(Command("agent_invite"))
+@router.message(Command("agent_invite"), flags=ADMIN)
 async def cmd_agent_invite(
     message: Message,
     command: CommandObject,
     session: AsyncSession,
     user: User,
-    is_admin: bool,
     bot: Bot,
     clock: Clock,
 ) -> None:
-    if not is_admin:
-        await refuse(message)
-        return
     locale = user.locale or "en"
     region = parse_region((command.args or "").split(), locale)
     if region is None:
@@ -163,11 +148,8 @@ async def cmd_agent_invite(
     )
 
 
-@router.message(Command("agents"))
-async def cmd_agents(message: Message, session: AsyncSession, user: User, is_admin: bool) -> None:
-    if not is_admin:
-        await refuse(message)
-        return
+@router.message(Command("agents"), flags=ADMIN)
+async def cmd_agents(message: Message, session: AsyncSession, user: User) -> None:
     locale = user.locale or "en"
     rows = await agents.all_agents(session)
     if not rows:
@@ -195,18 +177,14 @@ async def cmd_agents(message: Message, session: AsyncSession, user: User, is_adm
     await message.answer(fit(lines))
 
 
-@router.message(Command("agent_remove"))
+@router.message(Command("agent_remove"), flags=ADMIN)
 async def cmd_agent_remove(
     message: Message,
     command: CommandObject,
     session: AsyncSession,
     user: User,
-    is_admin: bool,
     state: FSMContext,
 ) -> None:
-    if not is_admin:
-        await refuse(message)
-        return
     locale = user.locale or "en"
     words = (command.args or "").split()
     target = await agents.find_user(session, words[0]) if words else None
@@ -240,13 +218,10 @@ async def cmd_agent_remove(
     )
 
 
-@router.callback_query(AgentCb.filter(F.a == "rm_ok"))
+@router.callback_query(AgentCb.filter(F.a == "rm_ok"), flags=ADMIN)
 async def on_agent_remove(
-    callback: CallbackQuery, session: AsyncSession, is_admin: bool, state: FSMContext
+    callback: CallbackQuery, session: AsyncSession, state: FSMContext
 ) -> None:
-    if not is_admin:
-        await refuse(callback)
-        return
     pending = (await state.get_data()).get("agent_remove")
     if not pending:
         await stale(callback)

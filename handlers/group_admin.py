@@ -25,7 +25,7 @@ from handlers.group_views import (
     progress_line,
     yuan,
 )
-from handlers.routing import RouterSpec
+from handlers.routing import ADMIN, RouterSpec
 from handlers.ui import fit, q, tr
 from models import Measure, Product, User
 from services import groups
@@ -56,14 +56,6 @@ class NewGroup(StatesGroup):
     tiers = State()
     offers = State()
     confirm = State()
-
-
-async def refuse(event: Message | CallbackQuery) -> None:
-    text = _("⛔ This command is for admins only.")
-    if isinstance(event, CallbackQuery):
-        await event.answer(text, show_alert=True)
-    else:
-        await event.answer(text)
 
 
 def spec_error_text(error: SpecError) -> str:
@@ -235,11 +227,10 @@ async def create_from_draft(
     )
 
 
-@router.message(Command("gb_new"))
+@router.message(Command("gb_new"), flags=ADMIN)
 async def cmd_gb_new(
     message: Message,
     command: CommandObject,
-    is_admin: bool,
     state: FSMContext,
     session: AsyncSession,
     bot: Bot,
@@ -247,9 +238,6 @@ async def cmd_gb_new(
     clock: Clock,
     deadlines: object | None = None,
 ) -> None:
-    if not is_admin:
-        await refuse(message)
-        return
     now = clock.now()
     if command.args:
         try:
@@ -294,12 +282,8 @@ async def ask_method(target: Message, state: FSMContext) -> None:
     await target.answer(_("Step 3 of 8. How does it ship?"), reply_markup=kb.as_markup())
 
 
-@router.message(StateFilter(NewGroup.destination), F.text, ~F.text.startswith("/"))
-async def on_destination(message: Message, state: FSMContext, user: User, is_admin: bool) -> None:
-    if not is_admin:
-        await state.clear()
-        await refuse(message)
-        return
+@router.message(StateFilter(NewGroup.destination), F.text, ~F.text.startswith("/"), flags=ADMIN)
+async def on_destination(message: Message, state: FSMContext, user: User) -> None:
     try:
         country, city = parse_destination(message.text or "", user.locale or "en")
     except SpecError as error:
@@ -311,7 +295,7 @@ async def on_destination(message: Message, state: FSMContext, user: User, is_adm
     await ask_pickup(message, state)
 
 
-@router.message(StateFilter(NewGroup.pickup), F.text, ~F.text.startswith("/"))
+@router.message(StateFilter(NewGroup.pickup), F.text, ~F.text.startswith("/"), flags=ADMIN)
 async def on_pickup(message: Message, state: FSMContext) -> None:
     text = " ".join((message.text or "").split())
     if not text or len(text) > 256:
@@ -325,11 +309,8 @@ async def on_pickup(message: Message, state: FSMContext) -> None:
     await ask_method(message, state)
 
 
-@router.callback_query(AdminGroupCb.filter(F.a == "skip"))
-async def on_skip(callback: CallbackQuery, state: FSMContext, is_admin: bool) -> None:
-    if not is_admin:
-        await refuse(callback)
-        return
+@router.callback_query(AdminGroupCb.filter(F.a == "skip"), flags=ADMIN)
+async def on_skip(callback: CallbackQuery, state: FSMContext) -> None:
     current = await state.get_state()
     await callback.answer()
     assert callback.message is not None
@@ -343,20 +324,15 @@ async def on_skip(callback: CallbackQuery, state: FSMContext, is_admin: bool) ->
         await callback.message.answer(_("This step cannot be skipped."))
 
 
-@router.callback_query(AdminGroupCb.filter(F.a.startswith("method_")))
+@router.callback_query(AdminGroupCb.filter(F.a.startswith("method_")), flags=ADMIN)
 async def on_method(
     callback: CallbackQuery,
     callback_data: AdminGroupCb,
     state: FSMContext,
-    is_admin: bool,
     user: User,
 ) -> None:
     method = callback_data.a.split("_", 1)[1]
-    if (
-        not is_admin
-        or await state.get_state() != NewGroup.method.state
-        or method not in METHOD_ICONS
-    ):
+    if await state.get_state() != NewGroup.method.state or method not in METHOD_ICONS:
         await callback.answer(
             _("This button is out of date. Please open the menu again with /start."),
             show_alert=True,
@@ -376,7 +352,7 @@ async def on_method(
     )
 
 
-@router.message(StateFilter(NewGroup.deadline), F.text, ~F.text.startswith("/"))
+@router.message(StateFilter(NewGroup.deadline), F.text, ~F.text.startswith("/"), flags=ADMIN)
 async def on_deadline(message: Message, state: FSMContext, user: User, clock: Clock) -> None:
     try:
         deadline = parse_deadline(message.text or "", timezone=user.timezone, now=clock.now())
@@ -395,7 +371,7 @@ async def on_deadline(message: Message, state: FSMContext, user: User, clock: Cl
     )
 
 
-@router.message(StateFilter(NewGroup.minimum), F.text, ~F.text.startswith("/"))
+@router.message(StateFilter(NewGroup.minimum), F.text, ~F.text.startswith("/"), flags=ADMIN)
 async def on_minimum(message: Message, state: FSMContext) -> None:
     try:
         measure, amount = parse_amount(message.text or "")
@@ -412,7 +388,7 @@ async def on_minimum(message: Message, state: FSMContext) -> None:
     )
 
 
-@router.message(StateFilter(NewGroup.capacity), F.text, ~F.text.startswith("/"))
+@router.message(StateFilter(NewGroup.capacity), F.text, ~F.text.startswith("/"), flags=ADMIN)
 async def on_capacity(message: Message, state: FSMContext) -> None:
     draft = await load_draft(state)
     try:
@@ -441,7 +417,7 @@ async def ask_tiers(message: Message, state: FSMContext) -> None:
     )
 
 
-@router.message(StateFilter(NewGroup.tiers), F.text, ~F.text.startswith("/"))
+@router.message(StateFilter(NewGroup.tiers), F.text, ~F.text.startswith("/"), flags=ADMIN)
 async def on_tiers(message: Message, state: FSMContext) -> None:
     draft = await load_draft(state)
     try:
@@ -464,7 +440,7 @@ async def ask_offers(message: Message, state: FSMContext) -> None:
     )
 
 
-@router.message(StateFilter(NewGroup.offers), F.text, ~F.text.startswith("/"))
+@router.message(StateFilter(NewGroup.offers), F.text, ~F.text.startswith("/"), flags=ADMIN)
 async def on_offers(message: Message, state: FSMContext, session: AsyncSession, user: User) -> None:
     draft = await load_draft(state)
     for raw in (message.text or "").splitlines():
@@ -492,25 +468,24 @@ async def on_offers(message: Message, state: FSMContext, session: AsyncSession, 
     )
 
 
-@router.message(StateFilter(NewGroup.confirm), F.text, ~F.text.startswith("/"))
+@router.message(StateFilter(NewGroup.confirm), F.text, ~F.text.startswith("/"), flags=ADMIN)
 async def on_more_offers(
     message: Message, state: FSMContext, session: AsyncSession, user: User
 ) -> None:
     await on_offers(message, state, session, user)
 
 
-@router.callback_query(AdminGroupCb.filter(F.a == "new_ok"))
+@router.callback_query(AdminGroupCb.filter(F.a == "new_ok"), flags=ADMIN)
 async def on_new_ok(
     callback: CallbackQuery,
     state: FSMContext,
     session: AsyncSession,
     bot: Bot,
     user: User,
-    is_admin: bool,
     clock: Clock,
     deadlines: object | None = None,
 ) -> None:
-    if not is_admin or await state.get_state() != NewGroup.confirm.state:
+    if await state.get_state() != NewGroup.confirm.state:
         await callback.answer(
             _("This button is out of date. Please open the menu again with /start."),
             show_alert=True,
@@ -523,13 +498,8 @@ async def on_new_ok(
     await create_from_draft(callback.message, session, bot, user, draft, clock.now(), deadlines)  # type: ignore[arg-type]
 
 
-@router.message(Command("gb_products"))
-async def cmd_gb_products(
-    message: Message, session: AsyncSession, user: User, is_admin: bool
-) -> None:
-    if not is_admin:
-        await refuse(message)
-        return
+@router.message(Command("gb_products"), flags=ADMIN)
+async def cmd_gb_products(message: Message, session: AsyncSession, user: User) -> None:
     products = (
         await session.exec(
             select(Product)
@@ -546,11 +516,8 @@ async def cmd_gb_products(
     await message.answer(fit(lines))
 
 
-@router.message(Command("gb_list"))
-async def cmd_gb_list(message: Message, session: AsyncSession, user: User, is_admin: bool) -> None:
-    if not is_admin:
-        await refuse(message)
-        return
+@router.message(Command("gb_list"), flags=ADMIN)
+async def cmd_gb_list(message: Message, session: AsyncSession, user: User) -> None:
     locale = user.locale or "en"
     found = await groups.all_open_groups(session)
     if not found:
@@ -579,19 +546,15 @@ def parse_group_id(text: str) -> int | None:
     return int(text) if text.isdigit() and len(text) < 10 else None
 
 
-@router.message(Command("gb_extend"))
+@router.message(Command("gb_extend"), flags=ADMIN)
 async def cmd_gb_extend(
     message: Message,
     command: CommandObject,
     session: AsyncSession,
     user: User,
-    is_admin: bool,
     clock: Clock,
     deadlines: object | None = None,
 ) -> None:
-    if not is_admin:
-        await refuse(message)
-        return
     parts = (command.args or "").split(maxsplit=1)
     group_id = parse_group_id(parts[0]) if parts else None
     if group_id is None or len(parts) < 2:
@@ -625,18 +588,14 @@ def confirm_markup(group_id: int, action: str, label: str) -> InlineKeyboardMark
     return kb.as_markup()
 
 
-@router.message(Command("gb_cancel"))
+@router.message(Command("gb_cancel"), flags=ADMIN)
 async def cmd_gb_cancel(
     message: Message,
     command: CommandObject,
     session: AsyncSession,
     user: User,
-    is_admin: bool,
     state: FSMContext,
 ) -> None:
-    if not is_admin:
-        await refuse(message)
-        return
     parts = (command.args or "").split(maxsplit=1)
     group_id = parse_group_id(parts[0]) if parts else None
     reason = " ".join(parts[1].split()) if len(parts) > 1 else ""
@@ -664,18 +623,14 @@ async def cmd_gb_cancel(
     )
 
 
-@router.callback_query(AdminGroupCb.filter(F.a == "cancel_ok"))
+@router.callback_query(AdminGroupCb.filter(F.a == "cancel_ok"), flags=ADMIN)
 async def on_cancel_ok(
     callback: CallbackQuery,
     callback_data: AdminGroupCb,
     session: AsyncSession,
-    is_admin: bool,
     state: FSMContext,
     clock: Clock,
 ) -> None:
-    if not is_admin:
-        await refuse(callback)
-        return
     reason = (await state.get_data()).get("gb_cancel_reason")
     if not reason:
         await callback.answer(
@@ -700,13 +655,10 @@ async def on_cancel_ok(
     )
 
 
-@router.message(Command("gb_close"))
+@router.message(Command("gb_close"), flags=ADMIN)
 async def cmd_gb_close(
-    message: Message, command: CommandObject, session: AsyncSession, user: User, is_admin: bool
+    message: Message, command: CommandObject, session: AsyncSession, user: User
 ) -> None:
-    if not is_admin:
-        await refuse(message)
-        return
     group_id = parse_group_id(command.args or "")
     if group_id is None:
         await message.answer(
@@ -733,17 +685,13 @@ async def cmd_gb_close(
     )
 
 
-@router.callback_query(AdminGroupCb.filter(F.a == "close_ok"))
+@router.callback_query(AdminGroupCb.filter(F.a == "close_ok"), flags=ADMIN)
 async def on_close_ok(
     callback: CallbackQuery,
     callback_data: AdminGroupCb,
     session: AsyncSession,
-    is_admin: bool,
     clock: Clock,
 ) -> None:
-    if not is_admin:
-        await refuse(callback)
-        return
     outcome = await groups.close(session, group_id=callback_data.id, now=clock.now(), force=True)
     if outcome is None:
         await callback.answer(group_error_text(GroupError("not_open")), show_alert=True)

@@ -14,6 +14,9 @@ from aiogram import Router
 
 HandlerT = Callable[..., Any]
 
+# Handler flag: only admins may run it (bot.middlewares.AdminOnly refuses everyone else, politely).
+ADMIN = {"admin": True}
+
 
 class RouterSpec:
     def __init__(self, name: str) -> None:

@@ -392,3 +392,17 @@ async def test_a_command_typed_in_a_dialog_leaves_it(app: Harness):
     assert "no orders yet" in orders.text  # the command ran, not "not a quantity"
     search = await app.send(buyer, "5")  # and the dialog is over: plain text searches again
     assert "5" in search.text and await order_of(app, group.id, buyer.id) is None
+
+
+async def test_forged_admin_buttons_from_a_buyer_change_nothing(app: Harness):
+    from handlers.callbacks import AdminGroupCb
+
+    group = await open_group(app, "country=IT city=Milan method=rail deadline=+5d min=1 offer=dried-shiitake:38")
+    buyer = app.user(language_code="fr")
+    await app.onboard(buyer, language="fr", country="Italie", city="Milan")
+    for action in ("close_ok", "cancel_ok", "new_ok", "skip", "method_air"):
+        answer = await app.press(buyer, app.last(buyer), AdminGroupCb(id=group.id, a=action).pack())
+        assert answer.get("show_alert") is True, action
+        assert answer["text"] == app.t("⛔ This command is for admins only.", "fr")
+    async with app.session_factory() as session:
+        assert (await session.get(GroupOrder, group.id)).status == "open"

@@ -180,7 +180,7 @@ class _Terminal:
             self.write(render_message(kind, message, color=self.color))
         elif kind == "new":  # a notification to another sandbox user (an agent's alert, say)
             note = f"(to user {message.chat_id}: switch with :user {message.chat_id} to answer it)"
-            self.write((f"{_DIM}{note}{_RESET}" if self.color else note))
+            self.write(f"{_DIM}{note}{_RESET}" if self.color else note)
             self.write(render_message(kind, message, color=self.color))
 
     def on_answer(self, query_id: str, answer: dict[str, Any]) -> None:
