@@ -40,7 +40,13 @@ class DbSessionMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with self.session_factory() as session:
             data["session"] = session
-            return await handler(event, data)
+            try:
+                return await handler(event, data)
+            finally:
+                # notifications were queued: send them now rather than at the sender's next poll
+                sender = data.get("sender")
+                if session.sync_session.info.pop("outbox_added", False) and sender is not None:
+                    sender.wake()
 
 
 class UserMiddleware(BaseMiddleware):

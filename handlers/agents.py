@@ -436,7 +436,6 @@ async def cmd_mark(
     session: AsyncSession,
     user: User,
     clock: Clock,
-    sender: object | None = None,
 ) -> None:
     if await require_agent(message, session, user) is None:
         return
@@ -446,8 +445,6 @@ async def cmd_mark(
         return
     _ok, text, _order = await act(command.command, session, user, order_id, clock.now())
     await message.answer(text)
-    if sender is not None:
-        sender.wake()  # type: ignore[attr-defined]
 
 
 @router.callback_query(AgentCb.filter(F.a.in_({"paid", "handed"})))
@@ -457,14 +454,11 @@ async def on_mark(
     session: AsyncSession,
     user: User,
     clock: Clock,
-    sender: object | None = None,
 ) -> None:
     ok, text, order = await act(callback_data.a, session, user, callback_data.id, clock.now())
     await callback.answer(text, show_alert=not ok)
     if not ok or order is None:
         return
-    if sender is not None:
-        sender.wake()  # type: ignore[attr-defined]
     group = await session.get(GroupOrder, order.group_id)
     assert group is not None
     body = await agent_order_text(session, order, group, user, user.locale or "en", clock.now())

@@ -39,6 +39,7 @@ async def enqueue(
         not_before=not_before or now,
     )
     session.add(row)
+    session.sync_session.info["outbox_added"] = True  # the update middleware wakes the sender
     return row
 
 

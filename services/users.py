@@ -35,6 +35,9 @@ async def get_or_create_user(
         if user.language_code != language_code:
             user.language_code = language_code
             changed = True
+        if user.is_blocked:  # they write to the bot again: they unblocked it
+            user.is_blocked = False
+            changed = True
         if changed:
             session.add(user)
         return user, False

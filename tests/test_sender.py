@@ -194,3 +194,18 @@ async def test_kill_and_restart_delivers_everything(harness: Harness, engine):
             await session.exec(select(Notification).where(col(Notification.status) == "pending"))
         ).all()
     assert pending == []
+
+
+async def test_a_user_who_writes_again_gets_messages_again(app: Harness):
+    users = await make_users(app, 1)
+    app.emulator.block(users[0])
+    await queue(app, users, 1, text="first")
+    await sender(app).run_until_empty()
+    async with app.session_factory() as session:
+        assert (await session.get(User, users[0].id)).is_blocked is True
+    await app.send(users[0], "/help")  # writing unblocks the bot (Telegram's "Restart")
+    async with app.session_factory() as session:
+        assert (await session.get(User, users[0].id)).is_blocked is False
+    await queue(app, users, 1, text="second")
+    await sender(app).run_until_empty()
+    assert any("second" in t for t in app.texts(users[0]))
