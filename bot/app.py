@@ -150,17 +150,29 @@ async def run(settings: Settings) -> None:
         await engine.dispose()
 
 
-async def run_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
+WEBHOOK_PATH = "/webhook"
+
+
+def build_webhook_app(settings: Settings, bot: Bot, dp: Dispatcher):  # noqa: ANN201
+    """The aiohttp application that receives updates at /webhook (checking the secret token)."""
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
     from aiohttp import web
 
     app = web.Application()
     SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=settings.webhook_secret).register(
-        app, path="/webhook"
+        app, path=WEBHOOK_PATH
     )
     setup_application(app, dp, bot=bot)
+    return app
+
+
+async def run_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
+    from aiohttp import web
+
+    app = build_webhook_app(settings, bot, dp)
+    assert settings.webhook_url
     await bot.set_webhook(
-        f"{settings.webhook_url.rstrip('/')}/webhook" if settings.webhook_url else "",
+        f"{settings.webhook_url.rstrip('/')}{WEBHOOK_PATH}",
         secret_token=settings.webhook_secret,
         allowed_updates=dp.resolve_used_update_types(),
     )
@@ -168,7 +180,10 @@ async def run_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
     log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
-    await asyncio.Event().wait()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
 
 
 async def run_sandbox(settings: Settings, factory, i18n) -> None:  # noqa: ANN001

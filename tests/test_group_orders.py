@@ -383,11 +383,17 @@ async def test_messages_from_groups_are_ignored(app: Harness):
 
 
 async def test_a_command_typed_in_a_dialog_leaves_it(app: Harness):
-    group = await open_group(app, "country=IT city=Milan method=rail deadline=+5d min=10 offer=dried-shiitake:38")
+    group = await open_group(
+        app, "country=IT city=Milan method=rail deadline=+5d min=10 offer=dried-shiitake:38"
+    )
     buyer = app.user(language_code="en")
     await app.onboard(buyer, language="en", country="Italy", city="Milan")
     await app.send(buyer, "/groups")
-    await app.press(buyer, app.last(buyer), QtyCb(g=group.id, o=await offer_id(app, group.id), n=1, a="t").pack())
+    await app.press(
+        buyer,
+        app.last(buyer),
+        QtyCb(g=group.id, o=await offer_id(app, group.id), n=1, a="t").pack(),
+    )
     orders = await app.send(buyer, "/orders")
     assert "no orders yet" in orders.text  # the command ran, not "not a quantity"
     search = await app.send(buyer, "5")  # and the dialog is over: plain text searches again
@@ -397,7 +403,9 @@ async def test_a_command_typed_in_a_dialog_leaves_it(app: Harness):
 async def test_forged_admin_buttons_from_a_buyer_change_nothing(app: Harness):
     from handlers.callbacks import AdminGroupCb
 
-    group = await open_group(app, "country=IT city=Milan method=rail deadline=+5d min=1 offer=dried-shiitake:38")
+    group = await open_group(
+        app, "country=IT city=Milan method=rail deadline=+5d min=1 offer=dried-shiitake:38"
+    )
     buyer = app.user(language_code="fr")
     await app.onboard(buyer, language="fr", country="Italie", city="Milan")
     for action in ("close_ok", "cancel_ok", "new_ok", "skip", "method_air"):
