@@ -40,7 +40,9 @@ async def run(args: argparse.Namespace, *, fault_share: float) -> dict[str, floa
     await migrate(engine)
     factory = create_session_factory(engine)
     clock = SystemClock()
-    users = [EmuUser(id=100_000 + i, first_name=f"u{i}", language_code="en") for i in range(args.chats)]
+    users = [
+        EmuUser(id=100_000 + i, first_name=f"u{i}", language_code="en") for i in range(args.chats)
+    ]
     async with factory() as session:
         for user in users:
             session.add(User(id=user.id, first_name=user.first_name, locale="en"))
@@ -48,7 +50,13 @@ async def run(args: argparse.Namespace, *, fault_share: float) -> dict[str, floa
         per_chat = args.messages // args.chats
         for n in range(per_chat):
             for user in users:
-                await outbox.enqueue(session, user_id=user.id, kind="text", payload={"text": f"notice {n} for {user.id}"}, now=clock.now())
+                await outbox.enqueue(
+                    session,
+                    user_id=user.id,
+                    kind="text",
+                    payload={"text": f"notice {n} for {user.id}"},
+                    now=clock.now(),
+                )
         await session.commit()
     total = per_chat * args.chats
     async with BotAPIEmulator(token="1:BENCH") as emulator:
@@ -57,7 +65,9 @@ async def run(args: argparse.Namespace, *, fault_share: float) -> dict[str, floa
         faults = int(total * fault_share)
         rng = random.Random(7)
         for chat in rng.sample([u.id for u in users], min(faults, len(users))):
-            emulator.inject(method="sendMessage", chat_id=chat, error_code=429, retry_after=1, times=1)
+            emulator.inject(
+                method="sendMessage", chat_id=chat, error_code=429, retry_after=1, times=1
+            )
         bot = create_bot("1:BENCH", emulator.base_url)
         sender = OutboxSender(
             bot=bot, session_factory=factory, i18n=create_i18n(PROJECT_ROOT / "locales"), clock=clock,
@@ -78,7 +88,9 @@ async def run(args: argparse.Namespace, *, fault_share: float) -> dict[str, floa
     violations = 0
     for stamps in by_chat.values():
         stamps.sort()
-        violations += sum(1 for a, b in zip(stamps, stamps[1:], strict=False) if b - a < args.per_chat * 0.98)
+        violations += sum(
+            1 for a, b in zip(stamps, stamps[1:], strict=False) if b - a < args.per_chat * 0.98
+        )
     rate = len(calls) / elapsed
     return {
         "queued": total, "delivered": delivered, "calls": len(calls), "429s": faults,
@@ -88,8 +100,12 @@ async def run(args: argparse.Namespace, *, fault_share: float) -> dict[str, floa
 
 def report(title: str, r: dict[str, float], limit: float) -> None:
     print(f"{title}")
-    print(f"  delivered {r['delivered']:.0f} / {r['queued']:.0f} queued  ({r['calls']:.0f} sendMessage calls, {r['429s']:.0f} answered 429)")
-    print(f"  {r['seconds']:.2f} s, achieved {r['rate']:.1f} msg/s, ratio to the {limit:.0f}/s limit: {r['ratio']:.3f}")
+    print(
+        f"  delivered {r['delivered']:.0f} / {r['queued']:.0f} queued  ({r['calls']:.0f} sendMessage calls, {r['429s']:.0f} answered 429)"
+    )
+    print(
+        f"  {r['seconds']:.2f} s, achieved {r['rate']:.1f} msg/s, ratio to the {limit:.0f}/s limit: {r['ratio']:.3f}"
+    )
     print(f"  per-chat limit violations: {r['violations']:.0f}")
 
 
@@ -103,7 +119,11 @@ async def main() -> None:
     clean = await run(args, fault_share=0.0)
     report("clean run", clean, args.rate)
     faulty = await run(args, fault_share=0.05)
-    report("5% of sends answered 429 (retry_after 1 s, all sending paused each time)", faulty, args.rate)
+    report(
+        "5% of sends answered 429 (retry_after 1 s, all sending paused each time)",
+        faulty,
+        args.rate,
+    )
     ok = (
         clean["delivered"] == clean["queued"] and faulty["delivered"] == faulty["queued"]
         and clean["violations"] == 0 and faulty["violations"] == 0 and clean["ratio"] >= 0.95

@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.db import create_engine, create_session_factory, migrate
 from bot.dispatcher import create_dispatcher
 from bot.i18n import create_i18n
+from bot.leader import LeaderElector
 from services.seed import catalogue_is_empty, seed_demo, seed_demo_groups
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ class Services:
         )
         self._task: asyncio.Task | None = None
         self.redis_url = settings.redis_url
-        self._elector = None
+        self._elector: LeaderElector | None = None
 
     async def _run(self) -> None:
         self.sender.resume()

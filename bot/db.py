@@ -37,11 +37,11 @@ def create_engine(url: str, **kwargs: object) -> AsyncEngine:
     url = normalize_url(url)
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        engine = create_async_engine(url, **kwargs)  # type: ignore[arg-type]
+        engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)  # type: ignore[arg-type]
+    return create_async_engine(url, **kwargs)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001

@@ -20,6 +20,8 @@ from bot.middlewares import (
     UserLocaleMiddleware,
     UserMiddleware,
 )
+from bot.scheduler import Deadlines
+from bot.sender import OutboxSender
 from handlers import (
     admin,
     agents,
@@ -48,8 +50,8 @@ def create_dispatcher(
     i18n: I18n,
     clock: Clock | None = None,
     storage: BaseStorage | None = None,
-    deadlines: object | None = None,
-    sender: object | None = None,
+    deadlines: Deadlines | None = None,
+    sender: OutboxSender | None = None,
 ) -> Dispatcher:
     dp = Dispatcher(
         storage=storage or create_storage(settings),

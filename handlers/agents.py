@@ -469,9 +469,9 @@ async def on_mark(
 async def on_pick(
     callback: CallbackQuery, callback_data: AgentCb, session: AsyncSession, user: User
 ) -> None:
-    if callback.message is None or not await send_picklist(
+    if not isinstance(callback.message, Message) or not await send_picklist(
         callback.message, session, user, callback_data.id
-    ):  # type: ignore[arg-type]
+    ):
         await callback.answer(
             _("⛔ This group order is not in your region (or does not exist)."), show_alert=True
         )

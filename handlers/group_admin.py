@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -15,6 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
+from bot.scheduler import Deadlines
 from handlers.callbacks import AdminGroupCb, MenuCb
 from handlers.group_views import (
     METHOD_ICONS,
@@ -187,8 +190,14 @@ async def summary(session: AsyncSession, draft: Draft, user: User) -> str:
 
 
 async def create_from_draft(
-    message: Message, session: AsyncSession, bot: Bot, user: User, draft: Draft, now, deadlines=None
-) -> None:  # noqa: ANN001
+    message: Message,
+    session: AsyncSession,
+    bot: Bot,
+    user: User,
+    draft: Draft,
+    now: datetime,
+    deadlines: Deadlines | None = None,
+) -> None:
     try:
         offers = await resolve_offers(session, draft)
         assert (
@@ -216,7 +225,7 @@ async def create_from_draft(
         await message.answer(group_error_text(error))
         return
     if deadlines is not None:
-        deadlines.schedule(group.id, group.deadline)
+        deadlines.schedule(group.id or 0, group.deadline)
     me = await bot.me()
     await message.answer(
         _("✅ Group order {id} is open: {title}\nShare it: {link}").format(
@@ -236,7 +245,7 @@ async def cmd_gb_new(
     bot: Bot,
     user: User,
     clock: Clock,
-    deadlines: object | None = None,
+    deadlines: Deadlines | None = None,
 ) -> None:
     now = clock.now()
     if command.args:
@@ -483,7 +492,7 @@ async def on_new_ok(
     bot: Bot,
     user: User,
     clock: Clock,
-    deadlines: object | None = None,
+    deadlines: Deadlines | None = None,
 ) -> None:
     if await state.get_state() != NewGroup.confirm.state:
         await callback.answer(
@@ -504,7 +513,7 @@ async def cmd_gb_products(message: Message, session: AsyncSession, user: User) -
         await session.exec(
             select(Product)
             .where(col(Product.is_active).is_(True))
-            .order_by(Product.category_id, Product.position)
+            .order_by(col(Product.category_id), col(Product.position))
         )
     ).all()  # noqa: E712
     locale = user.locale or "en"
@@ -553,7 +562,7 @@ async def cmd_gb_extend(
     session: AsyncSession,
     user: User,
     clock: Clock,
-    deadlines: object | None = None,
+    deadlines: Deadlines | None = None,
 ) -> None:
     parts = (command.args or "").split(maxsplit=1)
     group_id = parse_group_id(parts[0]) if parts else None
@@ -569,7 +578,7 @@ async def cmd_gb_extend(
         deadline = parse_deadline(parts[1], timezone=user.timezone, now=now)
         group = await groups.extend(session, group_id=group_id, deadline=deadline, now=now)
         if deadlines is not None:
-            deadlines.schedule(group.id, group.deadline)
+            deadlines.schedule(group.id or 0, group.deadline)
     except SpecError as error:
         await message.answer(spec_error_text(error))
         return

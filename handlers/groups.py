@@ -3,6 +3,7 @@ sharing, and /orders."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from aiogram import Bot, F
@@ -55,7 +56,8 @@ def error_text(error: GroupError, locale: str) -> str:
             maximum=groups.MAX_QUANTITY
         )
     if code == "capacity":
-        left = int(error.details.get("left", 0))
+        left = error.details.get("left", 0)
+        left = left if isinstance(left, int) else 0
         measure = str(error.details.get("measure", "weight"))
         return _("Not enough room left in this group: only {left} can still be added.").format(
             left=q(measure_text(left, measure, locale))
@@ -489,7 +491,7 @@ async def orders_view(
 
 
 def product_group_buttons(
-    found: list[tuple[GroupOrder, object]], user: User, locale: str
+    found: Sequence[tuple[GroupOrder, object]], user: User, locale: str
 ) -> list[InlineKeyboardButton]:
     return [
         button(

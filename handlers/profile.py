@@ -204,7 +204,9 @@ async def on_language(
     await session.commit()
     i18n.current_locale = callback_data.code
     await set_chat_commands(bot, user.id, callback_data.code, is_admin=settings.is_admin(user.id))
-    await callback.answer(_("Language: {language}").format(language=LANGUAGE_NAMES[user.locale]))
+    await callback.answer(
+        _("Language: {language}").format(language=LANGUAGE_NAMES[callback_data.code])
+    )
     if callback_data.ctx == SETTINGS and user.onboarded:
         await show(callback, *await settings_view(session, user))
         return

@@ -42,7 +42,13 @@ def extract() -> Catalog:
         for filename, lineno, message, comments, context in extract_from_dir(
             ROOT / folder, method_map=method_map, keywords=KEYWORDS, strip_comment_tags=True
         ):
-            catalog.add(message, None, [(f"{folder}/{filename}", lineno)], auto_comments=comments, context=context)
+            catalog.add(
+                message,
+                None,
+                [(f"{folder}/{filename}", lineno)],
+                auto_comments=comments,
+                context=context,
+            )
     return catalog
 
 
@@ -111,7 +117,11 @@ def problems() -> list[str]:
                 found.append(f"{locale}: wrong number of plural forms: {key!r}")
             ids = message.id if isinstance(message.id, tuple) else (message.id,)
             for string in strings:
-                if string and shape(string)[0] != shape(ids[-1])[0] and shape(string)[0] != shape(ids[0])[0]:
+                if (
+                    string
+                    and shape(string)[0] != shape(ids[-1])[0]
+                    and shape(string)[0] != shape(ids[0])[0]
+                ):
                     found.append(f"{locale}: placeholders differ: {key!r} → {string!r}")
                 if string and shape(string)[1] != shape(ids[0])[1]:
                     found.append(f"{locale}: HTML tags differ: {key!r} → {string!r}")

@@ -83,7 +83,8 @@ def _territories() -> frozenset[str]:
     return frozenset(
         code
         for code in english
-        if len(code) == 2
+        if isinstance(code, str)
+        and len(code) == 2
         and code.isalpha()
         and code not in NOT_COUNTRIES
         and get_territory_currencies(code, date.today(), tender=True)

@@ -676,6 +676,8 @@ async def process_due(
         )
     ).all()
     for group_id in due:
+        if group_id is None:
+            continue
         outcome = await close(session, group_id=group_id, now=now)
         if outcome:
             report.closed.append(outcome)
@@ -690,5 +692,7 @@ async def process_due(
         )
     ).all()
     for group_id in remind:
+        if group_id is None:
+            continue
         report.reminded += await send_reminders(session, group_id=group_id, now=now)
     return report
