@@ -72,9 +72,14 @@ def help_text(is_admin: bool, is_agent: bool = False) -> str:
             "",
             _("<b>Admin</b>"),
             _("/rates — exchange rates"),
+            _(
+                "/rate <i>CUR value</i> — set how much of a currency one yuan buys, e.g. /rate EUR 0.128"
+            ),
             _("/gb_new — open a group order (guided; or one line, see below)"),
-            _("/gb_list — open group orders with their progress"),
+            "<code>/gb_new country=IT city=Milan method=rail deadline=+7d min=200kg cap=500kg "
+            "tiers=0,100,300 offer=rice-fish-rice-5kg:98,90,85</code>",
             _("/gb_products — product codes for /gb_new"),
+            _("/gb_list — open group orders with their progress"),
             _("/gb_extend <i>ID deadline</i> — move the deadline later, e.g. /gb_extend 3 +2d"),
             _("/gb_close <i>ID</i> — close now: it forms if it reached its minimum"),
             _("/gb_cancel <i>ID reason</i> — cancel; every buyer is told the reason"),
@@ -85,11 +90,6 @@ def help_text(is_admin: bool, is_agent: bool = False) -> str:
                 "/agent_invite <i>COUNTRY CITY</i> — a one-time link that makes whoever opens it the agent"
             ),
             _("/agents — all agents; /agent_remove <i>USER COUNTRY CITY</i>"),
-            "<code>/gb_new country=IT city=Milan method=rail deadline=+7d min=200kg cap=500kg "
-            "tiers=0,100,300 offer=rice-fish-rice-5kg:98,90,85</code>",
-            _(
-                "/rate <i>CUR value</i> — set how much of a currency one yuan buys, e.g. /rate EUR 0.128"
-            ),
         ]
     return "\n".join(lines)
 
