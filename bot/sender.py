@@ -299,6 +299,10 @@ class OutboxSender:
                 job.row.id, OutboxStatus.SENT, None, attempts=job.row.attempts + 1, sent=True
             )
         finally:
+            # spacing counts from the answer, so Telegram never sees two closer than the interval
+            self._chat_next[chat] = max(
+                self._chat_next.get(chat, 0.0), time.monotonic() + self.per_chat_interval
+            )
             busy.discard(chat)
 
     # ── bookkeeping (one short transaction each) ──
