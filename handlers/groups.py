@@ -355,8 +355,9 @@ async def apply_quantity(
     group_id: int,
     offer_id: int,
     quantity: int,
-    now,
-) -> None:  # noqa: ANN001
+    now: datetime,
+) -> bool:
+    """Set the quantity and show the group again; False (and the reason told) if refused."""
     locale = user.locale or "en"
     watch = await groups.get_watch(session, group_id=group_id, user_id=user.id)
     referrer = watch.referrer_id if watch else None
@@ -379,18 +380,16 @@ async def apply_quantity(
                 text,
                 reply_markup=cancel_markup() if error.code in ("quantity", "capacity") else None,
             )
-        return
+        return False
     if change.order.status == "cancelled":
         note = _("Removed. You have nothing left in this group, so your order is cancelled.")
     elif change.previous == 0 and quantity:
         note = _("✅ Added to the group order.")
     else:
         note = _("✅ Your order is updated.")
-    if isinstance(target, CallbackQuery):
-        await target.answer(note)
-    else:
-        await target.answer(note)
+    await target.answer(note)
     await show_group(target, session, bot, user, group_id, now)
+    return True
 
 
 @router.callback_query(QtyCb.filter(F.a == "ok"))
@@ -421,8 +420,7 @@ async def on_typed_quantity(
             reply_markup=cancel_markup(),
         )
         return
-    await state.set_state(None)
-    await apply_quantity(
+    done = await apply_quantity(
         message,
         session,
         bot,
@@ -432,6 +430,16 @@ async def on_typed_quantity(
         int(text),
         clock.now(),
     )
+    if done:
+        await state.set_state(None)
+        return
+    # refused: the buyer may type a smaller number, unless the group stopped taking orders
+    try:
+        group: GroupOrder | None = await groups.get_group(session, int(data.get("join_group", 0)))
+    except GroupError:
+        group = None
+    if group is None or not groups.is_joinable(group, clock.now()):
+        await state.set_state(None)
 
 
 # ── /orders ──────────────────────────────────────────────────────────────────────────────

@@ -146,6 +146,9 @@ async def test_bad_quantities_and_stale_buttons_change_nothing(app: Harness):
     over = await app.send(buyer, "13")  # above the capacity cap of 12
     assert "12" in plain(over.text)
     assert await order_of(app, group.id, buyer.id) is None
+    fits = await app.send(buyer, "12")  # still typing: a number that fits is taken
+    assert (await order_of(app, group.id, buyer.id)).status == "placed" and fits is not None
+    await app.press(buyer, app.last(buyer), GroupCb(id=group.id, a="leave_ok").pack())
     # forged callbacks: another group's offer, an absurd quantity, an unknown group
     for data in (
         QtyCb(g=group.id, o=offer + 999, n=1, a="ok").pack(),
@@ -156,7 +159,7 @@ async def test_bad_quantities_and_stale_buttons_change_nothing(app: Harness):
     ):
         answer = await app.press(buyer, app.last(buyer), data)
         assert answer.get("show_alert") is True, data
-    assert await order_of(app, group.id, buyer.id) is None
+    assert (await order_of(app, group.id, buyer.id)).status == "cancelled"
     async with app.session_factory() as session:
         assert (await session.get(GroupOrder, group.id)).total == 0
     # a stale confirm after the deadline
@@ -166,7 +169,7 @@ async def test_bad_quantities_and_stale_buttons_change_nothing(app: Harness):
     assert answer["text"] == app.t(
         "This group order has closed: its deadline has passed. Nothing was changed.", "it"
     )
-    assert await order_of(app, group.id, buyer.id) is None
+    assert (await order_of(app, group.id, buyer.id)).status == "cancelled"
 
 
 async def test_reminder_once_and_mute(app: Harness):
