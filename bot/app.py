@@ -135,18 +135,21 @@ async def run(settings: Settings) -> None:
             return
         assert settings.bot_token
         bot = create_bot(settings.bot_token, settings.telegram_api_url)
-        services = Services(bot, settings, factory, i18n)
-        dp = build_dispatcher(settings, factory, i18n, services)
-        await set_default_commands(bot)
-        await services.start()
         try:
-            if settings.webhook_url:
-                await run_webhook(settings, bot, dp)
-            else:
-                await bot.delete_webhook(drop_pending_updates=False)
-                await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
+            services = Services(bot, settings, factory, i18n)
+            dp = build_dispatcher(settings, factory, i18n, services)
+            await set_default_commands(bot)  # also checks the token before anything starts
+            await services.start()
+            try:
+                if settings.webhook_url:
+                    await run_webhook(settings, bot, dp)
+                else:
+                    await bot.delete_webhook(drop_pending_updates=False)
+                    await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
+            finally:
+                await services.stop()
         finally:
-            await services.stop()
+            await bot.session.close()
     finally:
         await engine.dispose()
 

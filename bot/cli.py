@@ -23,18 +23,27 @@ def main(argv: list[str] | None = None) -> None:
     migrate_parser = sub.add_parser("migrate", help="upgrade the database schema")
     migrate_parser.add_argument("revision", nargs="?", default="head")
     args = parser.parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValueError as error:  # pydantic's ValidationError: say which setting, not a traceback
+        parser.exit(2, f"invalid configuration: {error}\n")
 
     from bot.app import configure_logging
 
     if args.command in (None, "run"):
         configure_logging(logging.WARNING if settings.sandbox else logging.INFO)
+        from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+
         from bot.app import run
 
         try:
             asyncio.run(run(settings))
         except KeyboardInterrupt:
             pass
+        except TelegramUnauthorizedError:
+            parser.exit(1, "Telegram refused BOT_TOKEN: check the token from @BotFather.\n")
+        except TelegramNetworkError as error:
+            parser.exit(1, f"cannot reach the Bot API server ({error}); check TELEGRAM_API_URL.\n")
     elif args.command == "seed-demo":
         configure_logging()
         asyncio.run(_seed(settings))

@@ -29,3 +29,45 @@ def test_sandbox_runs_from_an_empty_folder(tmp_path):
     assert "HS" in out  # a product card from the seeded demo catalogue
     assert "EUR" in out  # /rates: the sandbox user is an admin
     assert (tmp_path / "qingtian.db").exists()  # schema created and seeded on first run
+
+
+async def test_with_a_token_it_polls_the_configured_bot_api_server(tmp_path):
+    """`python -m bot` with BOT_TOKEN and TELEGRAM_API_URL: long polling against that server."""
+    import asyncio
+    import signal
+    import time
+
+    from bot.sandbox.emulator import BotAPIEmulator, EmuUser
+
+    token = "424242:REAL-mode-test"
+    async with BotAPIEmulator(token=token) as emulator:
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
+        env.update(
+            BOT_TOKEN=token,
+            TELEGRAM_API_URL=emulator.base_url,
+            PYTHONPATH=str(PROJECT_ROOT),
+            SEED_DEMO="true",
+            ADMIN_IDS="31337",
+        )
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=str(tmp_path), env=env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            user = EmuUser(id=31337, first_name="Real", language_code="de")
+            deadline = time.monotonic() + 60
+            while not emulator.calls("getUpdates") and time.monotonic() < deadline:  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+            emulator.send_message(user, "/start")
+            while not emulator.bot_messages(user.id) and time.monotonic() < deadline:  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+            reply = emulator.last_bot_message(user.id)
+            assert reply is not None and "Deutsch" in " ".join(
+                t for row in reply.buttons for t, _ in row
+            )
+            german = emulator.get_commands(language_code="de")
+            assert german and any(c["command"] == "catalog" for c in german)
+        finally:
+            process.send_signal(signal.SIGINT)
+            _, err = await asyncio.wait_for(process.communicate(), timeout=30)
+        assert process.returncode == 0, err.decode()[-2000:]
