@@ -359,8 +359,6 @@ async def apply_quantity(
 ) -> bool:
     """Set the quantity and show the group again; False (and the reason told) if refused."""
     locale = user.locale or "en"
-    watch = await groups.get_watch(session, group_id=group_id, user_id=user.id)
-    referrer = watch.referrer_id if watch else None
     try:
         change = await groups.set_quantity(
             session,
@@ -369,7 +367,6 @@ async def apply_quantity(
             user_id=user.id,
             quantity=quantity,
             now=now,
-            referrer_id=referrer,
         )
     except GroupError as error:
         text = error_text(error, locale)
@@ -388,7 +385,8 @@ async def apply_quantity(
     else:
         note = _("✅ Your order is updated.")
     await target.answer(note)
-    await show_group(target, session, bot, user, group_id, now)
+    text, markup = await card_view(session, bot, user, change.group, now)
+    await show(target, text, markup)
     return True
 
 

@@ -287,6 +287,8 @@ async def set_quantity(
         offer = await session.get(GroupOffer, offer_id)
         if offer is None or offer.group_id != group_id:
             raise GroupError("not_offered")
+        watch = await _watch(session, group_id=group_id, user_id=user_id, referrer_id=referrer_id)
+        referrer_id = referrer_id or watch.referrer_id  # came through a friend's shared link
         product = await session.get(Product, offer.product_id)
         assert product is not None
         order = (
@@ -360,7 +362,7 @@ async def set_quantity(
             event = "cancelled"
         session.add(order)
         await agents.alert_agents(session, group=group, order=order, event=event, now=now)
-        group = await get_group(session, group_id)
+        # the ORM-enabled UPDATE above already brought group.total up to date (synchronize_session)
         min_reached_now = False
         if group.min_reached_at is None and group.total >= group.min_total:
             group.min_reached_at = now
@@ -369,7 +371,6 @@ async def set_quantity(
             await _notify_participants(
                 session, group, "group_min_reached", {"group_id": group_id}, now=now
             )
-        await _watch(session, group_id=group_id, user_id=user_id, referrer_id=referrer_id)
         await session.commit()
     except BaseException:
         await session.rollback()
