@@ -20,6 +20,16 @@ from services.users import get_or_create_user
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
+async def tell(event: TelegramObject, text: str, *, alert: bool) -> None:
+    """Answer a refused update: a callback with a toast (or an alert), a message with a message."""
+    from aiogram.types import CallbackQuery, Message
+
+    if isinstance(event, CallbackQuery):
+        await event.answer(text, show_alert=alert)
+    elif isinstance(event, Message):
+        await event.answer(text)
+
+
 class PrivateChatsOnly(BaseMiddleware):
     """The bot talks to people one to one: in a group it would answer every message as a search.
     Updates from groups and channels are ignored."""
@@ -97,18 +107,13 @@ class ThrottlingMiddleware(BaseMiddleware):
         tg_user: TgUser | None = data.get("event_from_user")
         if tg_user is None or self.burst <= 0:
             return await handler(event, data)
-        allowed, tell = self.allow(tg_user.id, time.monotonic())
+        allowed, notify = self.allow(tg_user.id, time.monotonic())
         if allowed:
             return await handler(event, data)
-        if tell:
-            from aiogram.types import CallbackQuery, Message
+        if notify:
             from aiogram.utils.i18n import gettext as _
 
-            text = _("You are going too fast. Please wait a few seconds.")
-            if isinstance(event, CallbackQuery):
-                await event.answer(text, show_alert=False)
-            elif isinstance(event, Message):
-                await event.answer(text)
+            await tell(event, _("You are going too fast. Please wait a few seconds."), alert=False)
         return None
 
 
@@ -139,16 +144,11 @@ class AdminOnly(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         from aiogram.dispatcher.flags import get_flag
-        from aiogram.types import CallbackQuery, Message
         from aiogram.utils.i18n import gettext as _
 
         if not get_flag(data, "admin") or data.get("is_admin"):
             return await handler(event, data)
-        text = _("⛔ This command is for admins only.")
-        if isinstance(event, CallbackQuery):
-            await event.answer(text, show_alert=True)
-        elif isinstance(event, Message):
-            await event.answer(text)
+        await tell(event, _("⛔ This command is for admins only."), alert=True)
         return None
 
 

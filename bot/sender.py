@@ -17,7 +17,7 @@ import asyncio
 import logging
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from aiogram import Bot
@@ -105,7 +105,6 @@ class DrainStats:
     failed: int = 0
     retried: int = 0
     rate_limited: int = 0
-    chats: set[int] = field(default_factory=set)
 
     @property
     def handled(self) -> int:
@@ -294,7 +293,6 @@ class OutboxSender:
                 await self._retry_later(job.row.id, attempts, reason, backoff)
         else:
             stats.sent += 1
-            stats.chats.add(chat)
             await self._finish(
                 job.row.id, OutboxStatus.SENT, None, attempts=job.row.attempts + 1, sent=True
             )

@@ -29,7 +29,7 @@ from handlers.group_views import (
     yuan,
 )
 from handlers.routing import ADMIN, RouterSpec
-from handlers.ui import fit, q, tr
+from handlers.ui import fit, q, stale, tr
 from models import Measure, Product, User
 from services import groups
 from services.catalog import localized
@@ -342,10 +342,7 @@ async def on_method(
 ) -> None:
     method = callback_data.a.split("_", 1)[1]
     if await state.get_state() != NewGroup.method.state or method not in METHOD_ICONS:
-        await callback.answer(
-            _("This button is out of date. Please open the menu again with /start."),
-            show_alert=True,
-        )
+        await stale(callback)
         return
     draft = await load_draft(state)
     draft.method = method
@@ -495,10 +492,7 @@ async def on_new_ok(
     deadlines: Deadlines | None = None,
 ) -> None:
     if await state.get_state() != NewGroup.confirm.state:
-        await callback.answer(
-            _("This button is out of date. Please open the menu again with /start."),
-            show_alert=True,
-        )
+        await stale(callback)
         return
     draft = await load_draft(state)
     await state.clear()
@@ -642,10 +636,7 @@ async def on_cancel_ok(
 ) -> None:
     reason = (await state.get_data()).get("gb_cancel_reason")
     if not reason:
-        await callback.answer(
-            _("This button is out of date. Please open the menu again with /start."),
-            show_alert=True,
-        )
+        await stale(callback)
         return
     try:
         outcome = await groups.cancel(

@@ -89,10 +89,6 @@ async def run_search(
     await message.answer(view[0], reply_markup=view[1])
 
 
-def _ask_markup() -> InlineKeyboardMarkup:
-    return cancel_markup()
-
-
 @router.message(Command("search"))
 async def cmd_search(
     message: Message,
@@ -108,7 +104,7 @@ async def cmd_search(
             _(
                 "What are you looking for? Type a few words (for example: 笋干, shiitake, tè verde)."
             ),
-            reply_markup=_ask_markup(),
+            reply_markup=cancel_markup(),
         )
         return
     await run_search(message, session, user, state, command.args or "", settings)
@@ -121,7 +117,7 @@ async def on_search_button(callback: CallbackQuery, state: FSMContext) -> None:
     await show(
         callback,
         _("What are you looking for? Type a few words (for example: 笋干, shiitake, tè verde)."),
-        _ask_markup(),
+        cancel_markup(),
     )
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models import Notification, OutboxStatus
+from models import Notification
 
 
 async def enqueue(
@@ -41,12 +40,3 @@ async def enqueue(
     session.add(row)
     session.sync_session.info["outbox_added"] = True  # the update middleware wakes the sender
     return row
-
-
-async def pending_count(session: AsyncSession) -> int:
-    result = await session.exec(
-        select(func.count())
-        .select_from(Notification)
-        .where(col(Notification.status) == OutboxStatus.PENDING)
-    )
-    return int(result.one())

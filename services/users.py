@@ -10,10 +10,6 @@ from services import geo
 MAX_CITY_LENGTH = 64
 
 
-async def get_user(session: AsyncSession, user_id: int) -> User | None:
-    return await session.get(User, user_id)
-
-
 async def get_or_create_user(
     session: AsyncSession,
     *,
