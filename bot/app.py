@@ -60,14 +60,8 @@ class Services:
         from bot.sender import OutboxSender
 
         self.clock = clock or SystemClock()
-        self.sender = OutboxSender(
-            bot=bot,
-            session_factory=factory,
-            i18n=i18n,
-            clock=self.clock,
-            rate=settings.send_rate,
-            per_chat_interval=settings.send_per_chat_interval,
-            max_attempts=settings.send_max_attempts,
+        self.sender = OutboxSender.from_settings(
+            settings, bot=bot, session_factory=factory, i18n=i18n, clock=self.clock
         )
         self.deadlines = Deadlines(
             session_factory=factory,

@@ -85,14 +85,12 @@ async def _send_outbox(settings: Settings) -> None:
 
     engine = create_engine(settings.database_url)
     bot = create_bot(settings.bot_token or "", settings.telegram_api_url)
-    sender = OutboxSender(
+    sender = OutboxSender.from_settings(
+        settings,
         bot=bot,
         session_factory=create_session_factory(engine),
         i18n=create_i18n(settings.locales_dir, settings.default_locale),
         clock=SystemClock(),
-        rate=settings.send_rate,
-        per_chat_interval=settings.send_per_chat_interval,
-        max_attempts=settings.send_max_attempts,
     )
     try:
         await sender.run_until_empty()

@@ -37,6 +37,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
+from bot.config import Settings
 from bot.i18n import LOCALES, locale_from_language_code
 from bot.notifications import render
 from models import Notification, OutboxStatus, User
@@ -139,6 +140,27 @@ class OutboxSender:
         self._chat_next: dict[int, float] = {}
         self._wake = asyncio.Event()
         self._stopped = False
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        bot: Bot,
+        session_factory: async_sessionmaker[AsyncSession],
+        i18n: I18n,
+        clock: Clock,
+    ) -> OutboxSender:
+        """The sender with the pacing and retry limits of the configuration."""
+        return cls(
+            bot=bot,
+            session_factory=session_factory,
+            i18n=i18n,
+            clock=clock,
+            rate=settings.send_rate,
+            per_chat_interval=settings.send_per_chat_interval,
+            max_attempts=settings.send_max_attempts,
+        )
 
     def wake(self) -> None:
         self._wake.set()
