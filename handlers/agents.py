@@ -23,8 +23,8 @@ from handlers.callbacks import AgentCb, MenuCb, PickupCb, SettingsCb
 from handlers.group_views import ORDER_STATUS_NAMES, group_title, progress_line
 from handlers.routing import ADMIN, RouterSpec
 from handlers.ui import button, fit, q, show, stale, tr
-from models import Agent, GroupOrder, Order, PickupPoint, User
-from services import agents, geo, groups
+from models import Agent, GroupOrder, Order, User
+from services import agents, geo
 from services.agents import AgentError
 from services.catalog import localized
 
@@ -158,6 +158,7 @@ async def cmd_agents(message: Message, session: AsyncSession, user: User) -> Non
         )
         return
     lines = [_("<b>Agents</b>")]
+    points = await agents.points_by_agent(session)
     for agent, person in rows:
         name = q(person.first_name if person else agent.user_id)
         handle = f" @{q(person.username)}" if person and person.username else ""
@@ -165,14 +166,7 @@ async def cmd_agents(message: Message, session: AsyncSession, user: User) -> Non
             f"• {q(region_label(agent.country, agent.city, locale))}: "
             f'<a href="tg://user?id={agent.user_id}">{name}</a>{handle} (<code>{agent.user_id}</code>)'
         )
-        points = (
-            await session.exec(
-                select(PickupPoint).where(
-                    PickupPoint.agent_id == agent.id, col(PickupPoint.is_active).is_(True)
-                )
-            )
-        ).all()
-        for point in points:
+        for point in points.get(agent.id or 0, []):
             lines.append(f"   📍 {q(point.name)}, {q(point.address)} {q(point.hours)}".rstrip())
     await message.answer(fit(lines))
 
@@ -304,24 +298,15 @@ async def picklist_view(
     if group is None or not await agents.covers(session, user_id=user.id, group=group):
         return None
     locale = user.locale or "en"
-    orders = (
-        await session.exec(
-            select(Order)
-            .where(Order.group_id == group_id, col(Order.status) != "cancelled")
-            .order_by(col(Order.id))
+    entries = await agents.pick_list(session, group_id=group_id)
+    by_point: dict[str, list[agents.PickEntry]] = {}
+    for entry in entries:
+        label = (
+            entry.pickup_point.name
+            if entry.pickup_point
+            else _("Delivery / no pickup point chosen")
         )
-    ).all()
-    by_point: dict[str, list[tuple[Order, User | None, groups.OrderView | None]]] = {}
-    for order in orders:
-        buyer = await session.get(User, order.user_id)
-        point = (
-            await session.get(PickupPoint, buyer.pickup_point_id)
-            if buyer and buyer.pickup_point_id
-            else None
-        )
-        label = point.name if point else _("Delivery / no pickup point chosen")
-        view = await groups.order_of(session, group_id=group_id, user_id=order.user_id)
-        by_point.setdefault(label, []).append((order, buyer, view))
+        by_point.setdefault(label, []).append(entry)
     lines = [_("📋 <b>Pick list</b> · {title}").format(title=q(group_title(group, user, locale)))]
     out = io.StringIO()
     writer = csv.writer(out)
@@ -339,16 +324,17 @@ async def picklist_view(
         ]
     )
     totals: dict[str, int] = {}
-    for label, entries in sorted(by_point.items()):
+    for label, group_entries in sorted(by_point.items()):
         lines += ["", f"📍 <b>{q(label)}</b>"]
-        for order, buyer, view in entries:
+        for entry in group_entries:
+            order, buyer = entry.order, entry.buyer
             name = buyer.first_name if buyer else str(order.user_id)
             status = _(ORDER_STATUS_NAMES.get(order.status, order.status))
             paid = "💰" if order.paid_at else ""
             lines.append(
                 f'{order.id}. <a href="tg://user?id={order.user_id}">{q(name)}</a> · {q(status)} {paid}'.rstrip()
             )
-            for line, _offer, product in view.lines if view else []:
+            for line, _offer, product in entry.lines:
                 product_name = localized(product.names, locale)
                 lines.append(f"   • {line.quantity} × {q(product_name)}")
                 totals[product_name] = totals.get(product_name, 0) + line.quantity
@@ -365,7 +351,7 @@ async def picklist_view(
                         "yes" if order.paid_at else "no",
                     ]
                 )
-    if not orders:
+    if not entries:
         lines.append(_("No orders in this group."))
     else:
         lines += ["", _("<b>Totals</b>")] + [

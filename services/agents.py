@@ -14,13 +14,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models import (
     Agent,
     AgentInvite,
+    GroupOffer,
     GroupOrder,
     Order,
+    OrderLine,
     OrderStatus,
     PickupPoint,
+    Product,
     User,
 )
 from services import geo, outbox
+from services.outbox import Outgoing
 from services.text import fold
 
 INVITE_TTL = timedelta(days=7)
@@ -94,7 +98,28 @@ async def all_agents(session: AsyncSession) -> list[tuple[Agent, User | None]]:
             select(Agent).order_by(col(Agent.country), col(Agent.city), col(Agent.id))
         )
     ).all()
-    return [(agent, await session.get(User, agent.user_id)) for agent in rows]
+    people = await users_by_id(session, [agent.user_id for agent in rows])
+    return [(agent, people.get(agent.user_id)) for agent in rows]
+
+
+async def users_by_id(session: AsyncSession, user_ids: list[int]) -> dict[int, User]:
+    if not user_ids:
+        return {}
+    found = await session.exec(select(User).where(col(User.id).in_(set(user_ids))))
+    return {user.id: user for user in found.all()}
+
+
+async def points_by_agent(session: AsyncSession) -> dict[int, list[PickupPoint]]:
+    """Every active pickup point, by the agent who runs it."""
+    found: dict[int, list[PickupPoint]] = {}
+    rows = await session.exec(
+        select(PickupPoint)
+        .where(col(PickupPoint.is_active).is_(True))
+        .order_by(col(PickupPoint.id))
+    )
+    for point in rows.all():
+        found.setdefault(point.agent_id, []).append(point)
+    return found
 
 
 async def agents_for(session: AsyncSession, *, country: str, city: str) -> list[Agent]:
@@ -273,9 +298,50 @@ async def alert_agents(
 ) -> int:
     """Queue an alert to every agent of the group's city (in the caller's transaction)."""
     agents = await agents_for(session, country=group.country, city=group.city)
-    for agent in {a.user_id for a in agents}:
-        await outbox.enqueue(
-            session, user_id=agent, kind="agent_order",
-            payload={"order_id": order.id, "group_id": group.id, "event": event}, now=now,
-        )  # fmt: skip
+    payload = {"order_id": order.id, "group_id": group.id, "event": event}
+    await outbox.enqueue_many(
+        session,
+        [
+            Outgoing(user_id, "agent_order", payload)
+            for user_id in sorted({a.user_id for a in agents})
+        ],
+        now=now,
+    )
     return len(agents)
+
+
+@dataclass
+class PickEntry:
+    """One buyer's order in a pick list, with where they collect it."""
+
+    order: Order
+    buyer: User | None
+    pickup_point: PickupPoint | None
+    lines: list[tuple[OrderLine, GroupOffer, Product]]
+
+
+async def pick_list(session: AsyncSession, *, group_id: int) -> list[PickEntry]:
+    """The group's orders that are not cancelled, with buyers, pickup points and lines: four
+    queries however many orders there are."""
+    from services.groups import lines_of
+
+    orders = (
+        await session.exec(
+            select(Order)
+            .where(Order.group_id == group_id, col(Order.status) != OrderStatus.CANCELLED)
+            .order_by(col(Order.id))
+        )
+    ).all()
+    buyers = await users_by_id(session, [order.user_id for order in orders])
+    point_ids = {b.pickup_point_id for b in buyers.values() if b.pickup_point_id}
+    points = {}
+    if point_ids:
+        found = await session.exec(select(PickupPoint).where(col(PickupPoint.id).in_(point_ids)))
+        points = {point.id: point for point in found.all()}
+    lines = await lines_of(session, [order.id or 0 for order in orders])
+    entries = []
+    for order in orders:
+        buyer = buyers.get(order.user_id)
+        point = points.get(buyer.pickup_point_id) if buyer and buyer.pickup_point_id else None
+        entries.append(PickEntry(order, buyer, point, lines[order.id or 0]))
+    return entries

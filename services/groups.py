@@ -9,6 +9,7 @@ the same transaction that writes the lines, so the total always equals the sum o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -30,6 +31,7 @@ from models import (
 )
 from services import agents, catalog, outbox, pricing
 from services.money import convert
+from services.outbox import Outgoing
 from services.text import fold
 
 MAX_QUANTITY = 999  # product units in one line
@@ -197,19 +199,28 @@ async def order_of(session: AsyncSession, *, group_id: int, user_id: int) -> Ord
     return OrderView(order, await _lines(session, order.id or 0))
 
 
-async def _lines(
-    session: AsyncSession, order_id: int
-) -> list[tuple[OrderLine, GroupOffer, Product]]:
+Line = tuple[OrderLine, GroupOffer, Product]
+
+
+async def lines_of(session: AsyncSession, order_ids: Sequence[int]) -> dict[int, list[Line]]:
+    """The lines (with offer and product) of many orders, in one query, keyed by order id."""
+    found: dict[int, list[Line]] = {order_id: [] for order_id in order_ids}
+    if not order_ids:
+        return found
     statement = (
         select(OrderLine, GroupOffer, Product)
         .join(GroupOffer, col(GroupOffer.id) == OrderLine.offer_id)
         .join(Product, col(Product.id) == GroupOffer.product_id)
-        .where(OrderLine.order_id == order_id)
+        .where(col(OrderLine.order_id).in_(order_ids))
         .order_by(col(GroupOffer.position), col(GroupOffer.id))
     )
-    return [
-        (line, offer, product) for line, offer, product in (await session.exec(statement)).all()
-    ]
+    for line, offer, product in (await session.exec(statement)).all():
+        found[line.order_id].append((line, offer, product))
+    return found
+
+
+async def _lines(session: AsyncSession, order_id: int) -> list[Line]:
+    return (await lines_of(session, [order_id]))[order_id]
 
 
 async def orders_of_user(
@@ -223,9 +234,8 @@ async def orders_of_user(
         .limit(limit)
     )
     rows = (await session.exec(statement)).all()
-    return [
-        (OrderView(order, await _lines(session, order.id or 0)), group) for order, group in rows
-    ]
+    lines = await lines_of(session, [order.id or 0 for order, _group in rows])
+    return [(OrderView(order, lines[order.id or 0]), group) for order, group in rows]
 
 
 def order_amount(view: OrderView, tier: int) -> int:
@@ -499,16 +509,15 @@ async def _notify_participants(
                 )
             ).all()
         )
-    for order in await participants(session, group.id or 0):
-        if order.user_id not in muted:
-            await outbox.enqueue(
-                session,
-                user_id=order.user_id,
-                kind=kind,
-                payload=payload,
-                now=now,
-                dedup_key=f"{kind}:{group.id}:{order.user_id}",
-            )
+    await outbox.enqueue_many(
+        session,
+        [
+            Outgoing(order.user_id, kind, payload, f"{kind}:{group.id}:{order.user_id}")
+            for order in await participants(session, group.id or 0)
+            if order.user_id not in muted
+        ],
+        now=now,
+    )
 
 
 @dataclass
@@ -539,35 +548,41 @@ async def close(
     group = await get_group(session, group_id)
     tier = pricing.tier_index(group.tiers, group.total)
     orders = await participants(session, group_id)
+    kind = "group_formed" if formed else "group_failed"
+    if formed:
+        # everything the amounts need, in three queries however many orders there are
+        lines = await lines_of(session, [order.id or 0 for order in orders])
+        buyers = await session.exec(
+            select(User).where(col(User.id).in_([order.user_id for order in orders]))
+        )
+        currency_of = {user.id: user.currency or "CNY" for user in buyers.all()}
+        rates = {rate.currency: rate.per_cny_micro for rate in await catalog.list_rates(session)}
     for order in orders:
-        user = await session.get(User, order.user_id)
         order.updated_at = now
         if formed:
-            view = OrderView(order, await _lines(session, order.id or 0))
             # a buyer who paid the agent in advance is confirmed and paid at once
             order.status = OrderStatus.PAID if order.paid_at else OrderStatus.CONFIRMED
-            order.amount_cny = order_amount(view, tier)
-            currency = (user.currency if user else None) or "CNY"
-            rate = await catalog.get_rate(session, currency)
-            if currency != "CNY" and rate is None:
-                currency, rate = "CNY", None
+            order.amount_cny = order_amount(OrderView(order, lines[order.id or 0]), tier)
+            currency = currency_of.get(order.user_id, "CNY")
+            rate = rates.get(currency)
+            if rate is None:  # no rate for that currency (or the yuan itself): charge in yuan
+                currency = "CNY"
             order.currency = currency
             order.amount_local = (
                 convert(order.amount_cny, rate, currency) if rate else order.amount_cny
             )
-            kind = "group_formed"
         else:
             order.status = OrderStatus.CANCELLED
-            kind = "group_failed"
         session.add(order)
-        await outbox.enqueue(
-            session,
-            user_id=order.user_id,
-            kind=kind,
-            payload={"group_id": group_id, "order_id": order.id},
-            now=now,
-            dedup_key=f"{kind}:{group_id}:{order.user_id}",
-        )
+    await outbox.enqueue_many(
+        session,
+        [
+            Outgoing(order.user_id, kind, {"group_id": group_id, "order_id": order.id},
+                     f"{kind}:{group_id}:{order.user_id}")
+            for order in orders
+        ],
+        now=now,
+    )  # fmt: skip
     await session.commit()
     return Outcome(group_id=group_id, status=new_status, orders=len(orders))
 
@@ -592,14 +607,15 @@ async def cancel(session: AsyncSession, *, group_id: int, reason: str, now: date
         order.status = OrderStatus.CANCELLED
         order.updated_at = now
         session.add(order)
-        await outbox.enqueue(
-            session,
-            user_id=order.user_id,
-            kind="group_cancelled",
-            payload={"group_id": group_id, "order_id": order.id},
-            now=now,
-            dedup_key=f"group_cancelled:{group_id}:{order.user_id}",
-        )
+    await outbox.enqueue_many(
+        session,
+        [
+            Outgoing(order.user_id, "group_cancelled", {"group_id": group_id, "order_id": order.id},
+                     f"group_cancelled:{group_id}:{order.user_id}")
+            for order in orders
+        ],
+        now=now,
+    )  # fmt: skip
     await session.commit()
     return Outcome(group_id=group_id, status=GroupStatus.CANCELLED, orders=len(orders))
 
@@ -644,15 +660,15 @@ async def send_reminders(session: AsyncSession, *, group_id: int, now: datetime)
     recipients |= {w.user_id for w in watches if w.remind}
     recipients -= muted
     stamp = int(now.timestamp())
-    for user_id in sorted(recipients):
-        await outbox.enqueue(
-            session,
-            user_id=user_id,
-            kind="group_reminder",
-            payload={"group_id": group_id},
-            now=now,
-            dedup_key=f"group_reminder:{group_id}:{user_id}:{stamp}",
-        )
+    await outbox.enqueue_many(
+        session,
+        [
+            Outgoing(user_id, "group_reminder", {"group_id": group_id},
+                     f"group_reminder:{group_id}:{user_id}:{stamp}")
+            for user_id in sorted(recipients)
+        ],
+        now=now,
+    )  # fmt: skip
     await session.commit()
     return len(recipients)
 

@@ -2,13 +2,62 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import Notification
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A notification to queue: a template `kind` and its parameters, for one user."""
+
+    user_id: int
+    kind: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    dedup_key: str | None = None
+
+
+async def enqueue_many(
+    session: AsyncSession,
+    items: Sequence[Outgoing],
+    *,
+    now: datetime,
+    not_before: datetime | None = None,
+) -> list[Notification]:
+    """Add notifications to the session (the caller commits). One whose dedup key was already
+    queued is left out; the keys are looked up in one query, however many there are."""
+    keys = [item.dedup_key for item in items if item.dedup_key is not None]
+    seen: set[str | None] = set()
+    if keys:
+        found = await session.exec(
+            select(Notification.dedup_key).where(col(Notification.dedup_key).in_(keys))
+        )
+        seen = set(found.all())
+    rows = []
+    for item in items:
+        if item.dedup_key is not None and item.dedup_key in seen:
+            continue
+        if item.dedup_key is not None:
+            seen.add(item.dedup_key)
+        row = Notification(
+            user_id=item.user_id,
+            kind=item.kind,
+            payload=item.payload,
+            dedup_key=item.dedup_key,
+            created_at=now,
+            not_before=not_before or now,
+        )
+        session.add(row)
+        rows.append(row)
+    if rows:
+        session.sync_session.info["outbox_added"] = True  # the update middleware wakes the sender
+    return rows
 
 
 async def enqueue(
@@ -21,22 +70,11 @@ async def enqueue(
     dedup_key: str | None = None,
     not_before: datetime | None = None,
 ) -> Notification | None:
-    """Add a notification to the session (the caller commits). With a dedup key, a second
-    notification with the same key is not added."""
-    if dedup_key is not None:
-        existing = await session.exec(
-            select(Notification.id).where(Notification.dedup_key == dedup_key)
-        )
-        if existing.first() is not None:
-            return None
-    row = Notification(
-        user_id=user_id,
-        kind=kind,
-        payload=payload or {},
-        dedup_key=dedup_key,
-        created_at=now,
-        not_before=not_before or now,
+    """Add one notification (see enqueue_many)."""
+    rows = await enqueue_many(
+        session,
+        [Outgoing(user_id, kind, payload or {}, dedup_key)],
+        now=now,
+        not_before=not_before,
     )
-    session.add(row)
-    session.sync_session.info["outbox_added"] = True  # the update middleware wakes the sender
-    return row
+    return rows[0] if rows else None
