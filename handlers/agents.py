@@ -24,7 +24,7 @@ from handlers.group_views import ORDER_STATUS_NAMES, group_title, progress_line
 from handlers.routing import ADMIN, RouterSpec
 from handlers.ui import button, fit, q, show, stale, tr
 from models import Agent, GroupOrder, Order, User
-from services import agents, geo
+from services import agents, geo, groups
 from services.agents import AgentError
 from services.catalog import localized
 
@@ -266,24 +266,17 @@ async def cmd_region(message: Message, session: AsyncSession, user: User, clock:
         mine = [g for g in rows if agents.same_city(g.city, region.city)]
         if not mine:
             lines.append(_("No open or formed group orders."))
+        stats = await groups.order_stats(session, [group.id or 0 for group in mine])
         for group in mine:
-            orders = (
-                await session.exec(
-                    select(Order).where(
-                        Order.group_id == group.id, col(Order.status) != "cancelled"
-                    )
-                )
-            ).all()
-            paid = sum(1 for o in orders if o.paid_at)
-            handed = sum(1 for o in orders if o.status == "delivered")
+            counts = stats[group.id or 0]
             lines.append(
                 ngettext(
                     "<b>{id}</b> · {title}\n   {progress} · {count} order, {paid} paid, {handed} handed over",
                     "<b>{id}</b> · {title}\n   {progress} · {count} orders, {paid} paid, {handed} handed over",
-                    len(orders),
+                    counts.orders,
                 ).format(
                     id=group.id, title=q(group_title(group, user, locale)), progress=q(progress_line(group, locale)),
-                    count=len(orders), paid=paid, handed=handed,
+                    count=counts.orders, paid=counts.paid, handed=counts.handed,
                 )
             )  # fmt: skip
     lines += ["", _("Pick list: /picklist ID · mark an order: /paid ORDER, /handed ORDER")]

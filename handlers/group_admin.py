@@ -527,8 +527,9 @@ async def cmd_gb_list(message: Message, session: AsyncSession, user: User) -> No
         await message.answer(_("No group order is open. Open one with /gb_new."))
         return
     lines = [_("<b>Open group orders</b>")]
+    stats = await groups.order_stats(session, [group.id or 0 for group in found])
     for group in found:
-        count = len(await groups.participants(session, group.id or 0))
+        count = stats[group.id or 0].orders
         lines.append(
             ngettext(
                 "<b>{id}</b> · {title}\n   {progress} · {count} order",
