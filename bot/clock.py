@@ -16,13 +16,19 @@ class SystemClock:
 
 
 class FrozenClock:
-    """A clock that only moves when told to."""
+    """A clock that only moves when told to. It starts at the moment it is made (or at `start`),
+    so whatever runs on it runs on today's date, whichever day today is."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self._now = start or datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+        self._now = start if start is not None else datetime.now(UTC).replace(microsecond=0)
+        if self._now.tzinfo is None:
+            raise ValueError("FrozenClock needs an aware time")
 
     def now(self) -> datetime:
         return self._now
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+    def set(self, moment: datetime) -> None:
+        self._now = moment

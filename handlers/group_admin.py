@@ -225,7 +225,7 @@ async def create_from_draft(
         await message.answer(group_error_text(error))
         return
     if deadlines is not None:
-        deadlines.schedule(group.id or 0, group.deadline)
+        deadlines.schedule(group.deadline)
     me = await bot.me()
     await message.answer(
         _("✅ Group order {id} is open: {title}\nShare it: {link}").format(
@@ -573,7 +573,7 @@ async def cmd_gb_extend(
         deadline = parse_deadline(parts[1], timezone=user.timezone, now=now)
         group = await groups.extend(session, group_id=group_id, deadline=deadline, now=now)
         if deadlines is not None:
-            deadlines.schedule(group.id or 0, group.deadline)
+            deadlines.schedule(group.deadline)
     except SpecError as error:
         await message.answer(spec_error_text(error))
         return

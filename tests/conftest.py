@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from bot.clock import FrozenClock
 from bot.config import PROJECT_ROOT, Settings
 from bot.db import create_engine, create_session_factory, is_sqlite, migrate, normalize_url
 from bot.i18n import create_i18n
@@ -60,12 +61,18 @@ async def session(session_factory):
 
 
 @pytest.fixture
-async def seeded(session_factory) -> None:
-    from bot.clock import FrozenClock
+def clock() -> FrozenClock:
+    """Today, frozen: tests move it forward instead of sleeping, and run on whatever date today
+    is (CI runs the time-sensitive ones a year ahead too)."""
+    return FrozenClock()
+
+
+@pytest.fixture
+async def seeded(session_factory, clock: FrozenClock) -> None:
     from services.seed import seed_demo
 
     async with session_factory() as session:
-        await seed_demo(session, now=FrozenClock().now())
+        await seed_demo(session, now=clock.now())
 
 
 @pytest.fixture
@@ -80,8 +87,10 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def harness(settings, session_factory, i18n) -> AsyncIterator[Harness]:
-    async with Harness(settings=settings, session_factory=session_factory, i18n=i18n) as h:
+async def harness(settings, session_factory, i18n, clock) -> AsyncIterator[Harness]:
+    async with Harness(
+        settings=settings, session_factory=session_factory, i18n=i18n, clock=clock
+    ) as h:
         yield h
 
 

@@ -33,11 +33,12 @@ class Harness:
         settings: Settings,
         session_factory: async_sessionmaker[AsyncSession],
         i18n: I18n,
+        clock: FrozenClock | None = None,
     ) -> None:
         self.settings = settings
         self.session_factory = session_factory
         self.i18n = i18n
-        self.clock = FrozenClock()
+        self.clock = clock or FrozenClock()
         self.emulator = BotAPIEmulator(token=settings.bot_token)
         self.bot: Bot
         self.dp: Dispatcher

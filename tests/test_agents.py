@@ -5,6 +5,7 @@ import csv
 import io
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from handlers.callbacks import AgentCb, GroupCb, PickupCb, QtyCb, SettingsCb
@@ -12,6 +13,8 @@ from models import Agent, AgentInvite, GroupOrder, Order
 from tests.conftest import ADMIN_ID
 from tests.harness import Harness
 from tests.test_group_orders import join_with_buttons, open_group, order_of
+
+pytestmark = pytest.mark.clock
 
 
 async def appoint(app: Harness, agent, country: str, city: str, extra: str = "") -> str:

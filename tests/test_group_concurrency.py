@@ -4,12 +4,15 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
 from models import GroupOrder, Order, OrderLine, Product, User
 from services import groups
 from services.groups import GroupError, GroupSpec, OfferSpec
+
+pytestmark = pytest.mark.clock
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 

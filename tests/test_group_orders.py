@@ -3,6 +3,7 @@ change and leave, the deadline passes, the group forms or fails, and everyone is
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from handlers.callbacks import GroupCb, QtyCb
@@ -10,6 +11,8 @@ from models import GroupOrder, GroupWatch, Notification, Order
 from services.money import format_money
 from tests.conftest import ADMIN_ID
 from tests.harness import Harness
+
+pytestmark = pytest.mark.clock
 
 NBSP = "\xa0"
 
@@ -318,7 +321,9 @@ async def test_orders_lists_current_and_final_prices(app: Harness):
 
 
 async def test_deadlines_missed_while_down_are_handled_at_startup(app: Harness):
-    from bot.scheduler import Deadlines
+    from datetime import UTC, datetime
+
+    from bot.scheduler import WAKE_JOB, Deadlines
 
     missed = await open_group(
         app, "country=IT city=Milan method=rail deadline=+1h min=1 offer=dried-shiitake:38"
@@ -343,12 +348,47 @@ async def test_deadlines_missed_while_down_are_handled_at_startup(app: Harness):
             assert (await session.get(GroupOrder, missed.id)).status == "formed"
             assert (await session.get(GroupOrder, later.id)).status == "open"
         assert woken  # the sender is woken for the queued notifications
-        job = deadlines.scheduler.get_job(f"deadline-{later.id}")
-        assert job is not None and abs((job.next_run_time - later.deadline).total_seconds()) < 5
+        # the next thing due is the later group's reminder, 24 h before its deadline, on the
+        # injected clock; the real-time wake is armed that far from the real now, not earlier
+        reminder = later.deadline - timedelta(hours=24)
+        assert deadlines.next_due == reminder
+        job = deadlines.scheduler.get_job(WAKE_JOB)
+        real_delay = job.next_run_time - datetime.now(UTC)
+        assert abs(real_delay - (reminder - app.clock.now())) < timedelta(seconds=5)
     finally:
         deadlines.shutdown()
     await app.deliver()
     assert "has formed" in app.last(buyer).text
+
+
+async def test_the_scheduler_follows_the_injected_clock_not_the_calendar(app: Harness):
+    """A clock far from the real date (a year ahead, two years back) fires nothing early and
+    still finds what is due when it gets there."""
+    from datetime import UTC, datetime
+
+    from bot.clock import FrozenClock
+    from bot.scheduler import WAKE_JOB, Deadlines
+
+    for shift in (timedelta(days=365), timedelta(days=-730)):
+        clock = FrozenClock(datetime.now(UTC) + shift)
+        app.clock.set(clock.now())  # the admin opens the group on the same shifted clock
+        group = await open_group(
+            app, "country=IT city=Milan method=air deadline=+2h min=1 offer=dried-shiitake:38"
+        )
+        deadlines = Deadlines(
+            session_factory=app.session_factory, clock=clock, remind_before=timedelta(hours=1)
+        )
+        await deadlines.start()
+        try:
+            assert deadlines.next_due == group.deadline - timedelta(hours=1)
+            job = deadlines.scheduler.get_job(WAKE_JOB)
+            assert job.next_run_time - datetime.now(UTC) > timedelta(minutes=59)
+            clock.advance(timedelta(hours=2, seconds=1))
+            report = await deadlines.run_due()
+            assert [o.group_id for o in report.closed] == [group.id]
+            assert deadlines.next_due is None or deadlines.next_due > clock.now()
+        finally:
+            deadlines.shutdown()
 
 
 async def test_demo_groups_are_open_in_the_diaspora_cities(app: Harness):

@@ -24,6 +24,9 @@ from services.pricing import (
     validate_tiers,
 )
 
+pytestmark = pytest.mark.clock
+
+
 TIERS = [0, 100_000, 300_000]  # grams: 1–99 kg, 100–299 kg, 300+ kg
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 

@@ -6,6 +6,7 @@ import signal
 import sys
 import time
 
+import pytest
 from sqlmodel import col, select
 
 from bot.clock import SystemClock
@@ -15,6 +16,8 @@ from bot.sender import OutboxSender
 from models import Notification, User
 from services import outbox
 from tests.harness import Harness
+
+pytestmark = pytest.mark.clock
 
 
 async def make_users(app: Harness, count: int, start: int = 70_000) -> list[EmuUser]:
