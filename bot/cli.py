@@ -1,4 +1,4 @@
-"""Command line: `python -m bot` (run), `python -m bot seed-demo`, `python -m bot migrate`."""
+"""Command line: `python -m bot` (run), `seed-demo`, `send-outbox`, `reset-sandbox`, `migrate`."""
 
 from __future__ import annotations
 
@@ -20,6 +20,11 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser(
         "send-outbox", help="send every pending notification, then exit (needs BOT_TOKEN)"
     )
+    reset_parser = sub.add_parser(
+        "reset-sandbox",
+        help="empty the database, upgrade it and seed the demo again (sandbox only)",
+    )
+    reset_parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     migrate_parser = sub.add_parser("migrate", help="upgrade the database schema")
     migrate_parser.add_argument("revision", nargs="?", default="head")
     args = parser.parse_args(argv)
@@ -30,8 +35,12 @@ def main(argv: list[str] | None = None) -> None:
 
     from bot.app import configure_logging
 
+    secrets = (settings.bot_token, settings.webhook_secret)
+
     if args.command in (None, "run"):
-        configure_logging(logging.WARNING if settings.sandbox else logging.INFO)
+        configure_logging(
+            logging.WARNING if settings.sandbox else logging.INFO, secrets=secrets
+        )
         from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
         from bot.app import run
@@ -45,15 +54,24 @@ def main(argv: list[str] | None = None) -> None:
         except TelegramNetworkError as error:
             parser.exit(1, f"cannot reach the Bot API server ({error}); check TELEGRAM_API_URL.\n")
     elif args.command == "seed-demo":
-        configure_logging()
+        configure_logging(secrets=secrets)
         asyncio.run(_seed(settings))
     elif args.command == "send-outbox":
-        configure_logging()
+        configure_logging(secrets=secrets)
         if not settings.bot_token:
             parser.error("send-outbox needs BOT_TOKEN (and TELEGRAM_API_URL for a local server)")
         asyncio.run(_send_outbox(settings))
+    elif args.command == "reset-sandbox":
+        configure_logging(logging.WARNING)
+        if not settings.sandbox:
+            parser.exit(2, "reset-sandbox empties the database: it runs without BOT_TOKEN only.\n")
+        if not args.yes:
+            answer = input(f"Empty {settings.database_url} and seed the demo again? [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                parser.exit(1, "nothing changed\n")
+        asyncio.run(_reset(settings))
     elif args.command == "migrate":
-        configure_logging()
+        configure_logging(secrets=secrets)
         asyncio.run(_migrate(settings, args.revision))
 
 
@@ -71,6 +89,24 @@ async def _seed(settings: Settings) -> None:
             f"demo catalogue: {report.categories} categories, {report.products} products, "
             f"{report.rates} new exchange rates, {report.created} rows created, "
             f"{report.groups} demo group orders opened"
+        )
+    finally:
+        await engine.dispose()
+
+
+async def _reset(settings: Settings) -> None:
+    from bot.db import create_engine, create_session_factory, migrate
+    from services.seed import seed_demo
+
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine, "base", action="downgrade")
+        await migrate(engine)
+        async with create_session_factory(engine)() as session:
+            report = await seed_demo(session)
+        print(
+            f"sandbox reset: {settings.database_url} is empty again, with {report.products} "
+            f"demo products and {report.groups} open group orders"
         )
     finally:
         await engine.dispose()
