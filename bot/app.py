@@ -29,8 +29,12 @@ SANDBOX_TOKEN = "123456789:SANDBOX-local-emulator"
 
 
 def create_bot(token: str, api_url: str | None) -> Bot:
+    from bot.middlewares import record_callback_answers
+
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else None
-    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    record_callback_answers(bot)
+    return bot
 
 
 async def prepare_database(
@@ -223,9 +227,26 @@ async def run_sandbox(settings: Settings, factory, i18n) -> None:  # noqa: ANN00
             await bot.session.close()
 
 
-def configure_logging(level: int = logging.INFO) -> None:
-    logging.basicConfig(
-        level=level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+class RedactingFormatter(logging.Formatter):
+    """Log lines (tracebacks included) with the bot token replaced: request URLs carry it."""
+
+    def __init__(self, fmt: str, secrets: tuple[str, ...] = ()) -> None:
+        super().__init__(fmt)
+        self.secrets = tuple(secret for secret in secrets if secret)
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "<redacted>")
+        return text
+
+
+def configure_logging(level: int = logging.INFO, secrets: tuple[str | None, ...] = ()) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        RedactingFormatter(
+            "%(asctime)s %(levelname)s %(name)s: %(message)s",
+            tuple(secret for secret in secrets if secret),
+        )
     )
+    logging.basicConfig(level=level, handlers=[handler], force=True)

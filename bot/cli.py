@@ -38,9 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     secrets = (settings.bot_token, settings.webhook_secret)
 
     if args.command in (None, "run"):
-        configure_logging(
-            logging.WARNING if settings.sandbox else logging.INFO, secrets=secrets
-        )
+        configure_logging(logging.WARNING if settings.sandbox else logging.INFO, secrets=secrets)
         from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
         from bot.app import run

@@ -13,6 +13,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.middlewares import (
     AdminOnly,
+    AnswerEveryCallback,
     CommandsLeaveDialogs,
     DbSessionMiddleware,
     PrivateChatsOnly,
@@ -26,6 +27,8 @@ from handlers import (
     admin,
     agents,
     catalog,
+    confirm,
+    errors,
     fallback,
     group_admin,
     groups,
@@ -59,8 +62,12 @@ def create_dispatcher(
         clock=clock or SystemClock(),
         deadlines=deadlines,
         sender=sender,
+        i18n=i18n,
     )
-    # Order matters: a session, then the user's row, then their locale.
+    # Order matters. Every tap gets its answer, whatever happens further in (aiogram's own
+    # errors middleware, outermost, hands failures to the errors router, which apologises).
+    dp.update.outer_middleware(AnswerEveryCallback())
+    # Then a session, the user's row, and their locale.
     dp.update.outer_middleware(PrivateChatsOnly())
     dp.update.outer_middleware(DbSessionMiddleware(session_factory))
     dp.update.outer_middleware(UserMiddleware())
@@ -75,7 +82,9 @@ def create_dispatcher(
     dp.callback_query.middleware(AdminOnly())
 
     dp.include_routers(
+        errors.router.build(),  # errors only: answers an update whose handler failed
         profile.router.build(),  # /start and the set-up dialog come first: they must always work
+        confirm.router.build(),  # a prompt's Cancel (its Yes goes to the command's own router)
         admin.router.build(),  # admin commands check the role themselves and refuse politely
         group_admin.router.build(),
         agents.router.build(),  # agents' commands and alert buttons check the region themselves

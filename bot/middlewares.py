@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware
 from aiogram.types import TelegramObject
 from aiogram.types import User as TgUser
 from aiogram.utils.i18n import I18nMiddleware
@@ -15,9 +18,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import LOCALES, locale_from_language_code
 from models import User
+from services.tx import begin_write
 from services.users import get_or_create_user
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+log = logging.getLogger(__name__)
 
 
 async def tell(event: TelegramObject, text: str, *, alert: bool) -> None:
@@ -61,25 +66,40 @@ class DbSessionMiddleware(BaseMiddleware):
 
 class UserMiddleware(BaseMiddleware):
     """Loads the sender's row, creating it on first contact (the only write it ever makes besides
-    keeping name, username and language code current when Telegram reports a change)."""
+    keeping name, username and language code current when Telegram reports a change).
+
+    The row handed to handlers is detached from the update's session: a use-case that refuses and
+    rolls the session back would otherwise expire it, and the handler could no longer read the
+    user's language to say why. Handlers write a changed profile back with `users.save`."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: TgUser | None = data.get("event_from_user")
         session: AsyncSession | None = data.get("session")
         if tg_user is not None and session is not None and not tg_user.is_bot:
-            user, _created = await get_or_create_user(
-                session,
-                user_id=tg_user.id,
-                first_name=tg_user.full_name,
-                username=tg_user.username,
-                language_code=tg_user.language_code,
-            )
-            if session.new or session.dirty:
-                await session.commit()
+            user = await load_user(session, tg_user)
             data["user"] = user
             settings = data.get("settings")
             data["is_admin"] = bool(settings and settings.is_admin(tg_user.id))
         return await handler(event, data)
+
+
+async def load_user(session: AsyncSession, tg_user: TgUser) -> User:
+    """The user's row: read in a read-only transaction, written (created or updated) in a short
+    write transaction of its own only when something changed."""
+    fields = {
+        "user_id": tg_user.id,
+        "first_name": tg_user.full_name,
+        "username": tg_user.username,
+        "language_code": tg_user.language_code,
+    }
+    user, _created = await get_or_create_user(session, **fields)
+    if session.new or session.dirty:
+        session.expunge_all()  # write the change in a write transaction, from a fresh read
+        await begin_write(session)
+        user, _created = await get_or_create_user(session, **fields)
+        await session.commit()
+    session.expunge(user)
+    return user
 
 
 class ThrottlingMiddleware(BaseMiddleware):
@@ -161,3 +181,69 @@ class UserLocaleMiddleware(I18nMiddleware):
             return user.locale
         tg_user: TgUser | None = data.get("event_from_user")
         return locale_from_language_code(tg_user.language_code if tg_user else None)
+
+
+class CallbackReply:
+    """Whether the callback query of the update being handled was answered."""
+
+    def __init__(self, callback_id: str) -> None:
+        self.callback_id = callback_id
+        self.answered = False
+
+
+_callback_reply: ContextVar[CallbackReply | None] = ContextVar("callback_reply", default=None)
+
+
+class RecordCallbackAnswers(BaseRequestMiddleware):
+    """On the bot's session: notes every answerCallbackQuery the handlers send, so the update
+    middleware knows whether the tap still needs its answer."""
+
+    async def __call__(self, make_request, bot, method):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN204
+        from aiogram.methods import AnswerCallbackQuery
+
+        if isinstance(method, AnswerCallbackQuery):
+            reply = _callback_reply.get()
+            if reply is not None and reply.callback_id == method.callback_query_id:
+                reply.answered = True  # one attempt only: Telegram refuses a second answer
+        return await make_request(bot, method)
+
+
+def record_callback_answers(bot: Bot) -> None:
+    """Install the recorder on a bot's session (once)."""
+    if not getattr(bot.session, "_records_callback_answers", False):
+        bot.session.middleware(RecordCallbackAnswers())
+        bot.session._records_callback_answers = True  # type: ignore[attr-defined]
+
+
+class AnswerEveryCallback(BaseMiddleware):
+    """Every tap is answered exactly once, so the client's spinner always stops: whatever the
+    handler did not answer is answered (silently) when it returns. When it raises, the error
+    handler answers instead, with an apology (it finds this update's `callback_reply`)."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        from aiogram.types import Update
+
+        callback = event.callback_query if isinstance(event, Update) else None
+        if callback is None:
+            return await handler(event, data)
+        bot: Bot = data["bot"]
+        record_callback_answers(bot)
+        reply = data["callback_reply"] = CallbackReply(callback.id)
+        token = _callback_reply.set(reply)
+        try:
+            result = await handler(event, data)
+            if not reply.answered:
+                await answer_quietly(bot, reply)
+            return result
+        finally:
+            _callback_reply.reset(token)
+
+
+async def answer_quietly(bot: Bot, reply: CallbackReply, text: str | None = None) -> None:
+    from aiogram.exceptions import TelegramAPIError
+
+    reply.answered = True
+    try:
+        await bot.answer_callback_query(reply.callback_id, text=text, show_alert=bool(text))
+    except TelegramAPIError as error:  # too old to answer: nothing left to stop
+        log.info("callback %s not answered: %s", reply.callback_id, error)

@@ -51,9 +51,7 @@ class Deadlines:
         now = self.clock.now()
         async with self.session_factory() as session:
             report = await groups.process_due(session, now=now, remind_before=self.remind_before)
-            upcoming = await groups.next_due_at(
-                session, now=now, remind_before=self.remind_before
-            )
+            upcoming = await groups.next_due_at(session, now=now, remind_before=self.remind_before)
         if (report.closed or report.reminded) and self.on_change:
             self.on_change()
         for outcome in report.closed:

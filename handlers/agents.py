@@ -19,12 +19,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.notifications import agent_buttons, agent_order_text
-from handlers.callbacks import AgentCb, MenuCb, PickupCb, SettingsCb
+from handlers import confirm
+from handlers.callbacks import AgentCb, ConfirmCb, PickupCb, SettingsCb
 from handlers.group_views import ORDER_STATUS_NAMES, group_title, progress_line
 from handlers.routing import ADMIN, RouterSpec
 from handlers.ui import button, fit, q, show, stale, tr
 from models import Agent, GroupOrder, Order, User
-from services import agents, geo, groups
+from services import agents, geo, groups, users
 from services.agents import AgentError
 from services.catalog import localized
 
@@ -178,6 +179,7 @@ async def cmd_agent_remove(
     session: AsyncSession,
     user: User,
     state: FSMContext,
+    clock: Clock,
 ) -> None:
     locale = user.locale or "en"
     words = (command.args or "").split()
@@ -200,35 +202,39 @@ async def cmd_agent_remove(
             )
         )
         return
-    await state.update_data(agent_remove=[target.id, region[0], region[1]])
-    kb = InlineKeyboardBuilder()
-    kb.button(text=_("🗑 Yes, remove"), callback_data=AgentCb(id=covered[0].id or 0, a="rm_ok"))
-    kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action="cancel"))
+    markup = await confirm.ask(
+        state, "agent_remove", {"user_id": target.id, "country": region[0], "city": region[1]},
+        now=clock.now(), yes=_("🗑 Yes, remove"),
+    )  # fmt: skip
     await message.answer(
         _("Remove {name} as the agent for {region}? Their pickup points close too.").format(
             name=q(target.first_name), region=q(region_label(*region, locale))
         ),
-        reply_markup=kb.as_markup(),
+        reply_markup=markup,
     )
 
 
-@router.callback_query(AgentCb.filter(F.a == "rm_ok"), flags=ADMIN)
+@router.callback_query(ConfirmCb.filter((F.a == "agent_remove") & ~F.no), flags=ADMIN)
 async def on_agent_remove(
-    callback: CallbackQuery, session: AsyncSession, state: FSMContext
+    callback: CallbackQuery,
+    callback_data: ConfirmCb,
+    session: AsyncSession,
+    state: FSMContext,
+    clock: Clock,
 ) -> None:
-    pending = (await state.get_data()).get("agent_remove")
-    if not pending:
-        await stale(callback)
+    pending = await confirm.take(state, callback_data, now=clock.now())
+    if pending is None:
+        await callback.answer(confirm.expired_text(), show_alert=True)
         return
-    await state.update_data(agent_remove=None)
     removed = await agents.remove_agent(
-        session, user_id=pending[0], country=pending[1], city=pending[2]
+        session,
+        user_id=int(pending["user_id"]),
+        country=str(pending["country"]),
+        city=str(pending["city"]),
     )
-    await callback.answer(
-        _("Removed.") if removed else _("Nothing to remove."), show_alert=not removed
-    )
-    if callback.message is not None:
-        await callback.message.answer(_("Removed.") if removed else _("Nothing to remove."))
+    text = _("Removed.") if removed else _("Nothing to remove.")
+    await callback.answer(text, show_alert=not removed)
+    await show(callback, text)
 
 
 # ── agents ───────────────────────────────────────────────────────────────────────────────
@@ -495,7 +501,7 @@ async def on_pickup(
             await stale(callback)
             return
     user.pickup_point_id = callback_data.id or None
-    session.add(user)
+    await users.save(session, user)
     await session.commit()
     await callback.answer(_("Saved."))
     await show(callback, *await settings_view(session, user))

@@ -74,13 +74,19 @@ class QtyCb(CallbackData, prefix="q"):
 
 class AdminGroupCb(CallbackData, prefix="ag"):
     id: int
-    a: str  # close_ok | cancel_ok | new_ok | skip | method_<air|rail|sea>
+    a: str  # new_ok | skip | method_<air|rail|sea>
 
 
 class AgentCb(CallbackData, prefix="at"):
     id: int  # an order (paid, handed) or a group (pick)
-    a: str  # paid | handed | pick | rm_ok
+    a: str  # paid | handed | pick
 
 
 class PickupCb(CallbackData, prefix="pp"):
     id: int  # a pickup point, 0 for none (delivery)
+
+
+class ConfirmCb(CallbackData, prefix="cf"):
+    a: str  # the action: gb_cancel | gb_close | agent_remove
+    t: str  # the token keying what the prompt showed (handlers.confirm)
+    no: bool = False  # the prompt's Cancel button

@@ -18,7 +18,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.scheduler import Deadlines
-from handlers.callbacks import AdminGroupCb, MenuCb
+from handlers import confirm
+from handlers.callbacks import AdminGroupCb, ConfirmCb, MenuCb
 from handlers.group_views import (
     METHOD_ICONS,
     METHOD_NAMES,
@@ -29,7 +30,7 @@ from handlers.group_views import (
     yuan,
 )
 from handlers.routing import ADMIN, RouterSpec
-from handlers.ui import fit, q, stale, tr
+from handlers.ui import fit, q, show, stale, tr
 from models import Measure, Product, User
 from services import groups
 from services.catalog import localized
@@ -113,6 +114,10 @@ def group_error_text(error: GroupError) -> str:
         ),
         "not_found": _("There is no such group order."),
         "not_open": _("This group order is not open any more."),
+        "changed": _(
+            "The group changed since you asked (orders came or went), so nothing was done. "
+            "Send the command again to see where it stands now."
+        ),
     }
     return texts.get(error.code, _("That did not work."))
 
@@ -585,13 +590,6 @@ async def cmd_gb_extend(
     )
 
 
-def confirm_markup(group_id: int, action: str, label: str) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(text=label, callback_data=AdminGroupCb(id=group_id, a=action))
-    kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action="cancel"))
-    return kb.as_markup()
-
-
 @router.message(Command("gb_cancel"), flags=ADMIN)
 async def cmd_gb_cancel(
     message: Message,
@@ -599,6 +597,7 @@ async def cmd_gb_cancel(
     session: AsyncSession,
     user: User,
     state: FSMContext,
+    clock: Clock,
 ) -> None:
     parts = (command.args or "").split(maxsplit=1)
     group_id = parse_group_id(parts[0]) if parts else None
@@ -615,50 +614,58 @@ async def cmd_gb_cancel(
     except GroupError as error:
         await message.answer(group_error_text(error))
         return
-    await state.update_data(gb_cancel_reason=reason)
     count = len(await groups.participants(session, group_id))
+    markup = await confirm.ask(
+        state, "gb_cancel", {"group_id": group_id, "reason": reason}, now=clock.now(),
+        yes=_("🗑 Yes, cancel the group"),
+    )  # fmt: skip
     await message.answer(
         _(
             "Cancel {title}? {count} orders will be cancelled and every buyer told: “{reason}”"
         ).format(
             title=q(group_title(group, user, user.locale or "en")), count=count, reason=q(reason)
         ),
-        reply_markup=confirm_markup(group_id, "cancel_ok", _("🗑 Yes, cancel the group")),
+        reply_markup=markup,
     )
 
 
-@router.callback_query(AdminGroupCb.filter(F.a == "cancel_ok"), flags=ADMIN)
+@router.callback_query(ConfirmCb.filter((F.a == "gb_cancel") & ~F.no), flags=ADMIN)
 async def on_cancel_ok(
     callback: CallbackQuery,
-    callback_data: AdminGroupCb,
+    callback_data: ConfirmCb,
     session: AsyncSession,
     state: FSMContext,
     clock: Clock,
 ) -> None:
-    reason = (await state.get_data()).get("gb_cancel_reason")
-    if not reason:
-        await stale(callback)
+    pending = await confirm.take(state, callback_data, now=clock.now())
+    if pending is None:
+        await callback.answer(confirm.expired_text(), show_alert=True)
         return
     try:
         outcome = await groups.cancel(
-            session, group_id=callback_data.id, reason=reason, now=clock.now()
-        )
+            session, group_id=int(pending["group_id"]), reason=str(pending["reason"]),
+            now=clock.now(),
+        )  # fmt: skip
     except GroupError as error:
         await callback.answer(group_error_text(error), show_alert=True)
         return
-    await state.update_data(gb_cancel_reason=None)
     await callback.answer()
-    assert callback.message is not None
-    await callback.message.answer(
+    await show(
+        callback,
         _("Group order {id} is cancelled; {count} buyers will be told.").format(
             id=outcome.group_id, count=outcome.orders
-        )
+        ),
     )
 
 
 @router.message(Command("gb_close"), flags=ADMIN)
 async def cmd_gb_close(
-    message: Message, command: CommandObject, session: AsyncSession, user: User
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    user: User,
+    state: FSMContext,
+    clock: Clock,
 ) -> None:
     group_id = parse_group_id(command.args or "")
     if group_id is None:
@@ -682,26 +689,43 @@ async def cmd_gb_close(
         _("Close {title} now? {verdict}").format(
             title=q(group_title(group, user, user.locale or "en")), verdict=verdict
         ),
-        reply_markup=confirm_markup(group_id, "close_ok", _("🔒 Yes, close it now")),
+        reply_markup=await confirm.ask(
+            state,
+            "gb_close",
+            {"group_id": group_id, "version": group.version},
+            now=clock.now(),
+            yes=_("🔒 Yes, close it now"),
+        ),  # fmt: skip
     )
 
 
-@router.callback_query(AdminGroupCb.filter(F.a == "close_ok"), flags=ADMIN)
+@router.callback_query(ConfirmCb.filter((F.a == "gb_close") & ~F.no), flags=ADMIN)
 async def on_close_ok(
     callback: CallbackQuery,
-    callback_data: AdminGroupCb,
+    callback_data: ConfirmCb,
     session: AsyncSession,
+    state: FSMContext,
     clock: Clock,
 ) -> None:
-    outcome = await groups.close(session, group_id=callback_data.id, now=clock.now(), force=True)
+    pending = await confirm.take(state, callback_data, now=clock.now())
+    if pending is None:
+        await callback.answer(confirm.expired_text(), show_alert=True)
+        return
+    try:
+        outcome = await groups.close(
+            session, group_id=int(pending["group_id"]), now=clock.now(), force=True,
+            expected_version=int(pending["version"]),
+        )  # fmt: skip
+    except GroupError as error:
+        await callback.answer(group_error_text(error), show_alert=True)
+        return
     if outcome is None:
         await callback.answer(group_error_text(GroupError("not_open")), show_alert=True)
         return
     await callback.answer()
-    assert callback.message is not None
     text = (
         _("Group order {id} formed; {count} orders confirmed.")
         if outcome.status == "formed"
         else _("Group order {id} failed; {count} orders cancelled.")
     )
-    await callback.message.answer(text.format(id=outcome.group_id, count=outcome.orders))
+    await show(callback, text.format(id=outcome.group_id, count=outcome.orders))

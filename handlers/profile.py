@@ -167,7 +167,7 @@ async def cmd_start(
     if payload and len(payload) <= MAX_PAYLOAD:
         if user.start_payload is None:
             user.start_payload = payload  # the first deep link is kept (where users come from)
-            session.add(user)
+            await users.save(session, user)
             await session.commit()
         if user.onboarded:
             if await open_deep_link(message, session, bot, user, payload, clock.now()):
@@ -200,7 +200,7 @@ async def on_language(
         await stale(callback)
         return
     users.set_locale(user, callback_data.code)
-    session.add(user)
+    await users.save(session, user)
     await session.commit()
     i18n.current_locale = callback_data.code
     await set_chat_commands(bot, user.id, callback_data.code, is_admin=settings.is_admin(user.id))
@@ -249,7 +249,7 @@ async def on_country(
         await stale(callback)
         return
     users.set_country(user, code)
-    session.add(user)
+    await users.save(session, user)
     await session.commit()
     await callback.answer()
     await _ask_city(callback, state, user, ctx)
@@ -297,7 +297,7 @@ async def on_country_typed(
         return
     ctx = (await state.get_data()).get("ctx", ONBOARDING)
     users.set_country(user, code)
-    session.add(user)
+    await users.save(session, user)
     await session.commit()
     await _ask_city(message, state, user, ctx)
 
@@ -328,7 +328,7 @@ async def on_city(
         await callback.answer()
         return
     users.set_city(user, cities[callback_data.index].name)
-    session.add(user)
+    await users.save(session, user)
     await session.commit()
     await callback.answer()
     await _finish(callback, user, ctx, state=state, session=session, bot=bot, clock=clock)
@@ -356,7 +356,7 @@ async def on_city_typed(
     ctx = (await state.get_data()).get("ctx", ONBOARDING)
     await state.set_state(None)
     users.set_city(user, text)
-    session.add(user)
+    await users.save(session, user)
     await session.commit()
     await _finish(message, user, ctx, state=state, session=session, bot=bot, clock=clock)
 
@@ -502,7 +502,7 @@ async def on_currency(
         await stale(callback)
         return
     users.set_currency(user, code)
-    session.add(user)
+    await users.save(session, user)
     await session.commit()
     await callback.answer(_("Currency: {value}").format(value=code))
     await show(callback, *await settings_view(session, user))

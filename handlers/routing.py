@@ -40,6 +40,7 @@ class RouterSpec:
             "edited_message",
             "my_chat_member",
             "inline_query",
+            "errors",
         ):
             return self._observer(event)
         raise AttributeError(event)
@@ -47,5 +48,7 @@ class RouterSpec:
     def build(self) -> Router:
         router = Router(name=self.name)
         for event, filters, kwargs, handler in self._handlers:
-            router.observers[event].register(handler, *filters, **kwargs)
+            router.observers["error" if event == "errors" else event].register(
+                handler, *filters, **kwargs
+            )
         return router

@@ -26,6 +26,7 @@ from models import (
 from services import geo, outbox
 from services.outbox import Outgoing
 from services.text import fold
+from services.tx import writes
 
 INVITE_TTL = timedelta(days=7)
 
@@ -53,6 +54,7 @@ async def find_user(session: AsyncSession, ref: str) -> User | None:
     return None
 
 
+@writes
 async def add_agent(
     session: AsyncSession, *, user_id: int, country: str, city: str, created_by: int | None
 ) -> tuple[Agent, bool]:
@@ -67,6 +69,7 @@ async def add_agent(
     return agent, True
 
 
+@writes
 async def remove_agent(session: AsyncSession, *, user_id: int, country: str, city: str) -> bool:
     removed = False
     for agent in await agents_of_user(session, user_id):
@@ -137,6 +140,7 @@ async def covers(session: AsyncSession, *, user_id: int, group: GroupOrder) -> b
 # ── invites ─────────────────────────────────────────────────────────────────────────────
 
 
+@writes
 async def create_invite(
     session: AsyncSession, *, country: str, city: str, created_by: int | None, now: datetime,
     ttl: timedelta = INVITE_TTL,
@@ -153,6 +157,7 @@ async def create_invite(
     return invite
 
 
+@writes
 async def redeem_invite(session: AsyncSession, *, token: str, user_id: int, now: datetime) -> Agent:
     """One-time: the first user to open an unexpired link becomes the agent of its city."""
     invite = (await session.exec(select(AgentInvite).where(AgentInvite.token == token))).first()
@@ -184,6 +189,7 @@ async def redeem_invite(session: AsyncSession, *, token: str, user_id: int, now:
 # ── pickup points ───────────────────────────────────────────────────────────────────────
 
 
+@writes
 async def add_pickup_point(
     session: AsyncSession, *, agent: Agent, name: str, address: str, hours: str
 ) -> PickupPoint:
@@ -234,6 +240,7 @@ async def order_for_agent(
     return OrderContext(order, group)
 
 
+@writes
 async def mark_paid(
     session: AsyncSession, *, order_id: int, agent_user_id: int, now: datetime
 ) -> Order:
@@ -269,6 +276,7 @@ async def mark_paid(
 HANDOVER_FROM = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.READY_FOR_PICKUP)
 
 
+@writes
 async def mark_handed(
     session: AsyncSession, *, order_id: int, agent_user_id: int, now: datetime
 ) -> Order:

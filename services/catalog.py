@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models import Category, ExchangeRate, Product
 from models.base import utcnow
 from services.text import N_, fold
+from services.tx import writes
 
 FALLBACK_LOCALES = ("zh_Hans", "en")
 
@@ -131,6 +132,7 @@ async def list_rates(session: AsyncSession) -> list[ExchangeRate]:
     )
 
 
+@writes
 async def set_rate(
     session: AsyncSession, *, currency: str, per_cny_micro: int, updated_by: int | None
 ) -> ExchangeRate:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import case, func, update
 from sqlmodel import col, select
@@ -33,6 +33,7 @@ from services import agents, catalog, outbox, pricing
 from services.money import convert
 from services.outbox import Outgoing
 from services.text import fold
+from services.tx import begin_write, writes
 
 MAX_QUANTITY = 999  # product units in one line
 ACTIVE_ORDER = (OrderStatus.PLACED,)
@@ -70,6 +71,7 @@ class GroupSpec:
     offers: list[OfferSpec] = field(default_factory=list)
 
 
+@writes
 async def create_group(
     session: AsyncSession, *, spec: GroupSpec, created_by: int | None, now: datetime
 ) -> GroupOrder:
@@ -277,6 +279,7 @@ def order_amount(view: OrderView, tier: int) -> int:
 
 async def _lock_open_group(session: AsyncSession, group_id: int, now: datetime) -> GroupOrder:
     """Take the group's lock, only while it accepts changes; else say why not."""
+    await begin_write(session)
     result = await session.exec(
         update(GroupOrder)
         .where(
@@ -482,6 +485,7 @@ async def get_watch(session: AsyncSession, *, group_id: int, user_id: int) -> Gr
     ).first()
 
 
+@writes
 async def record_visit(
     session: AsyncSession, *, group_id: int, user_id: int, referrer_id: int | None
 ) -> None:
@@ -495,6 +499,7 @@ async def record_visit(
     await session.commit()
 
 
+@writes
 async def set_reminder(
     session: AsyncSession, *, group_id: int, user_id: int, remind: bool
 ) -> GroupWatch:
@@ -554,25 +559,41 @@ class Outcome:
     orders: int
 
 
+@writes
 async def close(
-    session: AsyncSession, *, group_id: int, now: datetime, force: bool = False
+    session: AsyncSession,
+    *,
+    group_id: int,
+    now: datetime,
+    force: bool = False,
+    expected_version: int | None = None,
 ) -> Outcome | None:
     """Form the group if it reached its minimum, else fail it; every participant is told.
-    Without `force`, only once the deadline has passed. None when there is nothing to do."""
-    group = await get_group(session, group_id)
-    if group.status != GroupStatus.OPEN or (not force and group.deadline > now):
-        return None
-    formed = group.total >= group.min_total
-    new_status = GroupStatus.FORMED if formed else GroupStatus.FAILED
-    result = await session.exec(
-        update(GroupOrder)
-        .where(col(GroupOrder.id) == group_id, col(GroupOrder.status) == GroupStatus.OPEN)
-        .values(status=new_status, closed_at=now, version=col(GroupOrder.version) + 1)
+    Without `force`, only once the deadline has passed. None when there is nothing to do.
+
+    The group's lock is taken first (the same conditional UPDATE a join starts with), and the
+    decision is made from the row read under it: a join or a leave racing the close either
+    happened before (and counts) or finds the group closed. With `expected_version` (an admin
+    confirmed a prompt that showed the group as it was) a group changed since is not closed:
+    GroupError("changed")."""
+    lock = update(GroupOrder).where(
+        col(GroupOrder.id) == group_id, col(GroupOrder.status) == GroupStatus.OPEN
     )
+    if not force:
+        lock = lock.where(col(GroupOrder.deadline) <= now)
+    result = await session.exec(lock.values(version=col(GroupOrder.version) + 1))
     if result.rowcount != 1:
         await session.rollback()
-        return None  # someone else closed it meanwhile
+        return None  # not open (closed by someone else meanwhile), or not due yet
     group = await get_group(session, group_id)
+    if expected_version is not None and group.version != expected_version + 1:
+        raise GroupError("changed")  # the wrapper rolls the lock back
+    formed = group.total >= group.min_total
+    new_status = GroupStatus.FORMED if formed else GroupStatus.FAILED
+    group.status = new_status
+    group.closed_at = now
+    session.add(group)
+    await session.flush()
     tier = pricing.tier_index(group.tiers, group.total)
     orders = await participants(session, group_id)
     kind = "group_formed" if formed else "group_failed"
@@ -614,6 +635,7 @@ async def close(
     return Outcome(group_id=group_id, status=new_status, orders=len(orders))
 
 
+@writes
 async def cancel(session: AsyncSession, *, group_id: int, reason: str, now: datetime) -> Outcome:
     group = await get_group(session, group_id)
     result = await session.exec(
@@ -647,6 +669,7 @@ async def cancel(session: AsyncSession, *, group_id: int, reason: str, now: date
     return Outcome(group_id=group_id, status=GroupStatus.CANCELLED, orders=len(orders))
 
 
+@writes
 async def extend(
     session: AsyncSession, *, group_id: int, deadline: datetime, now: datetime
 ) -> GroupOrder:
@@ -667,6 +690,7 @@ async def extend(
     return await get_group(session, group_id)
 
 
+@writes
 async def send_reminders(session: AsyncSession, *, group_id: int, now: datetime) -> int:
     """One reminder to every participant and every buyer who asked, unless they muted it."""
     result = await session.exec(
@@ -698,6 +722,37 @@ async def send_reminders(session: AsyncSession, *, group_id: int, now: datetime)
     )  # fmt: skip
     await session.commit()
     return len(recipients)
+
+
+async def next_due_at(
+    session: AsyncSession, *, now: datetime, remind_before: timedelta
+) -> datetime | None:
+    """The next moment after `now` at which a deadline passes or a reminder falls due."""
+    deadline = (
+        await session.exec(
+            select(func.min(GroupOrder.deadline)).where(
+                col(GroupOrder.status) == GroupStatus.OPEN, col(GroupOrder.deadline) > now
+            )
+        )
+    ).one()
+    reminder = (
+        await session.exec(
+            select(func.min(GroupOrder.deadline)).where(
+                col(GroupOrder.status) == GroupStatus.OPEN,
+                col(GroupOrder.reminder_sent_at).is_(None),
+                col(GroupOrder.deadline) > now + remind_before,
+            )
+        )
+    ).one()
+    moments = [aware(deadline)] if deadline is not None else []
+    if reminder is not None:
+        moments.append(aware(reminder) - remind_before)
+    return min(moments) if moments else None
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @dataclass

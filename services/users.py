@@ -6,6 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import User
 from services import geo
+from services.tx import writes
 
 MAX_CITY_LENGTH = 64
 
@@ -45,6 +46,14 @@ async def get_or_create_user(
     )
     session.add(user)
     return user, True
+
+
+@writes
+async def save(session: AsyncSession, user: User) -> None:
+    """Write a changed profile back (the caller commits). The user that handlers hold is detached
+    from the update's session, so that a refused use-case rolling the session back can't expire it
+    mid-update; merging copies its values onto the session's own row."""
+    await session.merge(user)
 
 
 def set_locale(user: User, locale: str) -> None:

@@ -178,3 +178,15 @@ class Harness:
         last = self.last(user)
         assert last is not None
         return last
+
+    # ── taps and their answers ──
+    def unanswered_taps(self) -> list[str]:
+        """Callback queries the bot never answered (the user's spinner would keep turning)."""
+        return [q.data or "" for q in self.emulator.callback_queries.values() if not q.answered]
+
+    def answers_per_tap(self) -> dict[str, int]:
+        counts = {query_id: 0 for query_id in self.emulator.callback_queries}
+        for call in self.emulator.calls("answerCallbackQuery"):
+            query_id = str(call.params.get("callback_query_id"))
+            counts[query_id] = counts.get(query_id, 0) + 1
+        return counts

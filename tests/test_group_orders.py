@@ -444,16 +444,18 @@ async def test_a_command_typed_in_a_dialog_leaves_it(app: Harness):
 
 
 async def test_forged_admin_buttons_from_a_buyer_change_nothing(app: Harness):
-    from handlers.callbacks import AdminGroupCb
+    from handlers.callbacks import AdminGroupCb, ConfirmCb
 
     group = await open_group(
         app, "country=IT city=Milan method=rail deadline=+5d min=1 offer=dried-shiitake:38"
     )
     buyer = app.user(language_code="fr")
     await app.onboard(buyer, language="fr", country="Italie", city="Milan")
-    for action in ("close_ok", "cancel_ok", "new_ok", "skip", "method_air"):
-        answer = await app.press(buyer, app.last(buyer), AdminGroupCb(id=group.id, a=action).pack())
-        assert answer.get("show_alert") is True, action
+    forged = [AdminGroupCb(id=group.id, a=a).pack() for a in ("new_ok", "skip", "method_air")]
+    forged += [ConfirmCb(a=a, t="guess").pack() for a in ("gb_close", "gb_cancel", "agent_remove")]
+    for data in forged:
+        answer = await app.press(buyer, app.last(buyer), data)
+        assert answer.get("show_alert") is True, data
         assert answer["text"] == app.t("⛔ This command is for admins only.", "fr")
     async with app.session_factory() as session:
         assert (await session.get(GroupOrder, group.id)).status == "open"

@@ -1,0 +1,55 @@
+"""The global error handler: an update whose handler failed unexpectedly still gets an answer.
+
+Refusals the use-cases foresee (a closed group, a stale button, a bad quantity) are answered by the
+handlers themselves; this is for everything else. The user gets a localised apology (a tapped
+button's spinner stops, with the apology as an alert), and the log gets the update id and the
+traceback (the logging formatter keeps the token out of it)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import ErrorEvent
+from aiogram.utils.i18n import I18n
+
+from bot.i18n import LOCALES, locale_from_language_code
+from bot.middlewares import CallbackReply, answer_quietly
+from handlers.routing import RouterSpec
+from services.text import N_
+
+router = RouterSpec(__name__)
+log = logging.getLogger(__name__)
+
+APOLOGY = N_("😔 Sorry, something went wrong on our side. Please try again in a moment.")
+
+
+def locale_of(event: ErrorEvent, data: dict[str, Any]) -> str:
+    user = data.get("user")
+    if user is not None and getattr(user, "locale", None) in LOCALES:
+        return str(user.locale)
+    tg_user = data.get("event_from_user")
+    return locale_from_language_code(tg_user.language_code if tg_user else None)
+
+
+@router.errors()
+async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n, **data: Any) -> bool:
+    update = event.update
+    log.error(
+        "update %s failed: %s", update.update_id, type(event.exception).__name__,
+        exc_info=event.exception,
+    )  # fmt: skip
+    text = i18n.gettext(APOLOGY, locale=locale_of(event, data))
+    reply: CallbackReply | None = data.get("callback_reply")
+    try:
+        if reply is not None and not reply.answered:
+            await answer_quietly(bot, reply, text)
+            return True
+        chat = data.get("event_chat")
+        if chat is not None:
+            await bot.send_message(chat.id, text)
+    except TelegramAPIError as error:
+        log.warning("update %s: the apology could not be sent either: %s", update.update_id, error)
+    return True

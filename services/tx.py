@@ -1,0 +1,107 @@
+"""Write transactions that hold up under bursts on SQLite.
+
+SQLite has one writer at a time. A write that starts as a deferred transaction and upgrades to a
+write later queues in SQLite's busy handler, which polls and is not fair: under a burst of a few
+hundred updates some writers time out with "database is locked". So every write path starts with
+`begin_write(session)`, which on SQLite
+
+- ends the session's read-only transaction (there is nothing to keep in it),
+- queues on an in-process lock per database, first come first served, so the writers of this
+  process never wait in the busy handler behind each other,
+- opens the write transaction with `BEGIN IMMEDIATE`, so the write lock is held from the start
+  (no upgrade can fail half-way), and retries a bounded number of times if another process holds
+  it past the busy timeout.
+
+The lock is released when the transaction ends (commit, rollback or close). On PostgreSQL this is
+a no-op: the conditional UPDATEs take row locks, and writers do not block each other otherwise.
+Write transactions are meant to be short: commit before talking to Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, ParamSpec, TypeVar
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, SessionTransaction
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+log = logging.getLogger(__name__)
+
+LOCK_KEY = "sqlite_write_lock"
+ATTEMPTS = 4
+BACKOFF_SECONDS = 0.05
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+_locks: WeakKeyDictionary[Engine, asyncio.Lock] = WeakKeyDictionary()
+
+
+def _engine(session: AsyncSession) -> Engine | None:
+    bind: Any = session.sync_session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    return engine if isinstance(engine, Engine) else None
+
+
+def is_locked_error(error: BaseException) -> bool:
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+
+
+async def begin_write(session: AsyncSession) -> None:
+    """Start the session's write transaction (see the module's docstring). Idempotent: a session
+    already in its write transaction keeps it."""
+    engine = _engine(session)
+    if engine is None or engine.dialect.name != "sqlite":
+        return
+    if LOCK_KEY in session.sync_session.info:
+        return  # already writing
+    if session.in_transaction():
+        await session.commit()  # a read-only prelude: ends the snapshot, writes nothing new
+    lock = _locks.setdefault(engine, asyncio.Lock())
+    await lock.acquire()
+    session.sync_session.info[LOCK_KEY] = lock
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            await session.exec(text("BEGIN IMMEDIATE"))  # type: ignore[call-overload]
+            return
+        except OperationalError as error:
+            if not is_locked_error(error) or attempt == ATTEMPTS:
+                await session.rollback()  # releases the lock too
+                raise
+            log.warning("database locked by another process; retry %s of %s", attempt, ATTEMPTS)
+            # keep our place in the in-process queue: roll back without releasing the lock
+            del session.sync_session.info[LOCK_KEY]
+            await session.rollback()
+            session.sync_session.info[LOCK_KEY] = lock
+            await asyncio.sleep(BACKOFF_SECONDS * 2**attempt)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _release_write_lock(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None and LOCK_KEY in session.info:
+        session.info.pop(LOCK_KEY).release()
+
+
+def writes(use_case: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """A use-case that writes: its session (the first argument) starts the write transaction
+    first, and anything it raises rolls the transaction back (a refusal leaves nothing behind,
+    and holds no lock while the handler tells the user)."""
+
+    @functools.wraps(use_case)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        session = args[0] if args else kwargs["session"]
+        assert isinstance(session, AsyncSession)
+        await begin_write(session)
+        try:
+            return await use_case(*args, **kwargs)
+        except BaseException:
+            await session.rollback()
+            raise
+
+    return wrapper
