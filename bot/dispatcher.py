@@ -17,6 +17,7 @@ from bot.middlewares import (
     CommandsLeaveDialogs,
     DbSessionMiddleware,
     PrivateChatsOnly,
+    ScreenDialogs,
     ThrottlingMiddleware,
     UserLocaleMiddleware,
     UserMiddleware,
@@ -36,6 +37,7 @@ from handlers import (
     profile,
     search,
 )
+from handlers.callbacks import QtyCb
 
 
 def create_storage(settings: Settings) -> BaseStorage:
@@ -77,6 +79,12 @@ def create_dispatcher(
     dp.message.outer_middleware(throttling)
     dp.callback_query.outer_middleware(throttling)
     dp.message.outer_middleware(CommandsLeaveDialogs())
+    picker = QtyCb.__prefix__
+    dp.callback_query.outer_middleware(
+        ScreenDialogs(
+            {groups.JoinState.picker.state: picker, groups.JoinState.quantity.state: picker}
+        )
+    )
     # inner: runs once the handler is chosen, so it can read the handler's `admin` flag
     dp.message.middleware(AdminOnly())
     dp.callback_query.middleware(AdminOnly())

@@ -247,3 +247,24 @@ async def answer_quietly(bot: Bot, reply: CallbackReply, text: str | None = None
         await bot.answer_callback_query(reply.callback_id, text=text, show_alert=bool(text))
     except TelegramAPIError as error:  # too old to answer: nothing left to stop
         log.info("callback %s not answered: %s", reply.callback_id, error)
+
+
+class ScreenDialogs(BaseMiddleware):
+    """Dialog states that belong to one screen (the quantity picker): pressing a button of any
+    other screen leaves them, so a number typed later is not taken for a screen long gone.
+    `screens` maps such a state to the callback prefix of its own buttons."""
+
+    def __init__(self, screens: dict[str, str]) -> None:
+        self.screens = screens
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        from aiogram.types import CallbackQuery
+
+        state = data.get("state")
+        if isinstance(event, CallbackQuery) and state is not None:
+            current = await state.get_state()
+            prefix = self.screens.get(current) if current else None
+            if prefix is not None and (event.data or "").split(":", 1)[0] != prefix:
+                await state.set_state(None)
+                data["raw_state"] = None
+        return await handler(event, data)

@@ -4,6 +4,7 @@ sharing, and /orders."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from aiogram import Bot, F
@@ -12,17 +13,17 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from handlers.callbacks import GroupCb, MenuCb, QtyCb
+from handlers.callbacks import GroupCb, MenuCb, NoopCb, QtyCb
 from handlers.group_views import (
     ORDER_STATUS_NAMES,
     final_amount_text,
     group_card,
     group_title,
-    measure_text,
     order_lines,
     price_for,
 )
@@ -39,7 +40,13 @@ STEPS = (-10, -1, 1, 10)
 
 
 class JoinState(StatesGroup):
-    quantity = State()  # typing a quantity for (group, offer) in the state's data
+    # The picker of (group, offer) in the state's data is on screen: a typed number sets that
+    # quantity; any other text is still a search. Pressing a button elsewhere leaves it.
+    picker = State()
+    quantity = State()  # "Type a number" was pressed: the next text must be a quantity
+
+
+DISABLED = "·"  # a button that does nothing here keeps its place, so nothing moves under a finger
 
 
 def error_text(error: GroupError, locale: str) -> str:
@@ -57,16 +64,24 @@ def error_text(error: GroupError, locale: str) -> str:
         )
     if code == "capacity":
         left = error.details.get("left", 0)
-        left = left if isinstance(left, int) else 0
-        measure = str(error.details.get("measure", "weight"))
-        return _("Not enough room left in this group: only {left} can still be added.").format(
-            left=q(measure_text(left, measure, locale))
-        )
+        unit = error.details.get("unit", 1)
+        fits = left // unit if isinstance(left, int) and isinstance(unit, int) and unit > 0 else 0
+        if fits <= 0:
+            return full_text()
+        return ngettext(
+            "Not enough room left in this group: only {count} more fits.",
+            "Not enough room left in this group: only {count} more fit.",
+            fits,
+        ).format(count=fits)
     if code == "not_in_group":
         return _("You have no order in this group.")
     if code == "not_offered":
         return _("This product is not offered in this group.")
     return _("That did not work. Please try again.")
+
+
+def full_text() -> str:
+    return _("🚫 This group is full: nothing more can be added.")
 
 
 async def share_url(bot: Bot, group_id: int, user_id: int) -> str:
@@ -255,10 +270,37 @@ async def on_leave_ok(
 # ── quantity picker ──────────────────────────────────────────────────────────────────────
 
 
+@dataclass(frozen=True)
+class Picker:
+    """What the ± picker of one product shows: the quantity in the order now and the most that
+    fits (the group's capacity left, plus what this line already holds)."""
+
+    have: int
+    most: int
+
+    @property
+    def full(self) -> bool:
+        return self.most <= self.have and self.most < groups.MAX_QUANTITY
+
+    def step(self, shown: int, step: int) -> int | None:
+        """Where a ± button goes from `shown`, or None (disabled). ±10 stop at the limits."""
+        low = 0 if self.have else 1
+        target = min(max(shown + step, low), self.most, groups.MAX_QUANTITY)
+        return None if target == shown or target < low else target
+
+
+def picker_limits(group: GroupOrder, product, have: int) -> Picker:  # noqa: ANN001
+    unit = pricing.contribution(1, product.unit_weight_g, group.measure) or 1
+    room = pricing.remaining_capacity(group.total, group.capacity)
+    most = groups.MAX_QUANTITY if room is None else min(groups.MAX_QUANTITY, room // unit + have)
+    return Picker(have=have, most=most)
+
+
 async def picker_view(
     session: AsyncSession, user: User, data: QtyCb, now
 ) -> tuple[str, InlineKeyboardMarkup] | None:  # noqa: ANN001
-    """The ± picker for one product of a group, or None if the payload names nothing valid."""
+    """The ± picker for one product of a group, or None if the payload names nothing valid.
+    Every button keeps its place whatever the quantity; one that can't act shows `·`."""
     locale = user.locale or "en"
     try:
         group = await groups.get_group(session, data.g)
@@ -274,6 +316,7 @@ async def picker_view(
     have = 0
     if mine and mine.order.status == "placed":
         have = next((line.quantity for line, o, _p in mine.lines if o.id == offer.id), 0)
+    limits = picker_limits(group, product, have)
     lines = [
         f"<b>{q(localized(product.names, locale))}</b>",
         _("{price} per {unit} at the group's current tier").format(
@@ -281,33 +324,59 @@ async def picker_view(
             unit=q(_(catalog.UNITS.get(product.unit, product.unit))),
         ),
         _("In your order now: {quantity}").format(quantity=have),
-        "",
-        _("Choose how many with − and +, or type a number, then confirm."),
     ]
-    kb = InlineKeyboardBuilder()
+    if limits.full:
+        lines.append(full_text())
+    elif limits.most < groups.MAX_QUANTITY:
+        lines.append(
+            ngettext(
+                "At most {count} fits in the group.", "At most {count} fit in the group.",
+                limits.most,
+            ).format(count=limits.most)
+        )  # fmt: skip
+    lines += ["", _("Choose how many with − and +, or type a number, then confirm.")]
+    noop = NoopCb().pack()
     steps = []
     for step in STEPS:
-        target = data.n + step
-        if 0 <= target <= groups.MAX_QUANTITY and not (target == 0 and have == 0):
-            steps.append(button(f"{step:+d}", QtyCb(g=data.g, o=data.o, n=target).pack()))
-    kb.row(*steps)
-    if data.n == 0:
-        kb.row(button(_("🗑 Remove from my order"), QtyCb(g=data.g, o=data.o, n=0, a="ok").pack()))
-    else:
-        kb.row(
-            button(
-                _("✅ Confirm {quantity}").format(quantity=data.n),
-                QtyCb(g=data.g, o=data.o, n=data.n, a="ok").pack(),
-            )
+        target = limits.step(data.n, step)
+        steps.append(
+            button(f"{step:+d}", QtyCb(g=data.g, o=data.o, n=target).pack())
+            if target is not None
+            else button(DISABLED, noop)
         )
-    kb.row(button(_("⌨️ Type a number"), QtyCb(g=data.g, o=data.o, n=data.n, a="t").pack()))
-    kb.row(button(_("⬅ Back to the group"), GroupCb(id=data.g).pack()))
-    return "\n".join(lines), kb.as_markup()
+    if data.n == 0 and have:
+        confirm = button(_("🗑 Remove from my order"), QtyCb(g=data.g, o=data.o, n=0, a="ok").pack())
+    elif 0 < data.n <= limits.most and not (limits.full and data.n > have):
+        confirm = button(
+            _("✅ Confirm {quantity}").format(quantity=data.n),
+            QtyCb(g=data.g, o=data.o, n=data.n, a="ok").pack(),
+        )
+    else:
+        confirm = button(DISABLED, noop)
+    typing = (
+        button(_("⌨️ Type a number"), QtyCb(g=data.g, o=data.o, n=data.n, a="t").pack())
+        if not (limits.full and have == 0)
+        else button(DISABLED, noop)
+    )
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[
+            steps,
+            [confirm],
+            [typing],
+            [button(_("⬅ Back to the group"), GroupCb(id=data.g).pack())],
+        ]
+    )
+    return "\n".join(lines), markup
 
 
 @router.callback_query(QtyCb.filter(F.a == "p"))
 async def on_picker(
-    callback: CallbackQuery, callback_data: QtyCb, session: AsyncSession, user: User, clock: Clock
+    callback: CallbackQuery,
+    callback_data: QtyCb,
+    session: AsyncSession,
+    user: User,
+    clock: Clock,
+    state: FSMContext,
 ) -> None:
     now = clock.now()
     view = await picker_view(session, user, callback_data, now)
@@ -319,6 +388,9 @@ async def on_picker(
         code = "closed" if group.status == "open" else "not_open"
         await callback.answer(error_text(GroupError(code), user.locale or "en"), show_alert=True)
         return
+    # the picker is on screen: a number typed now is its quantity
+    await state.set_state(JoinState.picker)
+    await state.update_data(join_group=callback_data.g, join_offer=callback_data.o)
     await callback.answer()
     await show(callback, *view)
 
@@ -398,16 +470,25 @@ async def on_confirm(
     bot: Bot,
     user: User,
     clock: Clock,
+    state: FSMContext,
 ) -> None:
-    await apply_quantity(
+    done = await apply_quantity(
         callback, session, bot, user, callback_data.g, callback_data.o, callback_data.n, clock.now()
     )
+    if done:
+        await state.set_state(None)  # the picker gave way to the group card
 
 
+QUANTITY_TEXT = r"^\s*\d{1,6}\s*$"
+
+
+@router.message(StateFilter(JoinState.picker), F.text.regexp(QUANTITY_TEXT))
 @router.message(StateFilter(JoinState.quantity), F.text, ~F.text.startswith("/"))
 async def on_typed_quantity(
     message: Message, state: FSMContext, session: AsyncSession, bot: Bot, user: User, clock: Clock
 ) -> None:
+    """A number typed while the picker is on screen (or after "Type a number") sets the
+    quantity of the picker's product."""
     data = await state.get_data()
     text = (message.text or "").strip()
     if not text.isdigit() or not 1 <= int(text) <= groups.MAX_QUANTITY:
@@ -417,6 +498,7 @@ async def on_typed_quantity(
             ),
             reply_markup=cancel_markup(),
         )
+        await state.set_state(JoinState.quantity)
         return
     done = await apply_quantity(
         message,
@@ -438,6 +520,8 @@ async def on_typed_quantity(
         group = None
     if group is None or not groups.is_joinable(group, clock.now()):
         await state.set_state(None)
+    else:
+        await state.set_state(JoinState.quantity)
 
 
 # ── /orders ──────────────────────────────────────────────────────────────────────────────

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.config import Settings
 from handlers.callbacks import FROM_SEARCH, CategoryCb, MenuCb, ProductCb, SearchPageCb
 from handlers.catalog import pager_row, product_price
+from handlers.groups import JoinState
 from handlers.routing import RouterSpec
 from handlers.ui import button, cancel_markup, home_button, q, show, stale
 from models import User
@@ -141,10 +142,11 @@ async def on_search_page(
     await show(callback, *view)
 
 
-@router.message(StateFilter(None, Search.query), F.text, ~F.text.startswith("/"))
+@router.message(StateFilter(None, Search.query, JoinState.picker), F.text, ~F.text.startswith("/"))
 async def on_plain_text(
     message: Message, session: AsyncSession, user: User, state: FSMContext, settings: Settings
 ) -> None:
-    """Text typed outside any dialog is a search."""
+    """Text typed outside any dialog is a search (a number while a quantity picker is on screen
+    is that picker's quantity: handlers.groups takes it first)."""
     assert message.text is not None
     await run_search(message, session, user, state, message.text, settings)

@@ -363,9 +363,9 @@ async def set_quantity(
                 left = pricing.remaining_capacity(group.total, group.capacity) or 0
                 raise GroupError(
                     "capacity",
-                    left=left + old_amount,
+                    left=left + old_amount,  # room for this line, in the group's measure
                     measure=group.measure,
-                    unit_weight_g=product.unit_weight_g,
+                    unit=pricing.contribution(1, product.unit_weight_g, group.measure),
                 )
         event = "changed"
         if order is None:
