@@ -40,6 +40,7 @@ BACKOFF_SECONDS = 0.05
 P = ParamSpec("P")
 T = TypeVar("T")
 
+_sleep = asyncio.sleep  # tests step through the backoff without waiting
 _locks: WeakKeyDictionary[Engine, asyncio.Lock] = WeakKeyDictionary()
 
 
@@ -79,7 +80,7 @@ async def begin_write(session: AsyncSession) -> None:
             del session.sync_session.info[LOCK_KEY]
             await session.rollback()
             session.sync_session.info[LOCK_KEY] = lock
-            await asyncio.sleep(BACKOFF_SECONDS * 2**attempt)
+            await _sleep(BACKOFF_SECONDS * 2**attempt)
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -190,3 +190,17 @@ class Harness:
             query_id = str(call.params.get("callback_query_id"))
             counts[query_id] = counts.get(query_id, 0) + 1
         return counts
+
+    async def process_at_once(self) -> int:
+        """Fetch every queued update and handle them all concurrently, as polling does with
+        many users writing at the same moment."""
+        import asyncio
+
+        updates = await self.bot.get_updates(offset=self.offset, timeout=0, limit=100)
+        batch = []
+        while updates:
+            batch += updates
+            self.offset = updates[-1].update_id + 1
+            updates = await self.bot.get_updates(offset=self.offset, timeout=0, limit=100)
+        await asyncio.gather(*(self.dp.feed_update(self.bot, update) for update in batch))
+        return len(batch)
