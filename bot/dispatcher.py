@@ -79,12 +79,10 @@ def create_dispatcher(
     dp.message.outer_middleware(throttling)
     dp.callback_query.outer_middleware(throttling)
     dp.message.outer_middleware(CommandsLeaveDialogs())
+    # the quantity picker's typed number belongs to the picker's own screen
     picker = QtyCb.__prefix__
-    dp.callback_query.outer_middleware(
-        ScreenDialogs(
-            {groups.JoinState.picker.state: picker, groups.JoinState.quantity.state: picker}
-        )
-    )
+    screens = {state.state or "": picker for state in groups.JoinState.__states__}
+    dp.callback_query.outer_middleware(ScreenDialogs(screens))
     # inner: runs once the handler is chosen, so it can read the handler's `admin` flag
     dp.message.middleware(AdminOnly())
     dp.callback_query.middleware(AdminOnly())

@@ -86,17 +86,22 @@ class UserMiddleware(BaseMiddleware):
 async def load_user(session: AsyncSession, tg_user: TgUser) -> User:
     """The user's row: read in a read-only transaction, written (created or updated) in a short
     write transaction of its own only when something changed."""
-    fields = {
-        "user_id": tg_user.id,
-        "first_name": tg_user.full_name,
-        "username": tg_user.username,
-        "language_code": tg_user.language_code,
-    }
-    user, _created = await get_or_create_user(session, **fields)
+
+    async def read() -> User:
+        user, _created = await get_or_create_user(
+            session,
+            user_id=tg_user.id,
+            first_name=tg_user.full_name,
+            username=tg_user.username,
+            language_code=tg_user.language_code,
+        )
+        return user
+
+    user = await read()
     if session.new or session.dirty:
         session.expunge_all()  # write the change in a write transaction, from a fresh read
         await begin_write(session)
-        user, _created = await get_or_create_user(session, **fields)
+        user = await read()
         await session.commit()
     session.expunge(user)
     return user
@@ -198,7 +203,7 @@ class RecordCallbackAnswers(BaseRequestMiddleware):
     """On the bot's session: notes every answerCallbackQuery the handlers send, so the update
     middleware knows whether the tap still needs its answer."""
 
-    async def __call__(self, make_request, bot, method):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN204
+    async def __call__(self, make_request, bot, method):  # noqa: ANN001, ANN204
         from aiogram.methods import AnswerCallbackQuery
 
         if isinstance(method, AnswerCallbackQuery):

@@ -12,16 +12,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.callbacks import AgentCb, GroupCb
 from handlers.group_views import (
     ORDER_STATUS_NAMES,
+    confirmed_lines,
     final_amount_text,
     group_title,
     measure_text,
+    order_lines,
     progress_line,
     time_left,
-    yuan,
 )
 from handlers.ui import button, q
 from models import GroupOrder, Notification, Order, User
 from services import groups
+from services.money import format_amounts
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 
@@ -50,7 +52,6 @@ async def agent_order_text(
 ) -> str:
     """An order as its agent sees it: buyer (with a link), lines, amount, group and deadline."""
     from services import catalog, pricing
-    from services.catalog import localized
 
     buyer = await session.get(User, order.user_id)
     view = await groups.order_of(session, group_id=group.id or 0, user_id=order.user_id)
@@ -66,24 +67,18 @@ async def agent_order_text(
     ]
     if view is not None and view.lines:
         tier = pricing.tier_index(group.tiers, group.total)
-        for line, offer, product in view.lines:
-            lines.append(
-                f"• {line.quantity} × {q(localized(product.names, locale))} = {q(yuan(pricing.line_amount(offer.prices[tier], line.quantity), locale))}"
-            )
-        amount = (
-            final_amount_text(view, locale)
-            if order.amount_cny is not None
-            else yuan(groups.order_amount(view, tier), locale)
-        )
-        currency = buyer.currency if buyer else None
-        if order.amount_cny is None and currency and currency != "CNY":
+        lines += order_lines(view, tier, "CNY", None, locale)[:-1]  # the agent reckons in yuan
+        if order.amount_cny is not None:
+            amount = final_amount_text(view, locale)
+        else:
+            currency = (buyer.currency if buyer else None) or "CNY"
             rate = await catalog.get_rate(session, currency)
-            if rate:
-                from services.money import convert, format_money
-
-                amount += " · " + format_money(
-                    convert(groups.order_amount(view, tier), rate, currency), currency, locale
-                )
+            amount = format_amounts(
+                groups.order_amount(view, tier),
+                groups.order_amount_local(view, tier, rate, currency),
+                currency if rate else "CNY",
+                locale,
+            )
         lines.append(_("Amount: {amount}").format(amount=q(amount)))
     if buyer and buyer.pickup_point_id:
         from models import PickupPoint
@@ -144,11 +139,8 @@ async def render(
                 number=order.id, amount=q(final_amount_text(view, locale))
             ),
         ]
-        from services.catalog import localized
 
-        lines += [
-            f"• {line.quantity} × {q(localized(p.names, locale))}" for line, _o, p in view.lines
-        ]
+        lines += confirmed_lines(view, group, locale)[:-1]
         lines.append(_("Your regional agent will contact you about payment and pickup."))
         return "\n".join(lines), None
     if kind == "group_failed" and order is not None:

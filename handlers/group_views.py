@@ -16,7 +16,7 @@ from models import GroupOffer, GroupOrder, Measure, Product, User
 from services import geo, pricing
 from services.catalog import localized
 from services.groups import OrderView
-from services.money import format_money, format_price
+from services.money import BASE_CURRENCY, format_amounts, format_money, format_price, line_amount
 from services.text import N_
 
 METHOD_ICONS = {"air": "✈️", "rail": "🚆", "sea": "🚢"}
@@ -171,35 +171,51 @@ def group_card(
         )
     if mine and mine.order.status == "placed" and mine.lines:
         lines += ["", _("<b>Your order</b>:")]
-        lines += order_lines(mine, tier, user, rate, locale)
+        lines += order_lines(mine, tier, user.currency or BASE_CURRENCY, rate, locale)
     return "\n".join(lines)
 
 
-def order_lines(view: OrderView, tier: int, user: User, rate: int | None, locale: str) -> list[str]:
+def order_lines(
+    view: OrderView, tier: int, currency: str, rate: int | None, locale: str
+) -> list[str]:
+    """Each line as `quantity × unit price = amount`, then the total, in the buyer's currency
+    beside the yuan. The unit price is converted once and multiplied, so the arithmetic holds
+    in the currency shown and the lines add up to the total."""
+    if rate is None:
+        currency = BASE_CURRENCY
     rows = []
+    total_cny = total_local = 0
     for line, offer, product in view.lines:
+        unit = offer.prices[tier]
         rows.append(
-            "• {qty} × {name} = {amount}".format(
-                qty=line.quantity,
-                name=q(localized(product.names, locale)),
-                amount=q(
-                    price_for(
-                        pricing.line_amount(offer.prices[tier], line.quantity), user, rate, locale
-                    )
-                ),
+            _("• {product}: {quantity} × {price} = {amount}").format(
+                product=q(localized(product.names, locale)),
+                quantity=line.quantity,
+                price=q(format_price(unit, currency, rate, locale)),
+                amount=q(format_price(unit, currency, rate, locale, quantity=line.quantity)),
             )
         )
-    total = sum(
-        pricing.line_amount(offer.prices[tier], line.quantity) for line, offer, _p in view.lines
+        total_cny += pricing.line_amount(unit, line.quantity)
+        total_local += line_amount(unit, line.quantity, rate, currency)
+    rows.append(
+        _("Total: {amount}").format(
+            amount=q(format_amounts(total_cny, total_local, currency, locale))
+        )
     )
-    rows.append(_("Total: {amount}").format(amount=q(price_for(total, user, rate, locale))))
     return rows
+
+
+def confirmed_lines(view: OrderView, group: GroupOrder, locale: str) -> list[str]:
+    """A confirmed order's lines at the final tier and at the rate fixed on the order."""
+    order = view.order
+    tier = pricing.tier_index(group.tiers, group.total)
+    return order_lines(view, tier, order.currency or BASE_CURRENCY, order.rate_micro, locale)
 
 
 def final_amount_text(view: OrderView, locale: str) -> str:
     """The amount fixed when the group formed, in the buyer's currency beside the yuan."""
     order = view.order
     assert order.amount_cny is not None
-    if order.currency and order.currency != "CNY" and order.amount_local is not None:
-        return f"{format_money(order.amount_local, order.currency, locale)} ({yuan(order.amount_cny, locale)})"
+    if order.currency and order.currency != BASE_CURRENCY and order.amount_local is not None:
+        return format_amounts(order.amount_cny, order.amount_local, order.currency, locale)
     return yuan(order.amount_cny, locale)

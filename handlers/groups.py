@@ -21,6 +21,7 @@ from bot.clock import Clock
 from handlers.callbacks import GroupCb, MenuCb, NoopCb, QtyCb
 from handlers.group_views import (
     ORDER_STATUS_NAMES,
+    confirmed_lines,
     final_amount_text,
     group_card,
     group_title,
@@ -563,16 +564,13 @@ async def orders_view(
             _("Status: {status}").format(status=q(status)),
         ]
         if view.order.amount_cny is not None:
-            parts += [
-                f"• {line.quantity} × {q(localized(product.names, locale))}"
-                for line, _o, product in view.lines
-            ]
+            parts += confirmed_lines(view, group, locale)[:-1]
             parts.append(
                 _("Final amount: {amount}").format(amount=q(final_amount_text(view, locale)))
             )
         elif view.order.status == "placed":
             tier = pricing.tier_index(group.tiers, group.total)
-            parts += order_lines(view, tier, user, rate, locale)
+            parts += order_lines(view, tier, user.currency or "CNY", rate, locale)
             parts.append(_("(price at the group's current tier; final at the deadline)"))
         if view.order.status == "placed" and groups.is_joinable(group, now):
             kb.row(button(group_title(group, user, locale), GroupCb(id=group.id or 0).pack()))

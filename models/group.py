@@ -96,6 +96,9 @@ class Order(SQLModel, table=True):
     amount_cny: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     amount_local: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     currency: str | None = Field(default=None, max_length=3)
+    # units of `currency` per yuan × 10⁶, fixed when the order is confirmed: a later /rate does
+    # not change an amount already agreed (None: yuan, or an order from before 0004)
+    rate_micro: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     paid_at: datetime | None = None  # marked paid by the agent (prepayment allowed while placed)
     paid_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     handed_at: datetime | None = None

@@ -29,8 +29,7 @@ from models import (
     Product,
     User,
 )
-from services import agents, catalog, outbox, pricing
-from services.money import convert
+from services import agents, catalog, money, outbox, pricing
 from services.outbox import Outgoing
 from services.text import fold
 from services.tx import begin_write, writes
@@ -271,6 +270,14 @@ def order_amount(view: OrderView, tier: int) -> int:
     """Yuan minor units at a tier's prices."""
     return sum(
         pricing.line_amount(offer.prices[tier], line.quantity) for line, offer, _ in view.lines
+    )
+
+
+def order_amount_local(view: OrderView, tier: int, rate: int | None, currency: str) -> int:
+    """The same in the buyer's currency: the sum of the lines as shown (`money.line_amount`)."""
+    return sum(
+        money.line_amount(offer.prices[tier], line.quantity, rate, currency)
+        for line, offer, _ in view.lines
     )
 
 
@@ -610,15 +617,15 @@ async def close(
         if formed:
             # a buyer who paid the agent in advance is confirmed and paid at once
             order.status = OrderStatus.PAID if order.paid_at else OrderStatus.CONFIRMED
-            order.amount_cny = order_amount(OrderView(order, lines[order.id or 0]), tier)
             currency = currency_of.get(order.user_id, "CNY")
             rate = rates.get(currency)
             if rate is None:  # no rate for that currency (or the yuan itself): charge in yuan
                 currency = "CNY"
+            view = OrderView(order, lines[order.id or 0])
             order.currency = currency
-            order.amount_local = (
-                convert(order.amount_cny, rate, currency) if rate else order.amount_cny
-            )
+            order.rate_micro = rate if currency != "CNY" else None
+            order.amount_cny = order_amount(view, tier)
+            order.amount_local = order_amount_local(view, tier, rate, currency)
         else:
             order.status = OrderStatus.CANCELLED
         session.add(order)

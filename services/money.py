@@ -59,18 +59,38 @@ def convert(amount_cny: int, per_cny_micro: int, currency: str) -> int:
     return quotient if numerator >= 0 else -quotient
 
 
+def line_amount(unit_cny: int, quantity: int, per_cny_micro: int | None, currency: str) -> int:
+    """A line in the buyer's currency: the unit price converted (and rounded) once, then times
+    the quantity, so `quantity × unit price = line` holds in the currency shown, and the sum of
+    the lines is the order. Without a rate (or in yuan) it is the yuan amount."""
+    if currency == BASE_CURRENCY or per_cny_micro is None:
+        return unit_cny * quantity
+    return convert(unit_cny, per_cny_micro, currency) * quantity
+
+
 def format_money(minor: int, currency: str, locale: str) -> str:
     """`1250, "EUR"` → `12,50 €` in Italian, `€12.50` in English (Babel, the locale's own pattern)."""
     return format_currency(to_decimal(minor, currency), currency, locale=babel_locale(locale))
 
 
-def format_price(amount_cny: int, currency: str, per_cny_micro: int | None, locale: str) -> str:
-    """The price in the buyer's currency beside the yuan price: `12,50 € (98,00 CN¥)`.
+def format_price(
+    unit_cny: int, currency: str, per_cny_micro: int | None, locale: str, quantity: int = 1
+) -> str:
+    """A unit price (or `quantity` of it) in the buyer's currency beside the yuan price:
+    `12,50 € (98,00 CN¥)`. Amounts follow `line_amount`, so they add up as shown.
 
     Without a rate for the buyer's currency (or when it is the yuan) only the yuan price is shown.
     """
-    yuan = format_money(amount_cny, BASE_CURRENCY, locale)
+    yuan = format_money(unit_cny * quantity, BASE_CURRENCY, locale)
     if currency == BASE_CURRENCY or per_cny_micro is None:
         return yuan
-    local = format_money(convert(amount_cny, per_cny_micro, currency), currency, locale)
+    local = format_money(line_amount(unit_cny, quantity, per_cny_micro, currency), currency, locale)
     return f"{local} ({yuan})"
+
+
+def format_amounts(amount_cny: int, amount_local: int, currency: str, locale: str) -> str:
+    """An amount already worked out in both currencies: `355,80 € (2.780,00 CN¥)`."""
+    yuan = format_money(amount_cny, BASE_CURRENCY, locale)
+    if currency == BASE_CURRENCY:
+        return yuan
+    return f"{format_money(amount_local, currency, locale)} ({yuan})"

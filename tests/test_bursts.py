@@ -66,7 +66,7 @@ async def test_onboarded_buyers_opening_a_shared_link_at_once_are_all_recorded(a
         app.emulator.send_message(buyer, f"/start gb_{group.id}_{buyers[0].id}")
     assert await app.process_at_once() == 40
     async with app.session_factory() as session:
-        watches = (await session.exec(select(GroupWatch).where(GroupWatch.group_id == group.id)))
+        watches = await session.exec(select(GroupWatch).where(GroupWatch.group_id == group.id))
         watchers = {w.user_id for w in watches.all()}
     assert watchers == {b.id for b in buyers}
     assert all("Milan" in (app.last(b).text or "") for b in buyers)

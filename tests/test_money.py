@@ -68,3 +68,45 @@ def test_price_in_buyer_currency_beside_yuan():
 def test_price_without_rate_shows_yuan_only():
     text = plain(format_price(9800, "XAF", None, "en"))
     assert text == "CN¥98.00"
+
+
+# ── amounts that add up in the currency shown ──
+@pytest.mark.parametrize(
+    "currency,rate,unit_cny,quantity,locale,unit_shown,line_shown",
+    [
+        # 139.00 CNY × 0.128 = 17.792 € → 17,79 €; 20 of them are 355,80 € (not 355,84 €)
+        ("EUR", "0.128", 13900, 20, "it", "17,79 €", "355,80 €"),
+        ("BRL", "0.76", 13900, 3, "pt", "R$ 105,64", "R$ 316,92"),
+        # the forint has no minor unit shown: 38.50 CNY × 50.30 = 1,936.55 → 1,937 Ft, × 7
+        ("HUF", "50.30", 3850, 7, "en", "HUF1,937", "HUF13,559"),
+        ("CNY", None, 3850, 7, "zh_Hans", "¥38.50", "¥269.50"),
+    ],
+)
+def test_unit_price_times_quantity_is_the_line_as_shown(
+    currency, rate, unit_cny, quantity, locale, unit_shown, line_shown
+):
+    from services.money import line_amount, precision
+
+    per_cny = parse_rate(rate) if rate else None
+    unit = line_amount(unit_cny, 1, per_cny, currency)
+    line = line_amount(unit_cny, quantity, per_cny, currency)
+    assert line == unit * quantity
+    assert plain(format_money(unit, currency, locale)) == unit_shown
+    assert plain(format_money(line, currency, locale)) == line_shown
+    shown_unit = to_decimal(unit, currency)
+    assert shown_unit == round(
+        shown_unit, precision(currency)
+    )  # nothing hidden past the shown digits
+    assert to_decimal(line, currency) == shown_unit * quantity
+
+
+def test_the_lines_add_up_to_the_order():
+    from services.money import line_amount
+
+    per_cny = parse_rate("0.128")
+    lines = [(13900, 20), (3850, 3), (999, 7)]
+    amounts = [line_amount(unit, quantity, per_cny, "EUR") for unit, quantity in lines]
+    total = sum(amounts)
+    converted_total = convert(sum(u * q for u, q in lines), per_cny, "EUR")
+    assert total == sum(line_amount(u, 1, per_cny, "EUR") * q for u, q in lines)
+    assert total != converted_total  # converting the total would not match the lines shown
