@@ -95,7 +95,7 @@ async def test_an_unexpected_failure_is_apologised_for_in_the_users_language(
         apology = app.t(APOLOGY, "es")
         assert apology != APOLOGY  # translated
         assert reply.text == apology
-        answer = await app.tap(buyer, "📚", menu)  # the catalogue button of the main menu
+        answer = await app.tap(buyer, "🛒", menu)  # the catalogue button of the main menu
     assert answer == {**answer, "text": apology, "show_alert": True}
     assert set(app.answers_per_tap().values()) == {1}
     failures = [r for r in caplog.records if "failed" in r.getMessage()]
