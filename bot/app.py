@@ -131,8 +131,8 @@ async def run(settings: Settings) -> None:
         if settings.sandbox:
             await run_sandbox(settings, factory, i18n)
             return
-        assert settings.bot_token
-        bot = create_bot(settings.bot_token, settings.telegram_api_url)
+        assert settings.token
+        bot = create_bot(settings.token, settings.telegram_api_url)
         try:
             services = Services(bot, settings, factory, i18n)
             dp = build_dispatcher(settings, factory, i18n, services)
@@ -161,7 +161,7 @@ def build_webhook_app(settings: Settings, bot: Bot, dp: Dispatcher):  # noqa: AN
     from aiohttp import web
 
     app = web.Application()
-    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=settings.webhook_secret).register(
+    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=settings.secret_token).register(
         app, path=WEBHOOK_PATH
     )
     setup_application(app, dp, bot=bot)
@@ -175,7 +175,7 @@ async def run_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
     assert settings.webhook_url
     await bot.set_webhook(
         f"{settings.webhook_url.rstrip('/')}{WEBHOOK_PATH}",
-        secret_token=settings.webhook_secret,
+        secret_token=settings.secret_token,
         allowed_updates=dp.resolve_used_update_types(),
     )
     runner = web.AppRunner(app)

@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from bot.app import configure_logging
 
-    secrets = (settings.bot_token, settings.webhook_secret)
+    secrets = settings.secrets
 
     if args.command in (None, "run"):
         configure_logging(logging.WARNING if settings.sandbox else logging.INFO, secrets=secrets)
@@ -118,7 +118,7 @@ async def _send_outbox(settings: Settings) -> None:
     from bot.sender import OutboxSender
 
     engine = create_engine(settings.database_url)
-    bot = create_bot(settings.bot_token or "", settings.telegram_api_url)
+    bot = create_bot(settings.token or "", settings.telegram_api_url)
     sender = OutboxSender.from_settings(
         settings,
         bot=bot,

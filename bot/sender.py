@@ -4,10 +4,15 @@
   to any one chat (Telegram's ~30/s and ~1/s per chat by default; both configurable).
 - A 429 pauses ALL sending for its `retry_after`, and the message is sent again afterwards.
 - A user who blocked the bot (403) is marked and skipped from then on, never retried.
-- Network errors and 5xx are retried with exponential backoff; after `max_attempts` the row is
-  marked failed with the reason.
-- Restart-safe: a row is marked sent only after Telegram accepted it, so a crash can at worst
-  send again the one message that was in flight.
+- Network errors, timeouts, 5xx and non-JSON error pages are retried with capped exponential
+  backoff for as long as `give_up_after` (24 h by default, Telegram's own retention); only
+  permanent answers (400, 403) fail a row at once.
+- Any number of senders (the bot's workers, `send-outbox` beside them) send each row once: a
+  sender claims the rows it loads (`FOR UPDATE SKIP LOCKED` on PostgreSQL, SQLite's single writer
+  otherwise) with a lease it renews while they wait; a crashed sender's rows are taken over once
+  its lease runs out.
+- Restart-safe: a row is marked sent as soon as Telegram accepted it, and at most `concurrency`
+  sends are in flight, so a crash repeats at most `concurrency` notifications.
 - Rendered in the recipient's language at send time; text over 4,096 characters is split.
 """
 
@@ -15,25 +20,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import time
 from collections import deque
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from secrets import token_hex
 
 from aiogram import Bot
 from aiogram.exceptions import (
-    TelegramAPIError,
+    ClientDecodeError,
     TelegramBadRequest,
+    TelegramEntityTooLarge,
     TelegramForbiddenError,
-    TelegramNetworkError,
     TelegramRetryAfter,
-    TelegramServerError,
+    TelegramUnauthorizedError,
 )
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
@@ -41,11 +49,26 @@ from bot.config import Settings
 from bot.i18n import LOCALES, locale_from_language_code
 from bot.notifications import render
 from models import Notification, OutboxStatus, User
+from services.tx import begin_write, is_locked_error
 
 log = logging.getLogger(__name__)
 
 TEXT_LIMIT = 4096
-MAX_BACKOFF = 300.0
+MAX_BACKOFF = 300.0  # seconds between two attempts at most
+UNAUTHORIZED_PAUSE = 60.0  # a refused token (revoked?) pauses all sending this long
+MARK_ATTEMPTS = 6  # a row sent but not yet marked: retry marking it (never send it again)
+
+
+def redact(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "<redacted>")
+    return text
+
+
+def is_permanent(error: Exception) -> bool:
+    """Telegram's final word on this message: retrying would get the same answer."""
+    return isinstance(error, TelegramBadRequest | TelegramEntityTooLarge)
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -122,10 +145,12 @@ class OutboxSender:
         clock: Clock,
         rate: float = 30.0,
         per_chat_interval: float = 1.0,
-        max_attempts: int = 5,
-        concurrency: int = 32,
+        give_up_after: timedelta = timedelta(hours=24),
+        concurrency: int = 8,
         batch: int = 200,
         backoff_base: float = 0.5,
+        lease: float = 60.0,
+        secrets: tuple[str, ...] = (),
     ) -> None:
         self.bot = bot
         self.session_factory = session_factory
@@ -133,10 +158,13 @@ class OutboxSender:
         self.clock = clock
         self.pacer = Pacer(rate)
         self.per_chat_interval = per_chat_interval
-        self.max_attempts = max_attempts
-        self.concurrency = concurrency
+        self.give_up_after = give_up_after
+        self.concurrency = max(1, concurrency)
         self.batch = batch
         self.backoff_base = backoff_base
+        self.lease = timedelta(seconds=lease)
+        self.secrets = tuple(secrets) + (getattr(bot, "token", ""),)
+        self.worker = f"{socket.gethostname()[:32]}:{os.getpid()}:{token_hex(4)}"
         self._chat_next: dict[int, float] = {}
         self._wake = asyncio.Event()
         self._stopped = False
@@ -159,7 +187,10 @@ class OutboxSender:
             clock=clock,
             rate=settings.send_rate,
             per_chat_interval=settings.send_per_chat_interval,
-            max_attempts=settings.send_max_attempts,
+            give_up_after=settings.send_give_up_after,
+            concurrency=settings.send_concurrency,
+            lease=settings.send_lease_seconds,
+            secrets=settings.secrets,
         )
 
     def wake(self) -> None:
@@ -168,19 +199,22 @@ class OutboxSender:
     # ── one pass ──
 
     async def drain(self) -> int:
-        """Send what is due now (one batch); returns how many rows were finished."""
+        """Send what is due now; returns how many rows were finished."""
         stats = await self.drain_stats()
         return stats.handled
 
     async def drain_stats(self) -> DrainStats:
-        """One pass over everything due: batches are loaded ahead (by id) while the previous
-        one is being sent, so the pace never stalls on the database."""
+        """One pass over everything due: batches are claimed and loaded ahead (by id) while the
+        previous one is being sent, so the pace never stalls on the database; the claims of the
+        rows still waiting are renewed while they wait."""
         stats = DrainStats()
         queues: dict[int, deque[Job]] = {}
         in_flight: set[asyncio.Task] = set()
         busy: set[int] = set()
         loading: asyncio.Task | None = None
         state = {"cursor": 0, "exhausted": False, "queued": 0}
+        renew_every = self.lease.total_seconds() / 3
+        renewed = time.monotonic()
 
         def merge(result: tuple[list[Job], int, bool]) -> None:
             jobs, state["cursor"], state["exhausted"] = result
@@ -190,6 +224,9 @@ class OutboxSender:
 
         merge(await self._load(0))
         while queues or in_flight or loading is not None:
+            if time.monotonic() - renewed > renew_every and queues:
+                await self._renew([job.row.id for q in queues.values() for job in q])
+                renewed = time.monotonic()
             if loading is None and not state["exhausted"] and state["queued"] < self.batch // 2:
                 loading = asyncio.create_task(self._load(state["cursor"]))
             if loading is not None and loading.done():
@@ -230,34 +267,75 @@ class OutboxSender:
                 in_flight.add(asyncio.create_task(self._send(job, queues, busy, stats)))
         return stats
 
+    def _due(self, now: datetime):  # noqa: ANN202 - a SQL condition
+        """Pending, due, and claimed by no sender (or by one whose lease ran out)."""
+        return (
+            (col(Notification.status) == OutboxStatus.PENDING)
+            & (col(Notification.not_before) <= now)
+            & or_(col(Notification.claimed_until).is_(None), col(Notification.claimed_until) < now)
+        )
+
+    async def _claim(self, cursor: int) -> list[int]:
+        """Claim up to a batch of due rows above `cursor` for this sender, in one short write."""
+        async with self.session_factory() as session:
+            await begin_write(session)
+            now = self.clock.now()
+            query = (
+                select(Notification.id)
+                .where(self._due(now), col(Notification.id) > cursor)
+                .order_by(col(Notification.id))
+                .limit(self.batch)
+            )
+            if session.sync_session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            ids = [row_id for row_id in (await session.exec(query)).all() if row_id is not None]
+            if ids:
+                await session.exec(
+                    update(Notification)
+                    .where(col(Notification.id).in_(ids))
+                    .values(claimed_by=self.worker, claimed_until=now + self.lease)
+                )
+            await session.commit()
+            return ids
+
+    async def _renew(self, row_ids: list[int | None]) -> None:
+        ids = [row_id for row_id in row_ids if row_id is not None]
+        if not ids:
+            return
+        async with self.session_factory() as session:
+            await begin_write(session)
+            await session.exec(
+                update(Notification)
+                .where(col(Notification.id).in_(ids), col(Notification.claimed_by) == self.worker)
+                .values(claimed_until=self.clock.now() + self.lease)
+            )
+            await session.commit()
+
     async def _load(self, cursor: int) -> tuple[list[Job], int, bool]:
-        """Rendered jobs for due rows with an id above `cursor`: (jobs, new cursor, exhausted)."""
+        """Rendered jobs for the rows claimed above `cursor`: (jobs, new cursor, exhausted)."""
+        ids = await self._claim(cursor)
+        if not ids:
+            return [], cursor, True
         async with self.session_factory() as session:
             now = self.clock.now()
             rows = (
                 await session.exec(
                     select(Notification)
-                    .where(
-                        col(Notification.status) == OutboxStatus.PENDING,
-                        col(Notification.not_before) <= now,
-                        col(Notification.id) > cursor,
-                    )
+                    .where(col(Notification.id).in_(ids))
                     .order_by(col(Notification.id))
-                    .limit(self.batch)
                 )
             ).all()
-            if not rows:
-                return [], cursor, True
-            new_cursor = rows[-1].id or cursor
             user_ids = {row.user_id for row in rows}
             found = await session.exec(select(User).where(col(User.id).in_(user_ids)))
             users = {u.id: u for u in found.all()}
             jobs = []
+            finished: list[tuple[int | None, str, str]] = []
             for row in rows:
                 user = users.get(row.user_id)
                 if user is None or user.is_blocked:
-                    reason = "blocked" if user else "unknown user"
-                    await self._finish(row.id, OutboxStatus.SKIPPED, reason)
+                    finished.append(
+                        (row.id, OutboxStatus.SKIPPED, "blocked" if user else "unknown user")
+                    )
                     continue
                 locale = (
                     user.locale
@@ -267,11 +345,13 @@ class OutboxSender:
                 with self.i18n.context(), self.i18n.use_locale(locale):
                     rendered = await render(session, row, user, now)
                 if rendered is None:
-                    await self._finish(row.id, OutboxStatus.SKIPPED, "no longer applies")
+                    finished.append((row.id, OutboxStatus.SKIPPED, "no longer applies"))
                     continue
                 text, markup = rendered
                 jobs.append(Job(row=row, user=user, parts=split_text(text), markup=markup))
-            return jobs, new_cursor, len(rows) < self.batch
+        for row_id, status, reason in finished:
+            await self._finish(row_id, status, reason)
+        return jobs, max(ids), len(ids) < self.batch
 
     async def _send(
         self, job: Job, queues: dict[int, deque[Job]], busy: set[int], stats: DrainStats
@@ -298,21 +378,27 @@ class OutboxSender:
                 await self._finish(other.row.id, OutboxStatus.SKIPPED, "blocked")
                 stats.skipped += 1
             await self._finish(job.row.id, OutboxStatus.SKIPPED, str(error.message))
-        except TelegramBadRequest as error:
-            stats.failed += 1
-            await self._finish(
-                job.row.id, OutboxStatus.FAILED, str(error.message), attempts=job.row.attempts + 1
-            )
-        except (TelegramServerError, TelegramNetworkError, TelegramAPIError, OSError) as error:
+        except TelegramUnauthorizedError as error:
+            # the token itself was refused: nothing can be sent; wait and try again later
+            log.error("Telegram refused the bot token (%s): sending paused", error.message)
+            self.pacer.pause(UNAUTHORIZED_PAUSE)
+            stats.retried += 1
+            await self._retry_later(job, "Unauthorized", UNAUTHORIZED_PAUSE, count=False)
+        except Exception as error:  # noqa: BLE001 - every other answer or failure is classified
+            reason = f"{type(error).__name__}: {getattr(error, 'message', error)}"[:500]
             attempts = job.row.attempts + 1
-            reason = f"{type(error).__name__}: {error}"[:500]
-            if attempts >= self.max_attempts:
+            if is_permanent(error):
+                stats.failed += 1
+                await self._finish(job.row.id, OutboxStatus.FAILED, reason, attempts=attempts)
+            elif self._gave_up(job.row):
                 stats.failed += 1
                 await self._finish(job.row.id, OutboxStatus.FAILED, reason, attempts=attempts)
             else:
+                if not isinstance(error, ClientDecodeError | OSError | TimeoutError):
+                    log.info("notification %s: %s; retried later", job.row.id, reason)
                 stats.retried += 1
-                backoff = min(MAX_BACKOFF, self.backoff_base * 2**attempts)
-                await self._retry_later(job.row.id, attempts, reason, backoff)
+                backoff = min(MAX_BACKOFF, self.backoff_base * 2 ** min(attempts, 20))
+                await self._retry_later(job, reason, backoff)
         else:
             stats.sent += 1
             await self._finish(
@@ -325,7 +411,27 @@ class OutboxSender:
             )
             busy.discard(chat)
 
+    def _gave_up(self, row: Notification) -> bool:
+        created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+        return self.clock.now() - created >= self.give_up_after
+
     # ── bookkeeping (one short transaction each) ──
+
+    async def _write(self, statement) -> None:  # noqa: ANN001
+        """One bookkeeping UPDATE. If the database stays locked by another writer past every
+        retry, it is tried again a few times: a row sent but left unmarked would be sent twice."""
+        for attempt in range(1, MARK_ATTEMPTS + 1):
+            try:
+                async with self.session_factory() as session:
+                    await begin_write(session)
+                    await session.exec(statement)
+                    await session.commit()
+                return
+            except Exception as error:
+                if not is_locked_error(error) or attempt == MARK_ATTEMPTS:
+                    raise
+                log.warning("outbox bookkeeping waits for the database (%s)", attempt)
+                await asyncio.sleep(min(5.0, 0.2 * 2**attempt))
 
     async def _finish(
         self,
@@ -338,40 +444,37 @@ class OutboxSender:
     ) -> None:
         values: dict[str, object] = {
             "status": status,
-            "last_error": reason[:512] if reason else None,
+            "last_error": redact(reason, self.secrets)[:512] if reason else None,
+            "claimed_by": None,
+            "claimed_until": None,
         }
         if attempts is not None:
             values["attempts"] = attempts
         if sent:
             values["sent_at"] = self.clock.now()
-        async with self.session_factory() as session:
-            await session.exec(
-                update(Notification).where(col(Notification.id) == row_id).values(**values)
-            )
-            await session.commit()
+        await self._write(
+            update(Notification).where(col(Notification.id) == row_id).values(**values)
+        )
 
     async def _retry_later(
-        self, row_id: int | None, attempts: int, reason: str, backoff: float
+        self, job: Job, reason: str, backoff: float, *, count: bool = True
     ) -> None:
-        async with self.session_factory() as session:
-            await session.exec(
-                update(Notification)
-                .where(col(Notification.id) == row_id)
-                .values(
-                    attempts=attempts,
-                    last_error=reason,
-                    not_before=self.clock.now() + timedelta(seconds=backoff),
-                )
+        """Back to the queue for any sender, after `backoff` (the row's claim is let go)."""
+        await self._write(
+            update(Notification)
+            .where(col(Notification.id) == job.row.id)
+            .values(
+                attempts=job.row.attempts + (1 if count else 0),
+                last_error=redact(reason, self.secrets)[:512],
+                not_before=self.clock.now() + timedelta(seconds=backoff),
+                claimed_by=None,
+                claimed_until=None,
             )
-            await session.commit()
+        )
 
     async def _blocked(self, user_id: int, reason: str) -> None:
-        async with self.session_factory() as session:
-            await session.exec(update(User).where(col(User.id) == user_id).values(is_blocked=True))
-            await session.commit()
+        await self._write(update(User).where(col(User.id) == user_id).values(is_blocked=True))
         log.info("user %s blocked the bot (%s): marked, no more messages", user_id, reason)
-
-    # ── the loop ──
 
     async def run(self, idle: float = 1.0) -> None:
         while not self._stopped:
@@ -389,21 +492,22 @@ class OutboxSender:
                 pass
 
     async def run_until_empty(self, *, max_wait: float = 600.0) -> None:
-        """Drain until nothing is pending (waiting out backoffs); for the CLI and tests."""
+        """Drain until nothing is pending (waiting out backoffs, and the leases of rows another
+        sender claimed); for the CLI and tests."""
         deadline = time.monotonic() + max_wait
         while time.monotonic() < deadline:
             await self.drain()
             async with self.session_factory() as session:
                 pending = (
                     await session.exec(
-                        select(Notification.not_before).where(
+                        select(Notification.not_before, Notification.claimed_until).where(
                             col(Notification.status) == OutboxStatus.PENDING
                         )
                     )
                 ).all()
             if not pending:
                 return
-            soonest = min(pending)
+            soonest = min(max(due, claim) if claim else due for due, claim in pending)
             wait = (soonest - self.clock.now()).total_seconds()
             await asyncio.sleep(min(max(wait, 0.01), 5.0))
 

@@ -10,7 +10,7 @@ from models.base import utcnow
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
-    FAILED = "failed"  # gave up after the allowed attempts; `last_error` says why
+    FAILED = "failed"  # refused for good, or still failing after SEND_GIVE_UP_AFTER; see last_error
     SKIPPED = "skipped"  # the recipient blocked the bot
 
 
@@ -32,5 +32,8 @@ class Notification(SQLModel, table=True):
     attempts: int = Field(default=0)
     not_before: datetime = Field(default_factory=utcnow)
     last_error: str | None = Field(default=None, max_length=512)
+    # the sender sending it, until when: no other sender takes a row whose claim is current
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None

@@ -39,14 +39,14 @@ class Harness:
         self.session_factory = session_factory
         self.i18n = i18n
         self.clock = clock or FrozenClock()
-        self.emulator = BotAPIEmulator(token=settings.bot_token)
+        self.emulator = BotAPIEmulator(token=settings.token)
         self.bot: Bot
         self.dp: Dispatcher
         self.offset = 0
 
     async def __aenter__(self) -> Harness:
         await self.emulator.start()
-        self.bot = create_bot(self.settings.bot_token or "", self.emulator.base_url)
+        self.bot = create_bot(self.settings.token or "", self.emulator.base_url)
         self.sender = OutboxSender(
             bot=self.bot,
             session_factory=self.session_factory,

@@ -98,3 +98,41 @@ async def test_a_write_locked_by_another_process_is_retried(engine, session_fact
     assert len(waits) == 1
     async with session_factory() as session:
         assert (await session.get(User, 77)).first_name == "Retried"
+
+
+async def test_a_database_locked_between_sending_and_marking_sends_nothing_twice(
+    harness: Harness, engine, monkeypatch
+):
+    """Another process takes SQLite's write lock right after the first message went out and
+    holds it past the busy timeout: the sender waits to mark its rows instead of sending them
+    again."""
+    import sqlite3
+
+    from services import tx
+    from tests.test_sender import make_users, queue, sender, statuses
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single writer")
+    users = await make_users(harness, 10)
+    await queue(harness, users, 5)  # 50 notifications
+    other = sqlite3.connect(engine.url.database, isolation_level=None)
+    held = {"state": "free"}
+
+    def take_the_lock(kind: str, _message) -> None:  # noqa: ANN001
+        if kind == "new" and held["state"] == "free":
+            other.execute("BEGIN IMMEDIATE")
+            held["state"] = "held"
+
+    async def backoff(_seconds: float) -> None:
+        if held["state"] == "held":
+            other.execute("COMMIT")
+            held["state"] = "released"
+
+    harness.emulator.on_bot_message.append(take_the_lock)
+    monkeypatch.setattr(tx, "_sleep", backoff)
+    await sender(harness, concurrency=4).run_until_empty()
+    other.close()
+    assert held["state"] == "released"
+    texts = [r.params["text"] for r in harness.emulator.calls("sendMessage")]
+    assert len(texts) == 50 and len(set(texts)) == 50
+    assert await statuses(harness) == {"sent": 50}

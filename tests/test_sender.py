@@ -1,6 +1,7 @@
 """The outbox sender against the emulator: pacing, 429, 403, 5xx, long texts, kill and restart."""
 
 import asyncio
+from datetime import timedelta
 import os
 import signal
 import sys
@@ -9,7 +10,7 @@ import time
 import pytest
 from sqlmodel import col, select
 
-from bot.clock import SystemClock
+from bot.clock import FrozenClock, SystemClock
 from bot.config import PROJECT_ROOT
 from bot.sandbox.emulator import EmuUser
 from bot.sender import OutboxSender
@@ -31,8 +32,10 @@ async def make_users(app: Harness, count: int, start: int = 70_000) -> list[EmuU
     return users
 
 
-async def queue(app: Harness, users: list[EmuUser], per_user: int, text: str = "msg") -> None:
-    clock = SystemClock()
+async def queue(
+    app: Harness, users: list[EmuUser], per_user: int, text: str = "msg", clock=None
+) -> None:  # noqa: ANN001
+    clock = clock or SystemClock()
     async with app.session_factory() as session:
         for n in range(per_user):
             for user in users:
@@ -47,6 +50,7 @@ async def queue(app: Harness, users: list[EmuUser], per_user: int, text: str = "
 
 
 def sender(app: Harness, **kwargs) -> OutboxSender:
+    kwargs.setdefault("clock", SystemClock())
     kwargs.setdefault("rate", 1000.0)
     kwargs.setdefault("per_chat_interval", 0.0)
     kwargs.setdefault("backoff_base", 0.01)
@@ -54,7 +58,6 @@ def sender(app: Harness, **kwargs) -> OutboxSender:
         bot=app.bot,
         session_factory=app.session_factory,
         i18n=app.i18n,
-        clock=SystemClock(),
         **kwargs,
     )
 
@@ -126,20 +129,77 @@ async def test_server_errors_are_retried_then_recorded(harness: Harness):
     users = await make_users(harness, 2)
     await queue(harness, users[:1], 1, text="flaky")
     harness.emulator.inject(method="sendMessage", chat_id=users[0].id, error_code=502, times=2)
-    await sender(harness, max_attempts=5).run_until_empty()
+    await sender(harness).run_until_empty()
     async with harness.session_factory() as session:
         row = (await session.exec(select(Notification))).one()
     assert (row.status, row.attempts) == ("sent", 3)
-    await queue(harness, users[1:], 1, text="doomed")
+    # a server that keeps failing: retried until SEND_GIVE_UP_AFTER, then recorded as failed
+    clock = FrozenClock()
+    await queue(harness, users[1:], 1, text="doomed", clock=clock)
     harness.emulator.inject(method="sendMessage", chat_id=users[1].id, error_code=500, times=None)
-    await sender(harness, max_attempts=3).run_until_empty()
+    doomed_sender = sender(harness, clock=clock, give_up_after=timedelta(hours=2))
+    for _ in range(30):
+        await doomed_sender.drain()
+        clock.advance(timedelta(minutes=5, seconds=1))  # past the capped backoff
     harness.emulator.clear_faults()
     async with harness.session_factory() as session:
         doomed = (
             await session.exec(select(Notification).where(Notification.user_id == users[1].id))
         ).one()
-    assert (doomed.status, doomed.attempts) == ("failed", 3)
+    assert doomed.status == "failed" and doomed.attempts > 5
     assert "Internal Server Error" in doomed.last_error or "500" in doomed.last_error
+
+
+async def test_an_outage_of_hours_loses_nothing(harness: Harness):
+    """The Bot API unreachable for 3 hours (502 pages): everything queued arrives afterwards."""
+    users = await make_users(harness, 20)
+    clock = FrozenClock()
+    await queue(harness, users, 1, text="patience", clock=clock)
+    outage = harness.emulator.inject(method="sendMessage", error_code=502, times=None)
+    patient = sender(harness, clock=clock)
+    for _ in range(40):  # 40 × 5 min: well past five attempts of 1/2/4/8 s
+        await patient.drain()
+        clock.advance(timedelta(minutes=5, seconds=1))
+    assert outage is not None
+    harness.emulator.clear_faults()
+    await patient.drain()
+    assert await statuses(harness) == {"sent": 20}
+
+
+async def test_a_non_json_error_page_is_retried_not_fatal(harness: Harness):
+    """A proxy's HTML 502 page (not Telegram's JSON) is a temporary failure like any 5xx."""
+    users = await make_users(harness, 3)
+    clock = FrozenClock()
+    await queue(harness, users, 1, text="html", clock=clock)
+    harness.emulator.inject(method="sendMessage", error_code=502, times=2, html=True)
+    flaky = sender(harness, clock=clock)
+    for _ in range(5):
+        await flaky.drain()
+        clock.advance(timedelta(seconds=30))
+    assert await statuses(harness) == {"sent": 3}
+
+
+async def test_two_senders_side_by_side_send_each_row_once(harness: Harness):
+    users = await make_users(harness, 40)
+    await queue(harness, users, 3)  # 120 notifications
+    first, second = sender(harness, concurrency=4), sender(harness, concurrency=4)
+    await asyncio.gather(first.run_until_empty(), second.run_until_empty())
+    texts = [r.params["text"] for r in harness.emulator.calls("sendMessage")]
+    assert len(texts) == 120 and len(set(texts)) == 120
+    assert await statuses(harness) == {"sent": 120}
+
+
+async def test_a_stored_error_never_holds_the_token(harness: Harness):
+    users = await make_users(harness, 1)
+    await queue(harness, users, 1, text="secret")
+    token = harness.settings.token
+    harness.emulator.inject(
+        method="sendMessage", error_code=400, description=f"Bad Request: bot{token} is odd"
+    )
+    await sender(harness).run_until_empty()
+    async with harness.session_factory() as session:
+        row = (await session.exec(select(Notification))).one()
+    assert row.status == "failed" and token not in row.last_error and "<redacted>" in row.last_error
 
 
 async def test_long_text_is_split(harness: Harness):
@@ -162,11 +222,13 @@ async def test_kill_and_restart_delivers_everything(harness: Harness, engine):
     await queue(harness, users, 4)  # 200 notifications
     env = dict(os.environ)
     env.update(
-        BOT_TOKEN=harness.settings.bot_token,
+        BOT_TOKEN=harness.settings.token,
         TELEGRAM_API_URL=harness.emulator.base_url,
         DATABASE_URL=harness.settings.database_url,
         SEND_RATE="100",
         SEND_PER_CHAT_INTERVAL="0",
+        SEND_CONCURRENCY="4",
+        SEND_LEASE_SECONDS="1",  # the restarted sender takes the killed one's rows over at once
         PYTHONPATH=str(PROJECT_ROOT),
     )
 
@@ -190,7 +252,7 @@ async def test_kill_and_restart_delivers_everything(harness: Harness, engine):
     texts = [r.params["text"] for r in harness.emulator.calls("sendMessage")]
     assert set(texts) == {f"msg {u.id} #{n}" for u in users for n in range(4)}  # nothing lost
     duplicates = len(texts) - len(set(texts))
-    assert duplicates <= 1  # at most the one in flight at the kill
+    assert duplicates <= 4  # at most SEND_CONCURRENCY: the sends in flight at the kill
     assert await statuses(harness) == {"sent": 200}
     async with harness.session_factory() as session:
         pending = (

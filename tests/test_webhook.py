@@ -1,6 +1,7 @@
 """Webhook mode: updates POSTed by Telegram to /webhook, with the secret token checked."""
 
 from aiohttp.test_utils import TestClient, TestServer
+from pydantic import SecretStr
 
 from bot.app import WEBHOOK_PATH, build_webhook_app
 from tests.harness import Harness
@@ -21,7 +22,7 @@ def update(update_id: int, user_id: int, text: str) -> dict:
 
 
 async def test_webhook_updates_reach_the_bot_and_need_the_secret(app: Harness):
-    settings = app.settings.model_copy(update={"webhook_secret": "s3cret-Token_1"})
+    settings = app.settings.model_copy(update={"webhook_secret": SecretStr("s3cret-Token_1")})
     web_app = build_webhook_app(settings, app.bot, app.dp)
     user = app.user(language_code="nl", user_id=777_001)
     app.emulator.send_message(user, "hi")  # the chat exists on the Bot API side

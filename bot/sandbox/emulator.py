@@ -708,6 +708,7 @@ class EmuFault:
     retry_after: int | None
     times: int | None
     hits: int = 0
+    html: bool = False  # answer with an HTML error page, as a proxy in front of the API would
 
     def matches(self, method: str, params: dict[str, Any]) -> bool:
         if self.method is None:
@@ -1020,9 +1021,11 @@ class BotAPIEmulator:
         description: str | None = None,
         retry_after: int | None = None,
         times: int | None = 1,
+        html: bool = False,
     ) -> EmuFault:
         """Make the next ``times`` matching calls fail (``method=None`` matches every method
-        except getUpdates; ``times=None`` means until :meth:`clear_faults`)."""
+        except getUpdates; ``times=None`` means until :meth:`clear_faults`; ``html``: with an
+        HTML error page instead of the Bot API's JSON)."""
         if error_code == 429 and retry_after is None:
             retry_after = 1
         if description is None:
@@ -1030,7 +1033,7 @@ class BotAPIEmulator:
                 description = f"Too Many Requests: retry after {retry_after}"
             else:
                 description = DEFAULT_DESCRIPTIONS.get(error_code, f"Error {error_code}")
-        fault = EmuFault(method, chat_id, error_code, description, retry_after, times)
+        fault = EmuFault(method, chat_id, error_code, description, retry_after, times, html=html)
         self.faults.append(fault)
         return fault
 
@@ -1267,6 +1270,12 @@ class BotAPIEmulator:
                 await asyncio.sleep(self.latency)
             fault = self._take_fault(name, params.data)
             if fault is not None:
+                if fault.html:
+                    return web.Response(
+                        status=fault.error_code,
+                        text=f"<html><body><h1>{fault.error_code} Bad Gateway</h1></body></html>",
+                        content_type="text/html",
+                    )
                 error = BotAPIError(
                     fault.error_code, fault.description, retry_after=fault.retry_after
                 )
