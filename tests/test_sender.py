@@ -1,11 +1,11 @@
 """The outbox sender against the emulator: pacing, 429, 403, 5xx, long texts, kill and restart."""
 
 import asyncio
-from datetime import timedelta
 import os
 import signal
 import sys
 import time
+from datetime import timedelta
 
 import pytest
 from sqlmodel import col, select
