@@ -16,7 +16,7 @@ FAKETIME_SHIFT ?= +365d
 run: setup  ## run the bot: the sandbox chat without BOT_TOKEN, the real bot with it
 	$(PY) -m bot
 
-test: setup  ## the test suite on SQLite (and on PostgreSQL too when TEST_DATABASE_URL is set)
+test: setup  ## the test suite on SQLite (on PostgreSQL instead when TEST_DATABASE_URL is set)
 	$(PY) -m pytest
 
 test-pg: setup  ## the test suite on PostgreSQL

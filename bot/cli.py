@@ -93,12 +93,18 @@ async def _seed(settings: Settings) -> None:
 
 
 async def _reset(settings: Settings) -> None:
+    from sqlalchemy import text
+    from sqlmodel import SQLModel
+
+    import models  # noqa: F401 - every table registered on the metadata
     from bot.db import create_engine, create_session_factory, migrate
     from services.seed import seed_demo
 
     engine = create_engine(settings.database_url)
     try:
-        await migrate(engine, "base", action="downgrade")
+        async with engine.begin() as conn:  # every table, in foreign-key order
+            await conn.run_sync(SQLModel.metadata.drop_all)
+            await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         await migrate(engine)
         async with create_session_factory(engine)() as session:
             report = await seed_demo(session)

@@ -18,6 +18,7 @@ from bot.middlewares import (
     DbSessionMiddleware,
     PrivateChatsOnly,
     ScreenDialogs,
+    StripNul,
     ThrottlingMiddleware,
     UserLocaleMiddleware,
     UserMiddleware,
@@ -37,7 +38,7 @@ from handlers import (
     profile,
     search,
 )
-from handlers.callbacks import QtyCb
+from handlers.callbacks import NoopCb, QtyCb
 
 
 def create_storage(settings: Settings) -> BaseStorage:
@@ -76,11 +77,13 @@ def create_dispatcher(
     UserLocaleMiddleware(i18n).setup(dp)
     # after the locale, so the "too fast" notice is in the user's language
     throttling = ThrottlingMiddleware(settings.throttle_burst, settings.throttle_per_second)
+    dp.message.outer_middleware(StripNul())
+    dp.callback_query.outer_middleware(StripNul())
     dp.message.outer_middleware(throttling)
     dp.callback_query.outer_middleware(throttling)
     dp.message.outer_middleware(CommandsLeaveDialogs())
     # the quantity picker's typed number belongs to the picker's own screen
-    picker = QtyCb.__prefix__
+    picker = frozenset({QtyCb.__prefix__, NoopCb.__prefix__})  # its ± and its "·" buttons
     screens = {state.state or "": picker for state in groups.JoinState.__states__}
     dp.callback_query.outer_middleware(ScreenDialogs(screens))
     # inner: runs once the handler is chosen, so it can read the handler's `admin` flag

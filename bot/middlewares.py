@@ -154,11 +154,8 @@ class CommandsLeaveDialogs(BaseMiddleware):
 
         state = data.get("state")
         if isinstance(event, Message) and event.text and event.text.startswith("/") and state:
-            command = (
-                event.text[1:].split(maxsplit=1)[0].split("@")[0].lower()
-                if len(event.text) > 1
-                else ""
-            )
+            words = event.text[1:].split(maxsplit=1)
+            command = words[0].split("@")[0].lower() if words else ""
             if command not in self.KEEP and await state.get_state() is not None:
                 await state.set_state(None)
         return await handler(event, data)
@@ -204,13 +201,21 @@ class RecordCallbackAnswers(BaseRequestMiddleware):
     middleware knows whether the tap still needs its answer."""
 
     async def __call__(self, make_request, bot, method):  # noqa: ANN001, ANN204
+        from aiogram.exceptions import TelegramBadRequest
         from aiogram.methods import AnswerCallbackQuery
 
-        if isinstance(method, AnswerCallbackQuery):
-            reply = _callback_reply.get()
-            if reply is not None and reply.callback_id == method.callback_query_id:
-                reply.answered = True  # one attempt only: Telegram refuses a second answer
-        return await make_request(bot, method)
+        if not isinstance(method, AnswerCallbackQuery):
+            return await make_request(bot, method)
+        reply = _callback_reply.get()
+        if reply is not None and reply.callback_id == method.callback_query_id:
+            reply.answered = True  # one attempt only: Telegram refuses a second answer
+        try:
+            return await make_request(bot, method)
+        except TelegramBadRequest as error:
+            # too late to answer (the tap waited too long): what the handler did still stands,
+            # and the rest of it (editing the screen) should still happen
+            log.info("callback %s could not be answered: %s", method.callback_query_id, error)
+            return True
 
 
 def record_callback_answers(bot: Bot) -> None:
@@ -257,9 +262,9 @@ async def answer_quietly(bot: Bot, reply: CallbackReply, text: str | None = None
 class ScreenDialogs(BaseMiddleware):
     """Dialog states that belong to one screen (the quantity picker): pressing a button of any
     other screen leaves them, so a number typed later is not taken for a screen long gone.
-    `screens` maps such a state to the callback prefix of its own buttons."""
+    `screens` maps such a state to the callback prefixes of its own buttons."""
 
-    def __init__(self, screens: dict[str, str]) -> None:
+    def __init__(self, screens: dict[str, frozenset[str]]) -> None:
         self.screens = screens
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
@@ -268,8 +273,28 @@ class ScreenDialogs(BaseMiddleware):
         state = data.get("state")
         if isinstance(event, CallbackQuery) and state is not None:
             current = await state.get_state()
-            prefix = self.screens.get(current) if current else None
-            if prefix is not None and (event.data or "").split(":", 1)[0] != prefix:
+            prefixes = self.screens.get(current) if current else None
+            if prefixes is not None and (event.data or "").split(":", 1)[0] not in prefixes:
                 await state.set_state(None)
                 data["raw_state"] = None
+        return await handler(event, data)
+
+
+class StripNul(BaseMiddleware):
+    """U+0000 never gets past the edge: PostgreSQL refuses it in text, so one NUL in a message, a
+    caption or a button's data would break every reply to that user. It is removed."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        from aiogram.types import CallbackQuery, Message
+
+        if isinstance(event, Message):
+            changes = {
+                field: value.replace("\x00", "")
+                for field in ("text", "caption")
+                if (value := getattr(event, field)) and "\x00" in value
+            }
+            if changes:
+                event = event.model_copy(update=changes)
+        elif isinstance(event, CallbackQuery) and event.data and "\x00" in event.data:
+            event = event.model_copy(update={"data": event.data.replace("\x00", "")})
         return await handler(event, data)

@@ -374,7 +374,7 @@ async def send_picklist(target: Message, session: AsyncSession, user: User, grou
 
 def parse_id(text: str | None) -> int | None:
     value = (text or "").strip().lstrip("#")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return int(value) if value.isdecimal() and len(value) < 10 else None
 
 
 @router.message(Command("picklist"))

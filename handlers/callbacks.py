@@ -4,7 +4,16 @@ Payloads are untrusted input: handlers re-check that what they name exists, belo
 and still allows the action.
 """
 
+from typing import Annotated
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+# Ids and counts fit the database's 32-bit integer columns: anything outside is a forged or
+# garbled button, which fails to unpack and reaches the catch-all "out of date" answer.
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(ge=0, le=MAX_ID)]
+Count = Annotated[int, Field(ge=0, le=100_000)]
 
 # Where a picker was opened from: onboarding ("o") or settings ("s").
 ONBOARDING = "o"
@@ -25,7 +34,9 @@ class CountryCb(CallbackData, prefix="co"):
 
 class CityCb(CallbackData, prefix="ci"):
     country: str
-    index: int  # position in the country's common cities, -1 for "another city" (typed)
+    index: Annotated[
+        int, Field(ge=-1, le=999)
+    ]  # position in the country's common cities, -1 for "another city" (typed)
     ctx: str
 
 
@@ -42,18 +53,18 @@ class MenuCb(CallbackData, prefix="m"):
 
 
 class CategoryCb(CallbackData, prefix="c"):
-    id: int  # 0: the list of categories
-    page: int = 0
+    id: Id  # 0: the list of categories
+    page: Count = 0
 
 
 class ProductCb(CallbackData, prefix="p"):
-    id: int
-    cat: int  # where "back" goes: a category id, or FROM_SEARCH
-    page: int = 0
+    id: Id
+    cat: Annotated[int, Field(ge=-1, le=MAX_ID)]  # where "back" goes: a category id, or FROM_SEARCH
+    page: Count = 0
 
 
 class SearchPageCb(CallbackData, prefix="sp"):
-    page: int
+    page: Count
 
 
 class NoopCb(CallbackData, prefix="n"):
@@ -61,29 +72,29 @@ class NoopCb(CallbackData, prefix="n"):
 
 
 class GroupCb(CallbackData, prefix="g"):
-    id: int  # 0 with action "list": the open groups of the buyer's city
+    id: Id  # 0 with action "list": the open groups of the buyer's city
     a: str = "show"  # show | list | remind | mute | leave | leave_ok
 
 
 class QtyCb(CallbackData, prefix="q"):
-    g: int  # group
-    o: int  # offer
-    n: int  # quantity shown (the ± buttons carry the new one)
+    g: Id  # group
+    o: Id  # offer
+    n: Count  # quantity shown (the ± buttons carry the new one)
     a: str = "p"  # p: picker | ok: confirm | t: type a number
 
 
 class AdminGroupCb(CallbackData, prefix="ag"):
-    id: int
+    id: Id
     a: str  # new_ok | skip | method_<air|rail|sea>
 
 
 class AgentCb(CallbackData, prefix="at"):
-    id: int  # an order (paid, handed) or a group (pick)
+    id: Id  # an order (paid, handed) or a group (pick)
     a: str  # paid | handed | pick
 
 
 class PickupCb(CallbackData, prefix="pp"):
-    id: int  # a pickup point, 0 for none (delivery)
+    id: Id  # a pickup point, 0 for none (delivery)
 
 
 class ConfirmCb(CallbackData, prefix="cf"):

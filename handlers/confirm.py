@@ -81,3 +81,12 @@ async def on_no(
     await take(state, callback_data, now=clock.now())
     await callback.answer(_("Cancelled. Nothing was changed."))
     await show(callback, _("Cancelled. Nothing was changed."))
+
+
+async def clear_dialog(state: FSMContext) -> None:
+    """Leave any dialog and forget its data, but not the confirmations still open: a /start or
+    a Cancel elsewhere does not take a pending "Yes" away."""
+    pending = (await state.get_data()).get(KEY)
+    await state.clear()
+    if pending:
+        await state.update_data({KEY: pending})

@@ -500,7 +500,7 @@ async def on_new_ok(
         await stale(callback)
         return
     draft = await load_draft(state)
-    await state.clear()
+    await confirm.clear_dialog(state)
     await callback.answer()
     assert callback.message is not None
     await create_from_draft(callback.message, session, bot, user, draft, clock.now(), deadlines)  # type: ignore[arg-type]
@@ -552,7 +552,7 @@ async def cmd_gb_list(message: Message, session: AsyncSession, user: User) -> No
 
 def parse_group_id(text: str) -> int | None:
     text = text.strip().lstrip("#")
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return int(text) if text.isdecimal() and len(text) < 10 else None
 
 
 @router.message(Command("gb_extend"), flags=ADMIN)

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import ngettext
 from babel.dates import format_skeleton, format_time, get_timezone
 from babel.units import format_unit
 
-from handlers.ui import q
+from handlers.ui import fit, q
 from models import GroupOffer, GroupOrder, Measure, Product, User
 from services import geo, pricing
 from services.catalog import localized
@@ -172,7 +172,7 @@ def group_card(
     if mine and mine.order.status == "placed" and mine.lines:
         lines += ["", _("<b>Your order</b>:")]
         lines += order_lines(mine, tier, user.currency or BASE_CURRENCY, rate, locale)
-    return "\n".join(lines)
+    return fit(lines)  # always fits one message, however many products and lines
 
 
 def order_lines(

@@ -389,9 +389,12 @@ async def on_picker(
         code = "closed" if group.status == "open" else "not_open"
         await callback.answer(error_text(GroupError(code), user.locale or "en"), show_alert=True)
         return
-    # the picker is on screen: a number typed now is its quantity
-    await state.set_state(JoinState.picker)
-    await state.update_data(join_group=callback_data.g, join_offer=callback_data.o)
+    # the picker is on screen: a number typed now is its quantity (unless another dialog is
+    # under way, say /gb_new, which an old picker's button does not interrupt)
+    current = await state.get_state()
+    if current is None or current in (JoinState.picker.state, JoinState.quantity.state):
+        await state.set_state(JoinState.picker)
+        await state.update_data(join_group=callback_data.g, join_offer=callback_data.o)
     await callback.answer()
     await show(callback, *view)
 
@@ -407,6 +410,11 @@ async def on_type(
 ) -> None:
     if await picker_view(session, user, callback_data, clock.now()) is None:
         await stale(callback)
+        return
+    group = await groups.get_group(session, callback_data.g)
+    if not groups.is_joinable(group, clock.now()):
+        code = "closed" if group.status == "open" else "not_open"
+        await callback.answer(error_text(GroupError(code), user.locale or "en"), show_alert=True)
         return
     await state.set_state(JoinState.quantity)
     await state.update_data(join_group=callback_data.g, join_offer=callback_data.o)
@@ -451,7 +459,9 @@ async def apply_quantity(
                 reply_markup=cancel_markup() if error.code in ("quantity", "capacity") else None,
             )
         return False
-    if change.order.status == "cancelled":
+    if change.previous == quantity:
+        note = _("Nothing changed: you already have {quantity}.").format(quantity=quantity)
+    elif change.order.status == "cancelled":
         note = _("Removed. You have nothing left in this group, so your order is cancelled.")
     elif change.previous == 0 and quantity:
         note = _("✅ Added to the group order.")
@@ -480,7 +490,7 @@ async def on_confirm(
         await state.set_state(None)  # the picker gave way to the group card
 
 
-QUANTITY_TEXT = r"^\s*\d{1,6}\s*$"
+QUANTITY_TEXT = r"^\s*\d+\s*$"
 
 
 @router.message(StateFilter(JoinState.picker), F.text.regexp(QUANTITY_TEXT))
@@ -492,7 +502,7 @@ async def on_typed_quantity(
     quantity of the picker's product."""
     data = await state.get_data()
     text = (message.text or "").strip()
-    if not text.isdigit() or not 1 <= int(text) <= groups.MAX_QUANTITY:
+    if not text.isdecimal() or len(text) > 6 or not 1 <= int(text) <= groups.MAX_QUANTITY:
         await message.answer(
             _("“{text}” is not a quantity. Please type a whole number from 1 to {maximum}.").format(
                 text=q(text[:20]), maximum=groups.MAX_QUANTITY

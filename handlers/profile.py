@@ -16,7 +16,9 @@ from bot.clock import Clock
 from bot.commands import set_chat_commands
 from bot.config import Settings
 from bot.i18n import LANGUAGE_FLAGS, LANGUAGE_NAMES, LOCALES
+from handlers import confirm
 from handlers.callbacks import (
+    MAX_ID,
     ONBOARDING,
     SETTINGS,
     CityCb,
@@ -96,16 +98,22 @@ def city_label(city: str | None) -> str:
 # ── /start and onboarding ───────────────────────────────────────────────────────────────
 
 
+MAX_USER_ID = 2**53  # Telegram's user ids fit in 52 bits
+
+
 def parse_group_link(payload: str) -> tuple[int, int | None] | None:
     """`gb_12` or `gb_12_5001` (shared by user 5001) → (12, 5001)."""
     parts = payload.split("_")
     if (
         len(parts) not in (2, 3)
         or parts[0] != "gb"
-        or not all(p.isdigit() and len(p) < 16 for p in parts[1:])
+        or not all(p.isdecimal() and len(p) < 16 for p in parts[1:])
     ):
         return None
-    return int(parts[1]), (int(parts[2]) if len(parts) == 3 else None)
+    group_id, referrer = int(parts[1]), (int(parts[2]) if len(parts) == 3 else None)
+    if group_id > MAX_ID or (referrer is not None and referrer > MAX_USER_ID):
+        return None  # no such group or user: a garbled link
+    return group_id, referrer
 
 
 async def open_deep_link(
@@ -157,7 +165,7 @@ async def cmd_start(
     bot: Bot,
     clock: Clock,
 ) -> None:
-    await state.clear()
+    await confirm.clear_dialog(state)
     payload = (command.args or "").strip()
     if payload.startswith("agent_") and len(payload) <= MAX_PAYLOAD:
         await redeem_agent_link(message, session, user, payload.removeprefix("agent_"), clock.now())
@@ -513,7 +521,7 @@ async def on_cancel(
     callback: CallbackQuery, user: User, state: FSMContext, session: AsyncSession
 ) -> None:
     data = await state.get_data()
-    await state.clear()
+    await confirm.clear_dialog(state)
     await callback.answer(_("Cancelled."))
     if data.get("ctx") == SETTINGS:
         await show(callback, *await settings_view(session, user))
@@ -530,7 +538,7 @@ async def on_cancel(
 
 @router.message(Command("cancel"))
 async def cmd_cancel(message: Message, user: User, state: FSMContext) -> None:
-    await state.clear()
+    await confirm.clear_dialog(state)
     if user.onboarded:
         await message.answer(_("Cancelled."), reply_markup=main_menu_markup())
     else:

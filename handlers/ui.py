@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from aiogram.exceptions import TelegramBadRequest
@@ -47,7 +48,17 @@ def fit(lines: list[str], limit: int = TEXT_LIMIT - 96) -> str:
 
 
 def truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """At most `limit` characters, cut at a line break: every line keeps its HTML tags balanced,
+    so the cut text still parses. A single overlong line loses its tags instead."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n", 0, limit - 2)
+    if cut > 0:
+        return text[:cut] + "\n…"
+    plain = re.sub(r"<[^>]*>", "", text)[: limit - 1]
+    if plain.rfind("&") > plain.rfind(";"):
+        plain = plain[: plain.rfind("&")]  # no half an entity
+    return plain + "…"
 
 
 def button(text: str, callback_data: str) -> InlineKeyboardButton:

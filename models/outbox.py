@@ -35,5 +35,8 @@ class Notification(SQLModel, table=True):
     # the sender sending it, until when: no other sender takes a row whose claim is current
     claimed_by: str | None = Field(default=None, max_length=64)
     claimed_until: datetime | None = None
+    # unsent rows with the same key are one message about the same thing (an agent's alerts
+    # about one order): a newer one updates the pending row instead of queuing another
+    coalesce_key: str | None = Field(default=None, max_length=64, index=True)
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None

@@ -16,9 +16,11 @@ from models import (
     AgentInvite,
     GroupOffer,
     GroupOrder,
+    Notification,
     Order,
     OrderLine,
     OrderStatus,
+    OutboxStatus,
     PickupPoint,
     Product,
     User,
@@ -45,7 +47,7 @@ def same_city(a: str, b: str) -> bool:
 async def find_user(session: AsyncSession, ref: str) -> User | None:
     """A user by numeric Telegram id or @username (of someone who has talked to the bot)."""
     ref = ref.strip()
-    if ref.lstrip("-").isdigit() and len(ref) < 20:
+    if ref.isdecimal() and len(ref) < 16:  # Telegram's user ids fit in 52 bits
         return await session.get(User, int(ref))
     if ref.startswith("@") and 1 < len(ref) <= 65:
         name = ref[1:].lower()
@@ -301,21 +303,53 @@ async def mark_handed(
     return await session.get(Order, order_id, populate_existing=True)  # type: ignore[return-value]
 
 
+def merged_event(pending: str, new: str) -> str | None:
+    """What one alert about an order says when a newer change comes before the older alert was
+    sent (None: nothing left to say: the agent never saw an order that is gone again)."""
+    if pending == "placed":
+        return None if new == "cancelled" else "placed"
+    if pending == "cancelled" and new == "placed":
+        return "changed"  # they saw it before it was cancelled; it is back, changed
+    return new
+
+
 async def alert_agents(
     session: AsyncSession, *, group: GroupOrder, order: Order, event: str, now: datetime
 ) -> int:
-    """Queue an alert to every agent of the group's city (in the caller's transaction)."""
+    """Queue an alert to every agent of the group's city (in the caller's transaction). An alert
+    about the same order still waiting to be sent is updated instead (the agent gets one message
+    showing the latest state, not one per tap)."""
     agents = await agents_for(session, country=group.country, city=group.city)
-    payload = {"order_id": order.id, "group_id": group.id, "event": event}
-    await outbox.enqueue_many(
-        session,
-        [
-            Outgoing(user_id, "agent_order", payload)
-            for user_id in sorted({a.user_id for a in agents})
-        ],
-        now=now,
-    )
-    return len(agents)
+    recipients = sorted({a.user_id for a in agents})
+    if not recipients:
+        return 0
+    keys = {user_id: f"agent_order:{order.id}:{user_id}" for user_id in recipients}
+    waiting = (
+        await session.exec(
+            select(Notification).where(
+                col(Notification.coalesce_key).in_(list(keys.values())),
+                col(Notification.status) == OutboxStatus.PENDING,
+                col(Notification.claimed_by).is_(None),
+            )
+        )
+    ).all()
+    pending = {row.coalesce_key: row for row in waiting}
+    fresh = []
+    for user_id in recipients:
+        row = pending.get(keys[user_id])
+        if row is None:
+            payload = {"order_id": order.id, "group_id": group.id, "event": event}
+            fresh.append(Outgoing(user_id, "agent_order", payload, coalesce_key=keys[user_id]))
+            continue
+        merged = merged_event(str(row.payload.get("event", "")), event)
+        if merged is None:
+            row.status = OutboxStatus.SKIPPED
+            row.last_error = "coalesced: the order was cancelled before the alert went out"
+        else:
+            row.payload = {**row.payload, "event": merged}
+        session.add(row)
+    await outbox.enqueue_many(session, fresh, now=now)
+    return len(recipients)
 
 
 @dataclass

@@ -353,6 +353,16 @@ async def set_quantity(
                 )
             ).first()
         previous = line.quantity if line else 0
+        if line is not None and order is not None and quantity == previous:
+            # nothing changes: no write, no alert; the group's lock is let go (the rollback
+            # expires what was read, so the group and the order are read again after it)
+            order_id = order.id
+            await session.rollback()
+            group = await get_group(session, group_id)
+            same = await session.get(Order, order_id, populate_existing=True)
+            assert same is not None
+            return Change(group=group, order=same, quantity=quantity, previous=previous,
+                          min_reached_now=False)  # fmt: skip
         old_amount = line.amount if line else 0
         new_amount = pricing.contribution(quantity, product.unit_weight_g, group.measure)
         delta = new_amount - old_amount

@@ -21,6 +21,7 @@ class Outgoing:
     kind: str
     payload: dict[str, Any] = field(default_factory=dict)
     dedup_key: str | None = None
+    coalesce_key: str | None = None
 
 
 async def enqueue_many(
@@ -50,6 +51,7 @@ async def enqueue_many(
             kind=item.kind,
             payload=item.payload,
             dedup_key=item.dedup_key,
+            coalesce_key=item.coalesce_key,
             created_at=now,
             not_before=not_before or now,
         )

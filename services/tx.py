@@ -66,21 +66,29 @@ async def begin_write(session: AsyncSession) -> None:
         await session.commit()  # a read-only prelude: ends the snapshot, writes nothing new
     lock = _locks.setdefault(engine, asyncio.Lock())
     await lock.acquire()
-    session.sync_session.info[LOCK_KEY] = lock
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            await session.exec(text("BEGIN IMMEDIATE"))  # type: ignore[call-overload]
-            return
-        except OperationalError as error:
-            if not is_locked_error(error) or attempt == ATTEMPTS:
-                await session.rollback()  # releases the lock too
-                raise
-            log.warning("database locked by another process; retry %s of %s", attempt, ATTEMPTS)
-            # keep our place in the in-process queue: roll back without releasing the lock
-            del session.sync_session.info[LOCK_KEY]
-            await session.rollback()
-            session.sync_session.info[LOCK_KEY] = lock
-            await _sleep(BACKOFF_SECONDS * 2**attempt)
+    info = session.sync_session.info
+    info[LOCK_KEY] = lock
+    try:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                await session.exec(text("BEGIN IMMEDIATE"))  # type: ignore[call-overload]
+                return
+            except OperationalError as error:
+                if not is_locked_error(error) or attempt == ATTEMPTS:
+                    raise
+                log.warning("database locked by another process; retry %s of %s", attempt, ATTEMPTS)
+                # keep our place in the in-process queue: roll back without releasing the lock
+                del info[LOCK_KEY]
+                await session.rollback()
+                info[LOCK_KEY] = lock
+                await _sleep(BACKOFF_SECONDS * 2**attempt)
+    except BaseException:
+        # failed or cancelled (also while backing off, when no transaction is open whose end
+        # would release it): the lock must not outlive this attempt
+        await session.rollback()
+        if info.pop(LOCK_KEY, None) is lock:
+            lock.release()
+        raise
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -91,8 +99,8 @@ def _release_write_lock(session: Session, transaction: SessionTransaction) -> No
 
 def writes(use_case: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
     """A use-case that writes: its session (the first argument) starts the write transaction
-    first, and anything it raises rolls the transaction back (a refusal leaves nothing behind,
-    and holds no lock while the handler tells the user)."""
+    first; anything it raises rolls the transaction back (a refusal leaves nothing behind), and
+    what it returns is committed. Either way no lock is held while the handler tells the user."""
 
     @functools.wraps(use_case)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
@@ -100,9 +108,12 @@ def writes(use_case: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
         assert isinstance(session, AsyncSession)
         await begin_write(session)
         try:
-            return await use_case(*args, **kwargs)
+            result = await use_case(*args, **kwargs)
         except BaseException:
             await session.rollback()
             raise
+        if session.in_transaction():
+            await session.commit()  # what the use-case left pending, and the write lock, go now
+        return result
 
     return wrapper

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy import inspect, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import User
@@ -19,7 +22,11 @@ async def get_or_create_user(
     username: str | None,
     language_code: str | None,
 ) -> tuple[User, bool]:
-    """The user row, created on first contact. Returns (user, created)."""
+    """The user row, created on first contact. Returns (user, created). Names are stored
+    without U+0000 (PostgreSQL refuses it in text)."""
+    first_name = first_name.replace("\x00", "")
+    username = username.replace("\x00", "") if username else username
+    language_code = language_code.replace("\x00", "") if language_code else language_code
     user = await session.get(User, user_id)
     if user is not None:
         changed = False
@@ -50,10 +57,17 @@ async def get_or_create_user(
 
 @writes
 async def save(session: AsyncSession, user: User) -> None:
-    """Write a changed profile back (the caller commits). The user that handlers hold is detached
-    from the update's session, so that a refused use-case rolling the session back can't expire it
-    mid-update; merging copies its values onto the session's own row."""
-    await session.merge(user)
+    """Write the fields of a profile that changed (the caller commits), and only those: two
+    changes made at once (language and currency from two taps) both stay. The user handlers
+    hold is detached from the update's session, so that a refused use-case rolling the session
+    back can't expire it mid-update; its attribute history says what changed."""
+    state = inspect(user)
+    changes = {attr.key: attr.value for attr in state.attrs if attr.history.has_changes()}
+    if not changes:
+        return
+    await session.exec(update(User).where(col(User.id) == user.id).values(**changes))
+    for key, value in changes.items():
+        set_committed_value(user, key, value)
 
 
 def set_locale(user: User, locale: str) -> None:

@@ -3,6 +3,7 @@ the project's Bot API emulator on loopback, and the real bot + dispatcher talkin
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -98,3 +99,27 @@ async def harness(settings, session_factory, i18n, clock) -> AsyncIterator[Harne
 async def app(harness: Harness, seeded) -> Harness:
     """The bot over the seeded demo catalogue."""
     return harness
+
+
+class _Failures(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_failures(request):
+    """Fail any test during which an update crashed into the global error handler: the user got
+    an apology there, which a test asserting on other things would not notice. Tests of the
+    handler itself are marked `allow_failures`."""
+    watcher = _Failures()
+    logger = logging.getLogger("handlers.errors")
+    logger.addHandler(watcher)
+    yield
+    logger.removeHandler(watcher)
+    if request.node.get_closest_marker("allow_failures") is None and watcher.records:
+        first = watcher.records[0]
+        pytest.fail(f"an update failed: {first.getMessage()}\n{first.exc_text or ''}"[:3000])

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from handlers.callbacks import AgentCb, GroupCb, PickupCb, QtyCb, SettingsCb
-from models import Agent, AgentInvite, GroupOrder, Order
+from models import Agent, AgentInvite, GroupOrder, Notification, Order
 from tests.conftest import ADMIN_ID
 from tests.harness import Harness
 from tests.test_group_orders import join_with_buttons, open_group, order_of
@@ -74,7 +74,9 @@ async def test_alert_paid_handed_end_to_end(app: Harness):
 async def test_change_and_cancel_alert_the_agent(app: Harness):
     group, agent, buyer = await setup(app)
     await join_with_buttons(app, buyer, group, 2)
+    await app.deliver()  # each alert goes out before the next change
     await join_with_buttons(app, buyer, group, 5)
+    await app.deliver()
     await app.press(buyer, app.last(buyer), GroupCb(id=group.id, a="leave_ok").pack())
     await app.deliver()
     alerts = [t for t in app.texts(agent) if "Order" in t or "订单" in t]
@@ -204,3 +206,43 @@ async def test_qty_picker_unaffected_by_agent_alerts(app: Harness):
     oid = await offer_id(app, group.id)
     await app.press(buyer, app.last(buyer), QtyCb(g=group.id, o=oid, n=4, a="ok").pack())
     assert (await order_of(app, group.id, buyer.id)).status == "placed"
+
+
+async def test_an_agent_gets_one_alert_per_order_while_the_buyer_keeps_tapping(app: Harness):
+    from handlers.callbacks import QtyCb
+    from tests.test_group_orders import offer_id
+
+    group, agent, buyer = await setup(app)
+    await join_with_buttons(app, buyer, group, 2)
+    offer = await offer_id(app, group.id)
+    confirm = QtyCb(g=group.id, o=offer, n=2, a="ok").pack()
+    for _ in range(5):  # the same confirm again and again: nothing changes
+        answer = await app.press(buyer, app.last(buyer), confirm)
+        assert answer["text"] == app.t("Nothing changed: you already have {quantity}.", "it").format(
+            quantity=2
+        )
+    for n in (3, 4, 6, 7):  # then real changes, faster than the alerts go out
+        await app.press(buyer, app.last(buyer), QtyCb(g=group.id, o=offer, n=n, a="ok").pack())
+    async with app.session_factory() as session:
+        queued = (
+            await session.exec(
+                select(Notification).where(
+                    Notification.user_id == agent.id, Notification.status == "pending"
+                )
+            )
+        ).all()
+    assert len(queued) == 1 and queued[0].payload["event"] == "placed"
+    await app.deliver()
+    alerts = [t for t in app.texts(agent) if "7 ×" in t]
+    assert len(alerts) == 1  # one alert, showing the latest quantity
+    await app.press(buyer, app.last(buyer), QtyCb(g=group.id, o=offer, n=7, a="ok").pack())
+    await app.deliver()
+    assert len([t for t in app.texts(agent) if "×" in t]) == 1  # no change, no alert
+
+
+async def test_an_order_gone_before_its_alert_went_out_is_not_announced(app: Harness):
+    group, agent, buyer = await setup(app)
+    await join_with_buttons(app, buyer, group, 2)
+    await app.press(buyer, app.last(buyer), GroupCb(id=group.id, a="leave_ok").pack())
+    await app.deliver()
+    assert not any("×" in t for t in app.texts(agent))

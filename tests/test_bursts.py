@@ -136,3 +136,57 @@ async def test_a_database_locked_between_sending_and_marking_sends_nothing_twice
     texts = [r.params["text"] for r in harness.emulator.calls("sendMessage")]
     assert len(texts) == 50 and len(set(texts)) == 50
     assert await statuses(harness) == {"sent": 50}
+
+
+async def test_two_profile_changes_at_once_both_stay(session_factory):
+    """Two updates of one user hold their own snapshot of the row (loaded when each arrived);
+    each writes back only what it changed, so neither undoes the other."""
+    from services import users
+
+    async with session_factory() as session:
+        session.add(User(id=42, first_name="Lin", locale="en", currency="EUR", country="IT"))
+        await session.commit()
+    snapshots = []
+    for _ in range(2):  # both updates arrive before either writes
+        async with session_factory() as session:
+            user = await session.get(User, 42)
+            session.expunge(user)
+            snapshots.append(user)
+    first, second = snapshots
+    users.set_locale(first, "it")
+    users.set_currency(second, "CNY")
+    for user in (first, second):
+        async with session_factory() as session:
+            await users.save(session, user)
+            await session.commit()
+    async with session_factory() as session:
+        stored = await session.get(User, 42)
+    assert (stored.locale, stored.currency) == ("it", "CNY")
+
+
+async def test_a_write_cancelled_while_backing_off_releases_the_lock(
+    engine, session_factory, monkeypatch
+):
+    import asyncio
+    import sqlite3
+
+    from services import tx
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single writer")
+    other = sqlite3.connect(engine.url.database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+
+    async def cancelled(_seconds: float) -> None:
+        raise asyncio.CancelledError  # shutdown while waiting for the other process
+
+    monkeypatch.setattr(tx, "_sleep", cancelled)
+    with pytest.raises(asyncio.CancelledError):
+        async with session_factory() as session:
+            await tx.begin_write(session)
+    other.execute("COMMIT")
+    other.close()
+    async with session_factory() as session:  # the next writer is not stuck behind a lost lock
+        await asyncio.wait_for(tx.begin_write(session), timeout=5)
+        session.add(User(id=78, first_name="Next"))
+        await session.commit()

@@ -144,7 +144,11 @@ async def test_stale_and_forged_callbacks_answer_with_alert_and_change_nothing(a
     for data in (
         ProductCb(id=999_999, cat=0, page=0).pack(),  # unknown product
         CategoryCb(id=category_id, page=99).pack(),  # page out of range
-        CategoryCb(id=category_id, page=-1).pack(),
+        f"c:{category_id}:-1",  # forged: a negative page
+        "c:3000000000:0",  # ids out of the database's range (2^31 and up)
+        "p:9223372036854775808:0:0",
+        "g:3000000000:show",
+        "q:1:1:99999999999:p",
         CategoryCb(id=424_242, page=0).pack(),  # unknown category
         SearchPageCb(page=3).pack(),  # no search made
         "p:1:x:y",  # malformed

@@ -90,3 +90,13 @@ async def test_the_prompts_cancel_button_forgets_the_action(app: Harness):
     assert answer["text"] == "Cancelled. Nothing was changed."
     assert app.last(admin).buttons == []
     assert (await group_row(app, group.id)).status == "open"
+
+
+async def test_a_start_or_cancel_in_between_keeps_the_prompt_valid(app: Harness):
+    group = await open_group(app, SPEC)
+    admin = app.user(user_id=ADMIN_ID, language_code="en")
+    prompt = await app.send(admin, f"/gb_close {group.id}")
+    await app.send(admin, "/cancel")
+    await app.send(admin, "/start")
+    await app.tap(admin, "🔒", prompt)
+    assert (await group_row(app, group.id)).status == "failed"

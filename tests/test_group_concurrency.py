@@ -17,7 +17,7 @@ pytestmark = pytest.mark.clock
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
-async def make_group(session_factory, *, capacity, measure="units", min_total=10):
+async def make_group(session_factory, *, capacity, measure="units", min_total=10, users=True):
     async with session_factory() as session:
         product = (
             await session.exec(select(Product).where(Product.slug == "dried-shiitake"))
@@ -39,7 +39,7 @@ async def make_group(session_factory, *, capacity, measure="units", min_total=10
             now=NOW,
         )
         offer = (await groups.offers(session, group.id))[0][0]
-        for uid in range(1, 61):
+        for uid in range(1, 61 if users else 1):
             session.add(
                 User(
                     id=uid,
@@ -153,3 +153,61 @@ async def test_quantity_limits(session_factory, seeded):
     assert await join(session_factory, group_id, 999_999, 1, 1) == "not_offered"
     total, _lines = await totals(session_factory, group_id)
     assert total == 0
+
+
+async def close_now(session_factory, group_id):  # noqa: ANN001, ANN201
+    async with session_factory() as session:
+        return await groups.close(session, group_id=group_id, now=NOW, force=True)
+
+
+async def leave(session_factory, group_id, user_id):  # noqa: ANN001, ANN201
+    async with session_factory() as session:
+        try:
+            await groups.leave(session, group_id=group_id, user_id=user_id, now=NOW)
+            return "ok"
+        except GroupError as error:
+            return error.code
+
+
+async def outcome_matches_the_locked_total(session_factory, group_id, min_total):  # noqa: ANN001, ANN201
+    async with session_factory() as session:
+        group = await session.get(GroupOrder, group_id)
+        orders = (await session.exec(select(Order).where(Order.group_id == group_id))).all()
+        lines = await session.exec(
+            select(func.coalesce(func.sum(OrderLine.amount), 0))
+            .join(Order, col(Order.id) == OrderLine.order_id)
+            .where(Order.group_id == group_id)
+        )
+    kept = int(lines.one())  # leaving deletes a buyer's lines; failing keeps them, cancelled
+    assert group.total == kept, (group.total, kept)
+    assert group.status == ("formed" if group.total >= min_total else "failed"), group.total
+    active = [o for o in orders if o.status != "cancelled"]
+    if group.status == "failed":
+        assert active == []
+    else:
+        assert all(o.status == "confirmed" for o in active) and active
+
+
+@pytest.mark.parametrize("rounds", [150])
+async def test_joins_and_leaves_racing_a_close_decide_from_the_locked_total(
+    session_factory, seeded, rounds
+):
+    """A join racing the close counts or finds the group closed, never both: the group forms
+    exactly when the total under its lock reached the minimum (the fail at total 2 of 2, and
+    the form at total 1 of 2, are what deciding from an earlier read did)."""
+    for round_number in range(rounds):
+        group_id, offer_id = await make_group(
+            session_factory, capacity=None, min_total=2, users=round_number == 0
+        )
+        users = (1, 2)
+        await join(session_factory, group_id, offer_id, users[0], 1)
+        if round_number % 2:
+            # total 1: a join racing the close may lift it to the minimum
+            racers = [join(session_factory, group_id, offer_id, users[1], 1)]
+        else:
+            # total 2: a leave racing the close may drop it below the minimum
+            await join(session_factory, group_id, offer_id, users[1], 1)
+            racers = [leave(session_factory, group_id, users[1])]
+        results = await asyncio.gather(close_now(session_factory, group_id), *racers)
+        assert results[0] is not None
+        await outcome_matches_the_locked_total(session_factory, group_id, 2)

@@ -130,3 +130,27 @@ async def test_a_nearly_full_group_offers_what_fits(app: Harness):
     await app.send(second, "2")  # still in the dialog: a smaller number goes through
     assert await quantity(app, group, second) == 2
     assert (await order_of(app, group.id, first.id)).status == "placed"
+
+
+async def test_a_disabled_button_keeps_the_picker_on_screen(app: Harness):
+    group = await open_group(
+        app, "country=IT city=Milan method=rail deadline=+3d min=10 offer=dried-shiitake:38"
+    )
+    buyer = await buyer_in_milan(app)
+    picker, _offer = await open_picker(app, buyer, group)
+    await app.press(buyer, picker, picker.buttons[0][0][1])  # the "·" where −10 would be
+    await app.send(buyer, "4")
+    assert await quantity(app, group, buyer) == 4
+
+
+async def test_a_huge_number_on_the_picker_is_not_a_quantity(app: Harness):
+    group = await open_group(
+        app, "country=IT city=Milan method=rail deadline=+3d min=10 offer=dried-shiitake:38"
+    )
+    buyer = await buyer_in_milan(app)
+    await open_picker(app, buyer, group)
+    reply = await app.send(buyer, "1234567890")
+    assert "is not a quantity" in reply.text and await quantity(app, group, buyer) is None
+    for text in ("²", "٤"):  # a superscript is no number; an Arabic-Indic four is
+        await app.send(buyer, text)
+    assert await quantity(app, group, buyer) == 4

@@ -46,3 +46,28 @@ async def test_webhook_updates_reach_the_bot_and_need_the_secret(app: Harness):
     reply = app.emulator.calls("sendMessage")[-1].params["text"]
     assert "Nederlands" in str(app.emulator.calls("sendMessage")[-1].params.get("reply_markup"))
     assert reply  # the Dutch welcome with the language picker
+
+
+def test_webhook_mode_refuses_to_start_without_a_secret():
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+    from pydantic import ValidationError
+
+    from bot.config import PROJECT_ROOT, Settings
+
+    with pytest.raises(ValidationError, match="WEBHOOK_SECRET"):
+        Settings(_env_file=None, bot_token="1:x", webhook_url="https://bot.example.org")
+    with pytest.raises(ValidationError, match="WEBHOOK_SECRET"):
+        Settings(_env_file=None, bot_token="1:x", webhook_url="https://a.b", webhook_secret="a b")
+    token = "123456:NEVER-PRINT-ME"
+    env = {**os.environ, "BOT_TOKEN": token, "WEBHOOK_URL": "https://bot.example.org"}
+    env.pop("WEBHOOK_SECRET", None)
+    run = subprocess.run(
+        [sys.executable, "-m", "bot"], env=env, cwd=str(PROJECT_ROOT), capture_output=True,
+        text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert "WEBHOOK_SECRET" in run.stderr and token not in run.stderr + run.stdout

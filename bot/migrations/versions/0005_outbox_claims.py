@@ -1,4 +1,4 @@
-"""outbox rows claimed by one sender at a time
+"""outbox rows claimed by one sender at a time; unsent alerts about one thing coalesced
 
 Revision ID: 0005
 Revises: 0004
@@ -25,9 +25,15 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("claimed_until", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
         )
+        batch.add_column(
+            sa.Column("coalesce_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True)
+        )
+        batch.create_index("ix_outbox_coalesce_key", ["coalesce_key"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
+        batch.drop_index("ix_outbox_coalesce_key")
+        batch.drop_column("coalesce_key")
         batch.drop_column("claimed_until")
         batch.drop_column("claimed_by")
