@@ -156,15 +156,48 @@ WEBHOOK_PATH = "/webhook"
 
 
 def build_webhook_app(settings: Settings, bot: Bot, dp: Dispatcher):  # noqa: ANN201
-    """The aiohttp application that receives updates at /webhook (checking the secret token)."""
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    """The aiohttp application that receives updates at /webhook. The secret token is checked
+    (401 without it); the update is handled before the answer, which is 200 once it was, and 500
+    when it failed, so that Telegram delivers it again instead of it being lost."""
+    import hmac
+
+    from aiogram.types import Update
     from aiohttp import web
 
+    from bot.middlewares import update_outcome
+
+    secret = settings.secret_token or ""
+
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+            return web.Response(status=401, text="unauthorized")
+        try:
+            update = Update.model_validate(await request.json(), context={"bot": bot})
+        except ValueError:
+            return web.Response(status=400, text="not an update")
+        update_outcome.set(None)
+        try:
+            await dp.feed_update(bot, update)
+        except Exception:
+            log.exception("update %s failed", update.update_id)
+            return web.Response(status=500, text="failed")
+        outcome = update_outcome.get()
+        if outcome is not None and outcome.failed:
+            return web.Response(status=500, text="failed")
+        return web.Response(status=200, text="ok")
+
     app = web.Application()
-    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=settings.secret_token).register(
-        app, path=WEBHOOK_PATH
-    )
-    setup_application(app, dp, bot=bot)
+    app.router.add_post(WEBHOOK_PATH, receive)
+
+    async def on_startup(_app: web.Application) -> None:
+        await dp.emit_startup(bot=bot, **dp.workflow_data)
+
+    async def on_shutdown(_app: web.Application) -> None:
+        await dp.emit_shutdown(bot=bot, **dp.workflow_data)
+
+    app.on_startup.append(on_startup)
+    app.on_shutdown.append(on_shutdown)
     return app
 
 

@@ -37,6 +37,11 @@ def main(argv: list[str] | None = None) -> None:
 
     secrets = settings.secrets
 
+    def redact(text: str) -> str:
+        for secret in secrets:
+            text = text.replace(secret, "<redacted>")
+        return text
+
     if args.command in (None, "run"):
         configure_logging(logging.WARNING if settings.sandbox else logging.INFO, secrets=secrets)
         from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
@@ -50,7 +55,19 @@ def main(argv: list[str] | None = None) -> None:
         except TelegramUnauthorizedError:
             parser.exit(1, "Telegram refused BOT_TOKEN: check the token from @BotFather.\n")
         except TelegramNetworkError as error:
-            parser.exit(1, f"cannot reach the Bot API server ({error}); check TELEGRAM_API_URL.\n")
+            parser.exit(
+                1,
+                redact(f"cannot reach the Bot API server ({error}); check TELEGRAM_API_URL.\n"),
+            )
+        except Exception as error:  # a wrong TELEGRAM_API_URL answers 404s, HTML pages…
+            logging.getLogger("bot").error("stopped", exc_info=error)  # the formatter redacts
+            parser.exit(
+                1,
+                redact(
+                    f"the bot stopped: {type(error).__name__}: {error}; "
+                    "check TELEGRAM_API_URL and BOT_TOKEN.\n"
+                ),
+            )
     elif args.command == "seed-demo":
         configure_logging(secrets=secrets)
         asyncio.run(_seed(settings))

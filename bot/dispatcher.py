@@ -17,6 +17,7 @@ from bot.middlewares import (
     CommandsLeaveDialogs,
     DbSessionMiddleware,
     PrivateChatsOnly,
+    ProcessOnce,
     ScreenDialogs,
     StripNul,
     ThrottlingMiddleware,
@@ -70,6 +71,8 @@ def create_dispatcher(
     # Order matters. Every tap gets its answer, whatever happens further in (aiogram's own
     # errors middleware, outermost, hands failures to the errors router, which apologises).
     dp.update.outer_middleware(AnswerEveryCallback())
+    # A redelivered update (same id) is handled once, by whichever worker took it first.
+    dp.update.outer_middleware(ProcessOnce(session_factory))
     # Then a session, the user's row, and their locale.
     dp.update.outer_middleware(PrivateChatsOnly())
     dp.update.outer_middleware(DbSessionMiddleware(session_factory))

@@ -298,3 +298,51 @@ class StripNul(BaseMiddleware):
         elif isinstance(event, CallbackQuery) and event.data and "\x00" in event.data:
             event = event.model_copy(update={"data": event.data.replace("\x00", "")})
         return await handler(event, data)
+
+
+class UpdateOutcome:
+    """Whether the update being handled failed (the errors router says so)."""
+
+    def __init__(self) -> None:
+        self.failed = False
+
+
+update_outcome: ContextVar[UpdateOutcome | None] = ContextVar("update_outcome", default=None)
+
+
+class ProcessOnce(BaseMiddleware):
+    """A redelivered update (same update_id) is handled once by all workers together: its id is
+    claimed in the database before handling, and let go again if handling failed, so Telegram's
+    next delivery is handled."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self.session_factory = session_factory
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        from aiogram.types import Update
+
+        from services import updates
+
+        if not isinstance(event, Update):
+            return await handler(event, data)
+        clock = data.get("clock")
+        now = clock.now() if clock is not None else None
+        async with self.session_factory() as session:
+            if now is not None and not await updates.claim(
+                session, update_id=event.update_id, now=now
+            ):
+                log.info("update %s was already handled: skipped", event.update_id)
+                return None
+        update_outcome.set(UpdateOutcome())  # the webhook reads it once the update is done
+        try:
+            return await handler(event, data)
+        except BaseException:
+            # failed (the errors router answers the user) or cut off: a redelivery is handled
+            await self._release(event.update_id)
+            raise
+
+    async def _release(self, update_id: int) -> None:
+        from services import updates
+
+        async with self.session_factory() as session:
+            await updates.release(session, update_id=update_id)

@@ -28,6 +28,7 @@ from models import Agent, GroupOrder, Order, User
 from services import agents, geo, groups, users
 from services.agents import AgentError
 from services.catalog import localized
+from services.text import spreadsheet_safe
 
 router = RouterSpec(__name__)
 
@@ -289,6 +290,16 @@ async def cmd_region(message: Message, session: AsyncSession, user: User, clock:
     await message.answer(fit(lines))
 
 
+class SafeWriter:
+    """A csv writer whose cells are neutralised for spreadsheets (names are the buyers' own)."""
+
+    def __init__(self, writer) -> None:  # noqa: ANN001
+        self.writer = writer
+
+    def writerow(self, row: list[object]) -> None:
+        self.writer.writerow([spreadsheet_safe(cell) for cell in row])
+
+
 async def picklist_view(
     session: AsyncSession, user: User, group_id: int
 ) -> tuple[str, bytes] | None:
@@ -308,7 +319,7 @@ async def picklist_view(
         by_point.setdefault(label, []).append(entry)
     lines = [_("📋 <b>Pick list</b> · {title}").format(title=q(group_title(group, user, locale)))]
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(csv.writer(out))
     writer.writerow(
         [
             "pickup_point",

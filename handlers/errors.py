@@ -16,7 +16,7 @@ from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 
 from bot.i18n import LOCALES, locale_from_language_code
-from bot.middlewares import CallbackReply, answer_quietly
+from bot.middlewares import CallbackReply, answer_quietly, update_outcome
 from handlers.routing import RouterSpec
 from services.text import N_
 
@@ -37,6 +37,9 @@ def locale_of(event: ErrorEvent, data: dict[str, Any]) -> str:
 @router.errors()
 async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n, **data: Any) -> bool:
     update = event.update
+    outcome = update_outcome.get()
+    if outcome is not None:
+        outcome.failed = True  # a webhook answers 500, so Telegram delivers the update again
     log.error(
         "update %s failed: %s", update.update_id, type(event.exception).__name__,
         exc_info=event.exception,

@@ -15,9 +15,11 @@ from models.group import (
     ShippingMethod,
 )
 from models.outbox import Notification, OutboxStatus
+from models.processed import ProcessedUpdate
 from models.user import User
 
 __all__ = [
+    "ProcessedUpdate",
     "Agent",
     "AgentInvite",
     "PickupPoint",

@@ -23,3 +23,14 @@ def clean_line(text: str, max_length: int) -> str | None:
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in collapsed):
         return None
     return collapsed
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV or XLSX cell that a spreadsheet can't take for a formula (OWASP's rule): text that
+    starts with = + - @, a tab or a carriage return gets a leading apostrophe. Numbers pass."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -218,9 +218,9 @@ async def test_an_agent_gets_one_alert_per_order_while_the_buyer_keeps_tapping(a
     confirm = QtyCb(g=group.id, o=offer, n=2, a="ok").pack()
     for _ in range(5):  # the same confirm again and again: nothing changes
         answer = await app.press(buyer, app.last(buyer), confirm)
-        assert answer["text"] == app.t("Nothing changed: you already have {quantity}.", "it").format(
-            quantity=2
-        )
+        assert answer["text"] == app.t(
+            "Nothing changed: you already have {quantity}.", "it"
+        ).format(quantity=2)
     for n in (3, 4, 6, 7):  # then real changes, faster than the alerts go out
         await app.press(buyer, app.last(buyer), QtyCb(g=group.id, o=offer, n=n, a="ok").pack())
     async with app.session_factory() as session:
@@ -246,3 +246,18 @@ async def test_an_order_gone_before_its_alert_went_out_is_not_announced(app: Har
     await app.press(buyer, app.last(buyer), GroupCb(id=group.id, a="leave_ok").pack())
     await app.deliver()
     assert not any("×" in t for t in app.texts(agent))
+
+
+async def test_a_formula_for_a_name_is_plain_text_in_the_pick_list(app: Harness):
+    group, agent, _buyer = await setup(app)
+    names = ['=HYPERLINK("http://evil.example","click")', "+1+2", "-3", "@SUM(A1)", "\tx"]
+    for name in names:
+        attacker = app.user(language_code="en", first_name=name)
+        await app.onboard(attacker, language="en", country="Italy", city="Milan")
+        await join_with_buttons(app, attacker, group, 1)
+    await app.send(agent, f"/picklist {group.id}")
+    _filename, content = app.emulator.bot_messages(agent.id)[-1].document
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    cells = {r["buyer"] for r in rows}
+    assert cells >= {"'" + name for name in names}
+    assert not any(cell[:1] in "=+-@\t" for row in rows for cell in row.values() if cell)
