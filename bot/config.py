@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     locales_dir: Path = PROJECT_ROOT / "locales"
     default_locale: str = "en"
     page_size: int = 5
+    # updates handled at once; keep it below the database pool (5 + 10 connections by default)
+    max_concurrent_updates: int = 10
     throttle_burst: int = 20  # updates a user may send at once (0: no flood protection)
     throttle_per_second: float = 3.0  # and then this many a second
     send_rate: float = 30.0  # messages a second, overall (Telegram: about 30)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -346,3 +347,22 @@ class ProcessOnce(BaseMiddleware):
 
         async with self.session_factory() as session:
             await updates.release(session, update_id=update_id)
+
+
+class BoundedHandling(BaseMiddleware):
+    """At most `limit` updates are handled at once, whatever delivers them (polling starts a
+    task per update, a webhook a request each): under a flood they queue here, first come first
+    served, instead of all waiting for the few database connections there are and failing on
+    the pool's timeout. The bot slows down; it does not fail."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._slots: asyncio.Semaphore | None = None
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if self.limit <= 0:
+            return await handler(event, data)
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.limit)
+        async with self._slots:
+            return await handler(event, data)

@@ -36,7 +36,5 @@ async def claim(session: AsyncSession, *, update_id: int, now: datetime) -> bool
 async def release(session: AsyncSession, *, update_id: int) -> None:
     """The update failed: let its redelivery be handled."""
     await begin_write(session)
-    await session.exec(
-        delete(ProcessedUpdate).where(col(ProcessedUpdate.update_id) == update_id)
-    )
+    await session.exec(delete(ProcessedUpdate).where(col(ProcessedUpdate.update_id) == update_id))
     await session.commit()

@@ -190,3 +190,18 @@ async def test_a_write_cancelled_while_backing_off_releases_the_lock(
         await asyncio.wait_for(tx.begin_write(session), timeout=5)
         session.add(User(id=78, first_name="Next"))
         await session.commit()
+
+
+async def test_2000_newcomers_at_once_all_answered_and_nothing_fails(app: Harness):
+    """A flood of newcomers (a share link posted in a big chat): every update is answered and
+    none fails; the bot slows down instead (at most MAX_CONCURRENT_UPDATES handled at once)."""
+    bystander = app.user(language_code="en")
+    await app.onboard(bystander, language="en", country="Italy", city="Milan")
+    users = [app.user(language_code="it", first_name=f"F{i}") for i in range(2000)]
+    for user in users:
+        app.emulator.send_message(user, "/start")
+    app.emulator.send_message(bystander, "/help")
+    before = len(app.emulator.bot_messages(bystander.id))
+    assert await app.process_at_once() == 2001
+    assert [u.id for u in users if app.last(u) is None] == []
+    assert len(app.emulator.bot_messages(bystander.id)) == before + 1

@@ -1,0 +1,137 @@
+"""A flood of newcomers: N users send /start at the same moment (a share link posted in a big
+chat), plus one onboarded bystander who sends /help right after them.
+
+    python bench/flood_bench.py [--users 2000] [--database-url postgresql://…]
+
+Every update is a real one fetched with getUpdates from the Bot API emulator and fed to the
+dispatcher; the answers travel back over HTTP. The same number of newcomers handled one at a
+time is the baseline, in the same run. Prints updates answered per second, failed updates
+(unanswered, or logged by the errors router), p50/p99 latency, the bystander's wait, and the
+ratios against the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.join_bench import fetch, pct, reset_pg  # noqa: E402
+from bot.app import create_bot  # noqa: E402
+from bot.clock import FrozenClock  # noqa: E402
+from bot.config import PROJECT_ROOT, Settings  # noqa: E402
+from bot.db import create_engine, create_session_factory, migrate  # noqa: E402
+from bot.dispatcher import create_dispatcher  # noqa: E402
+from bot.i18n import create_i18n  # noqa: E402
+from bot.sandbox.emulator import BotAPIEmulator, EmuUser  # noqa: E402
+from models import User  # noqa: E402
+from services.seed import seed_demo  # noqa: E402
+
+
+class Failures(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+async def flood(emulator, bot, dp, users, bystander, *, concurrent: bool):  # noqa: ANN001, ANN201
+    for user in users:
+        emulator.send_message(user, "/start")
+    if bystander is not None:
+        emulator.send_message(bystander, "/help")
+    updates = await fetch(bot)
+    latencies: dict[int, float] = {}
+
+    async def one(update) -> None:  # noqa: ANN001
+        start = time.perf_counter()
+        await dp.feed_update(bot, update)
+        latencies[update.update_id] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    if concurrent:
+        await asyncio.gather(*(one(u) for u in updates))
+    else:
+        for update in updates:
+            await one(update)
+    elapsed = time.perf_counter() - start
+    unanswered = sum(1 for u in users if emulator.last_bot_message(u.id) is None)
+    bystander_wait = latencies[updates[-1].update_id] if bystander is not None else 0.0
+    return len(updates) / elapsed, list(latencies.values()), unanswered, bystander_wait
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=2000)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--limit", type=int, default=None,
+        help="MAX_CONCURRENT_UPDATES for this run (0: unbounded, as before the bound existed)",
+    )  # fmt: skip
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp()
+    url = args.database_url or f"sqlite:///{tmp}/flood.db"
+    if not url.startswith("sqlite"):
+        await reset_pg(url)
+    engine = create_engine(url)  # the default pool (5 + 10), as deployed
+    await migrate(engine)
+    factory = create_session_factory(engine)
+    async with factory() as session:
+        await seed_demo(session)
+        session.add(
+            User(id=1, first_name="Bystander", locale="en", country="IT", city="Milan",
+                 currency="EUR", timezone="Europe/Rome")
+        )  # fmt: skip
+        await session.commit()
+    failures = Failures()
+    logging.getLogger("handlers.errors").addHandler(failures)
+    settings = Settings(_env_file=None, bot_token="1:BENCH", database_url=url, throttle_burst=0)
+    if args.limit is not None:
+        settings = settings.model_copy(update={"max_concurrent_updates": args.limit})
+    i18n = create_i18n(PROJECT_ROOT / "locales")
+    n = args.users
+    async with BotAPIEmulator(token="1:BENCH") as emulator:
+        bot = create_bot("1:BENCH", emulator.base_url)
+        dp = create_dispatcher(
+            settings=settings, session_factory=factory, i18n=i18n, clock=FrozenClock()
+        )
+        baseline = [EmuUser(id=10_000 + i, first_name="s", language_code="it") for i in range(n)]
+        seq_rate, seq_lat, seq_missing, _ = await flood(
+            emulator, bot, dp, baseline, None, concurrent=False
+        )
+        crowd = [EmuUser(id=100_000 + i, first_name="f", language_code="it") for i in range(n)]
+        bystander = EmuUser(id=1, first_name="Bystander", language_code="en")
+        rate, lat, missing, waited = await flood(
+            emulator, bot, dp, crowd, bystander, concurrent=True
+        )
+        await bot.session.close()
+    await engine.dispose()
+    backend = "PostgreSQL" if not url.startswith("sqlite") else "SQLite"
+    print(f"backend: {backend}; newcomers: {n}; at most {settings.max_concurrent_updates} at once")
+    print(
+        f"one at a time (baseline): {seq_rate:7.1f} updates/s  p50 {pct(seq_lat, 0.5):7.1f} ms"
+        f"  p99 {pct(seq_lat, 0.99):7.1f} ms  unanswered {seq_missing}"
+    )
+    print(
+        f"all at once:              {rate:7.1f} updates/s  p50 {pct(lat, 0.5):7.1f} ms"
+        f"  p99 {pct(lat, 0.99):7.1f} ms  unanswered {missing}"
+    )
+    print(f"throughput ratio at once / one at a time: {rate / seq_rate:.2f}")
+    print(f"the bystander's /help answered after {waited:.2f} s")
+    print(f"failed updates (errors router): {failures.count}")
+    ok = missing == 0 and seq_missing == 0 and failures.count == 0
+    print("CHECK", "PASSED" if ok else "FAILED")
+    if not ok:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
