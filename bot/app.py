@@ -123,7 +123,37 @@ def build_dispatcher(settings: Settings, factory, i18n, services: Services) -> D
     )
 
 
+class StartupError(Exception):
+    """A dependency the configuration names is not there: said plainly, then the bot exits."""
+
+
+async def check_redis(url: str) -> None:
+    from redis.asyncio import Redis
+    from redis.exceptions import RedisError
+
+    client = Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+    try:
+        await client.ping()
+    except (RedisError, OSError) as error:
+        raise StartupError(f"cannot reach Redis at REDIS_URL ({error})") from error
+    finally:
+        await client.aclose()
+
+
+def stop_on_signals() -> asyncio.Event:
+    """SIGTERM (docker stop) and SIGINT set the event: the bot then shuts down in order."""
+    import signal
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
 async def run(settings: Settings) -> None:
+    if settings.redis_url and not settings.sandbox:
+        await check_redis(settings.redis_url)  # before anything consumes an update
     engine, factory = await prepare_database(settings)
     i18n = create_i18n(settings.locales_dir, settings.default_locale)
     i18n.set_current(i18n)
@@ -137,19 +167,36 @@ async def run(settings: Settings) -> None:
             services = Services(bot, settings, factory, i18n)
             dp = build_dispatcher(settings, factory, i18n, services)
             await set_default_commands(bot)  # also checks the token before anything starts
+            stop = stop_on_signals()
             await services.start()
             try:
                 if settings.webhook_url:
-                    await run_webhook(settings, bot, dp)
+                    await run_webhook(settings, bot, dp, stop)
                 else:
                     await bot.delete_webhook(drop_pending_updates=False)
-                    await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
+                    await run_polling(bot, dp, stop)
+                running = await dp["handling"].drained(within=30)
+                log.warning("shutting down: the %s updates in flight are finished", running)
             finally:
                 await services.stop()
+                log.warning("shutting down: sender and scheduler stopped, leader lock released")
         finally:
             await bot.session.close()
     finally:
         await engine.dispose()
+
+
+async def run_polling(bot: Bot, dp: Dispatcher, stop: asyncio.Event) -> None:
+    polling = asyncio.create_task(
+        dp.start_polling(bot, handle_signals=False, allowed_updates=dp.resolve_used_update_types())
+    )
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if stop.is_set():
+        log.warning("shutting down: no more updates taken")
+        await dp.stop_polling()
+    stopping.cancel()
+    await polling
 
 
 WEBHOOK_PATH = "/webhook"
@@ -201,7 +248,9 @@ def build_webhook_app(settings: Settings, bot: Bot, dp: Dispatcher):  # noqa: AN
     return app
 
 
-async def run_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
+async def run_webhook(
+    settings: Settings, bot: Bot, dp: Dispatcher, stop: asyncio.Event | None = None
+) -> None:
     from aiohttp import web
 
     app = build_webhook_app(settings, bot, dp)
@@ -216,7 +265,8 @@ async def run_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
     await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
     log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
     try:
-        await asyncio.Event().wait()
+        await (stop or asyncio.Event()).wait()
+        log.warning("shutting down: no more updates taken")
     finally:
         await runner.cleanup()
 

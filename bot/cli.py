@@ -46,12 +46,14 @@ def main(argv: list[str] | None = None) -> None:
         configure_logging(logging.WARNING if settings.sandbox else logging.INFO, secrets=secrets)
         from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
-        from bot.app import run
+        from bot.app import StartupError, run
 
         try:
             asyncio.run(run(settings))
         except KeyboardInterrupt:
             pass
+        except StartupError as error:
+            parser.exit(1, redact(f"{error}\n"))
         except TelegramUnauthorizedError:
             parser.exit(1, "Telegram refused BOT_TOKEN: check the token from @BotFather.\n")
         except TelegramNetworkError as error:

@@ -72,7 +72,8 @@ def create_dispatcher(
     # Order matters. Every tap gets its answer, whatever happens further in (aiogram's own
     # errors middleware, outermost, hands failures to the errors router, which apologises).
     # A flood queues here instead of exhausting the database pool (see BoundedHandling).
-    dp.update.outer_middleware(BoundedHandling(settings.max_concurrent_updates))
+    handling = dp["handling"] = BoundedHandling(settings.max_concurrent_updates)
+    dp.update.outer_middleware(handling)
     dp.update.outer_middleware(AnswerEveryCallback())
     # A redelivered update (same id) is handled once, by whichever worker took it first.
     dp.update.outer_middleware(ProcessOnce(session_factory))

@@ -358,11 +358,32 @@ class BoundedHandling(BaseMiddleware):
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self._slots: asyncio.Semaphore | None = None
+        self.in_flight = 0
+        self._idle: asyncio.Event | None = None
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        if self.limit <= 0:
-            return await handler(event, data)
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self.limit)
-        async with self._slots:
-            return await handler(event, data)
+        self.in_flight += 1
+        try:
+            if self.limit <= 0:
+                return await handler(event, data)
+            if self._slots is None:
+                self._slots = asyncio.Semaphore(self.limit)
+            async with self._slots:
+                return await handler(event, data)
+        finally:
+            self.in_flight -= 1
+            if self.in_flight == 0 and self._idle is not None:
+                self._idle.set()
+
+    async def drained(self, within: float) -> int:
+        """Wait (at most `within` seconds) for the updates being handled; returns how many
+        were still running at the start."""
+        running = self.in_flight
+        if running:
+            self._idle = asyncio.Event()
+            try:
+                async with asyncio.timeout(within):
+                    await self._idle.wait()
+            except TimeoutError:
+                log.warning("%s updates still running after %s s", self.in_flight, within)
+        return running

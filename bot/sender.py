@@ -224,6 +224,11 @@ class OutboxSender:
 
         merge(await self._load(0))
         while queues or in_flight or loading is not None:
+            if self._stopped and queues:
+                # stopping: the sends in flight finish; the rest go back to the queue at once
+                await self._unclaim([job.row.id for q in queues.values() for job in q])
+                queues.clear()
+                state["exhausted"] = True
             if time.monotonic() - renewed > renew_every and queues:
                 await self._renew([job.row.id for q in queues.values() for job in q])
                 renewed = time.monotonic()
@@ -310,6 +315,15 @@ class OutboxSender:
                 .values(claimed_until=self.clock.now() + self.lease)
             )
             await session.commit()
+
+    async def _unclaim(self, row_ids: list[int | None]) -> None:
+        ids = [row_id for row_id in row_ids if row_id is not None]
+        if ids:
+            await self._write(
+                update(Notification)
+                .where(col(Notification.id).in_(ids), col(Notification.claimed_by) == self.worker)
+                .values(claimed_by=None, claimed_until=None)
+            )
 
     async def _load(self, cursor: int) -> tuple[list[Job], int, bool]:
         """Rendered jobs for the rows claimed above `cursor`: (jobs, new cursor, exhausted)."""

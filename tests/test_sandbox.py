@@ -68,6 +68,30 @@ async def test_with_a_token_it_polls_the_configured_bot_api_server(tmp_path):
             german = emulator.get_commands(language_code="de")
             assert german and any(c["command"] == "catalog" for c in german)
         finally:
-            process.send_signal(signal.SIGINT)
-            _, err = await asyncio.wait_for(process.communicate(), timeout=30)
-        assert process.returncode == 0, err.decode()[-2000:]
+            process.send_signal(signal.SIGTERM)  # docker stop
+            _, err = await asyncio.wait_for(process.communicate(), timeout=60)
+        log = err.decode()
+        assert process.returncode == 0, log[-2000:]
+        # it stopped in order: intake, the updates in flight, then the sender and scheduler
+        steps = [
+            "no more updates taken",
+            "updates in flight are finished",
+            "sender and scheduler stopped",
+        ]
+        positions = [log.find(step) for step in steps]
+        assert -1 not in positions and positions == sorted(positions), log[-2000:]
+        assert token not in log
+
+
+def test_an_unreachable_redis_stops_the_bot_at_start_up(tmp_path):
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
+    env.update(BOT_TOKEN="424242:REDIS-test", REDIS_URL="redis://127.0.0.1:1/0")
+    run = subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=str(tmp_path), env=env, capture_output=True,
+        text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert run.returncode == 1
+    assert "cannot reach Redis at REDIS_URL" in run.stderr
+    assert not (tmp_path / "qingtian.db").exists()  # nothing was touched, no update consumed
