@@ -113,6 +113,14 @@ class Services:
 
 
 def build_dispatcher(settings: Settings, factory, i18n, services: Services) -> Dispatcher:  # noqa: ANN001
+    health = None
+    if settings.redis_url:
+        from redis.asyncio import Redis
+
+        from bot.middlewares import RedisHealth
+
+        client = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
+        health = RedisHealth(client.ping)
     return create_dispatcher(
         settings=settings,
         session_factory=factory,
@@ -120,6 +128,7 @@ def build_dispatcher(settings: Settings, factory, i18n, services: Services) -> D
         clock=services.clock,
         deadlines=services.deadlines,
         sender=services.sender,
+        redis_health=health,
     )
 
 
@@ -169,6 +178,8 @@ async def run(settings: Settings) -> None:
             await set_default_commands(bot)  # also checks the token before anything starts
             stop = stop_on_signals()
             await services.start()
+            health = dp.workflow_data.get("redis_health")
+            watcher = asyncio.create_task(health.watch()) if health is not None else None
             try:
                 if settings.webhook_url:
                     await run_webhook(settings, bot, dp, stop)
@@ -178,6 +189,8 @@ async def run(settings: Settings) -> None:
                 running = await dp["handling"].drained(within=30)
                 log.warning("shutting down: the %s updates in flight are finished", running)
             finally:
+                if watcher is not None:
+                    watcher.cancel()
                 await services.stop()
                 log.warning("shutting down: sender and scheduler stopped, leader lock released")
         finally:
@@ -187,8 +200,16 @@ async def run(settings: Settings) -> None:
 
 
 async def run_polling(bot: Bot, dp: Dispatcher, stop: asyncio.Event) -> None:
+    """Long polling until `stop`. Updates waiting to be handled are bounded, so when handling
+    stalls (Redis away) polling stops fetching more."""
+    limit = max(1, dp["handling"].limit) * 4
     polling = asyncio.create_task(
-        dp.start_polling(bot, handle_signals=False, allowed_updates=dp.resolve_used_update_types())
+        dp.start_polling(
+            bot,
+            handle_signals=False,
+            allowed_updates=dp.resolve_used_update_types(),
+            tasks_concurrency_limit=limit,
+        )  # fmt: skip
     )
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -223,6 +244,9 @@ def build_webhook_app(settings: Settings, bot: Bot, dp: Dispatcher):  # noqa: AN
             update = Update.model_validate(await request.json(), context={"bot": bot})
         except ValueError:
             return web.Response(status=400, text="not an update")
+        health = dp.workflow_data.get("redis_health")
+        if health is not None and not health.up.is_set():
+            return web.Response(status=503, text="Redis unreachable")  # Telegram retries later
         update_outcome.set(None)
         try:
             await dp.feed_update(bot, update)

@@ -19,6 +19,8 @@ from bot.middlewares import (
     DbSessionMiddleware,
     PrivateChatsOnly,
     ProcessOnce,
+    RedisGate,
+    RedisHealth,
     ScreenDialogs,
     StripNul,
     ThrottlingMiddleware,
@@ -60,6 +62,7 @@ def create_dispatcher(
     storage: BaseStorage | None = None,
     deadlines: Deadlines | None = None,
     sender: OutboxSender | None = None,
+    redis_health: RedisHealth | None = None,
 ) -> Dispatcher:
     dp = Dispatcher(
         storage=storage or create_storage(settings),
@@ -74,6 +77,9 @@ def create_dispatcher(
     # A flood queues here instead of exhausting the database pool (see BoundedHandling).
     handling = dp["handling"] = BoundedHandling(settings.max_concurrent_updates)
     dp.update.outer_middleware(handling)
+    if redis_health is not None:  # with REDIS_URL: nothing is handled while Redis is away
+        dp["redis_health"] = redis_health
+        dp.update.outer_middleware(RedisGate(redis_health))
     dp.update.outer_middleware(AnswerEveryCallback())
     # A redelivered update (same id) is handled once, by whichever worker took it first.
     dp.update.outer_middleware(ProcessOnce(session_factory))

@@ -387,3 +387,46 @@ class BoundedHandling(BaseMiddleware):
             except TimeoutError:
                 log.warning("%s updates still running after %s s", self.in_flight, within)
         return running
+
+
+class RedisHealth:
+    """Whether Redis answers, checked every `every` seconds by `watch()`; `up` is an event the
+    gate waits on. The transitions are logged."""
+
+    def __init__(self, ping: Callable[[], Awaitable[Any]], every: float = 2.0) -> None:
+        self.ping = ping
+        self.every = every
+        self.up = asyncio.Event()
+        self.up.set()
+
+    async def check(self) -> bool:
+        try:
+            await asyncio.wait_for(self.ping(), timeout=self.every * 2)
+        except Exception as error:  # noqa: BLE001 - any failure means "not there"
+            if self.up.is_set():
+                log.error("Redis unreachable (%s): updates wait until it is back", error)
+            self.up.clear()
+            return False
+        if not self.up.is_set():
+            log.warning("Redis is back: updates are handled again")
+        self.up.set()
+        return True
+
+    async def watch(self) -> None:
+        while True:
+            await self.check()
+            await asyncio.sleep(self.every)
+
+
+class RedisGate(BaseMiddleware):
+    """With REDIS_URL, the FSM state lives in Redis: while it is unreachable no update is
+    handled (each would fail); they wait until it is back, and polling stops fetching more once
+    its task limit is reached."""
+
+    def __init__(self, health: RedisHealth) -> None:
+        self.health = health
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if not self.health.up.is_set():
+            await self.health.up.wait()
+        return await handler(event, data)
