@@ -223,9 +223,8 @@ async def on_agent_remove(
     state: FSMContext,
     clock: Clock,
 ) -> None:
-    pending = await confirm.take(state, callback_data, now=clock.now())
+    pending = await confirm.take_or_refuse(callback, state, callback_data, now=clock.now())
     if pending is None:
-        await callback.answer(confirm.expired_text(), show_alert=True)
         return
     removed = await agents.remove_agent(
         session,

@@ -73,6 +73,16 @@ def expired_text() -> str:
     return _("This confirmation has expired or was already used. Nothing was changed.")
 
 
+async def take_or_refuse(
+    callback: CallbackQuery, state: FSMContext, callback_data: ConfirmCb, *, now: datetime
+) -> dict[str, Any] | None:
+    """`take`, and when there is nothing to take, the tap is told so (and None returned)."""
+    pending = await take(state, callback_data, now=now)
+    if pending is None:
+        await callback.answer(expired_text(), show_alert=True)
+    return pending
+
+
 @router.callback_query(ConfirmCb.filter(F.no))
 async def on_no(
     callback: CallbackQuery, callback_data: ConfirmCb, state: FSMContext, clock: Clock

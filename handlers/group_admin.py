@@ -637,9 +637,8 @@ async def on_cancel_ok(
     state: FSMContext,
     clock: Clock,
 ) -> None:
-    pending = await confirm.take(state, callback_data, now=clock.now())
+    pending = await confirm.take_or_refuse(callback, state, callback_data, now=clock.now())
     if pending is None:
-        await callback.answer(confirm.expired_text(), show_alert=True)
         return
     try:
         outcome = await groups.cancel(
@@ -707,9 +706,8 @@ async def on_close_ok(
     state: FSMContext,
     clock: Clock,
 ) -> None:
-    pending = await confirm.take(state, callback_data, now=clock.now())
+    pending = await confirm.take_or_refuse(callback, state, callback_data, now=clock.now())
     if pending is None:
-        await callback.answer(confirm.expired_text(), show_alert=True)
         return
     try:
         outcome = await groups.close(

@@ -370,6 +370,18 @@ async def picker_view(
     return "\n".join(lines), markup
 
 
+async def still_joinable(
+    callback: CallbackQuery, session: AsyncSession, user: User, group_id: int, now: datetime
+) -> bool:
+    """Whether the group still takes orders; if not, the tap is told why."""
+    group = await groups.get_group(session, group_id)
+    if groups.is_joinable(group, now):
+        return True
+    code = "closed" if group.status == "open" else "not_open"
+    await callback.answer(error_text(GroupError(code), user.locale or "en"), show_alert=True)
+    return False
+
+
 @router.callback_query(QtyCb.filter(F.a == "p"))
 async def on_picker(
     callback: CallbackQuery,
@@ -384,10 +396,7 @@ async def on_picker(
     if view is None:
         await stale(callback)
         return
-    group = await groups.get_group(session, callback_data.g)
-    if not groups.is_joinable(group, now):
-        code = "closed" if group.status == "open" else "not_open"
-        await callback.answer(error_text(GroupError(code), user.locale or "en"), show_alert=True)
+    if not await still_joinable(callback, session, user, callback_data.g, now):
         return
     # the picker is on screen: a number typed now is its quantity (unless another dialog is
     # under way, say /gb_new, which an old picker's button does not interrupt)
@@ -411,10 +420,7 @@ async def on_type(
     if await picker_view(session, user, callback_data, clock.now()) is None:
         await stale(callback)
         return
-    group = await groups.get_group(session, callback_data.g)
-    if not groups.is_joinable(group, clock.now()):
-        code = "closed" if group.status == "open" else "not_open"
-        await callback.answer(error_text(GroupError(code), user.locale or "en"), show_alert=True)
+    if not await still_joinable(callback, session, user, callback_data.g, clock.now()):
         return
     await state.set_state(JoinState.quantity)
     await state.update_data(join_group=callback_data.g, join_offer=callback_data.o)
