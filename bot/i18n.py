@@ -55,6 +55,14 @@ def locale_from_language_code(code: str | None) -> str:
     return DEFAULT_LOCALE
 
 
+def user_locale(chosen: str | None, language_code: str | None) -> str:
+    """The one rule for whose language a text is in: the locale the user chose, else the one
+    their Telegram language code maps to."""
+    if chosen in LOCALES:
+        return str(chosen)
+    return locale_from_language_code(language_code)
+
+
 def telegram_language_code(locale: str) -> str:
     """The two-letter code Telegram uses for per-language command menus."""
     return locale.split("_")[0]

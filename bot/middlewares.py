@@ -17,7 +17,7 @@ from aiogram.utils.i18n import I18nMiddleware
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import LOCALES, locale_from_language_code
+from bot.i18n import user_locale
 from models import User
 from services.tx import begin_write
 from services.users import get_or_create_user
@@ -180,10 +180,10 @@ class UserLocaleMiddleware(I18nMiddleware):
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
         user: User | None = data.get("user")
-        if user is not None and user.locale in LOCALES:
-            return user.locale
         tg_user: TgUser | None = data.get("event_from_user")
-        return locale_from_language_code(tg_user.language_code if tg_user else None)
+        return user_locale(
+            user.locale if user else None, tg_user.language_code if tg_user else None
+        )
 
 
 class CallbackReply:

@@ -46,7 +46,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.i18n import LOCALES, locale_from_language_code
+from bot.i18n import user_locale
 from bot.notifications import render
 from models import Notification, OutboxStatus, User
 from services.tx import begin_write, is_locked_error
@@ -226,7 +226,7 @@ class OutboxSender:
         while queues or in_flight or loading is not None:
             if self._stopped and queues:
                 # stopping: the sends in flight finish; the rest go back to the queue at once
-                await self._unclaim([job.row.id for q in queues.values() for job in q])
+                await self._renew([job.row.id for q in queues.values() for job in q], release=True)
                 queues.clear()
                 state["exhausted"] = True
             if time.monotonic() - renewed > renew_every and queues:
@@ -303,27 +303,21 @@ class OutboxSender:
             await session.commit()
             return ids
 
-    async def _renew(self, row_ids: list[int | None]) -> None:
+    async def _renew(self, row_ids: list[int | None], *, release: bool = False) -> None:
+        """Extend this sender's claim on rows still waiting, or (`release`) let them go."""
         ids = [row_id for row_id in row_ids if row_id is not None]
         if not ids:
             return
-        async with self.session_factory() as session:
-            await begin_write(session)
-            await session.exec(
-                update(Notification)
-                .where(col(Notification.id).in_(ids), col(Notification.claimed_by) == self.worker)
-                .values(claimed_until=self.clock.now() + self.lease)
-            )
-            await session.commit()
-
-    async def _unclaim(self, row_ids: list[int | None]) -> None:
-        ids = [row_id for row_id in row_ids if row_id is not None]
-        if ids:
-            await self._write(
-                update(Notification)
-                .where(col(Notification.id).in_(ids), col(Notification.claimed_by) == self.worker)
-                .values(claimed_by=None, claimed_until=None)
-            )
+        values: dict[str, object] = (
+            {"claimed_by": None, "claimed_until": None}
+            if release
+            else {"claimed_until": self.clock.now() + self.lease}
+        )
+        await self._write(
+            update(Notification)
+            .where(col(Notification.id).in_(ids), col(Notification.claimed_by) == self.worker)
+            .values(**values)
+        )
 
     async def _load(self, cursor: int) -> tuple[list[Job], int, bool]:
         """Rendered jobs for the rows claimed above `cursor`: (jobs, new cursor, exhausted)."""
@@ -351,11 +345,7 @@ class OutboxSender:
                         (row.id, OutboxStatus.SKIPPED, "blocked" if user else "unknown user")
                     )
                     continue
-                locale = (
-                    user.locale
-                    if user.locale in LOCALES
-                    else locale_from_language_code(user.language_code)
-                )
+                locale = user_locale(user.locale, user.language_code)
                 with self.i18n.context(), self.i18n.use_locale(locale):
                     rendered = await render(session, row, user, now)
                 if rendered is None:

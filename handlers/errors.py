@@ -15,7 +15,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 
-from bot.i18n import LOCALES, locale_from_language_code
+from bot.i18n import user_locale
 from bot.middlewares import CallbackReply, answer_quietly, update_outcome
 from handlers.routing import RouterSpec
 from services.text import N_
@@ -26,12 +26,9 @@ log = logging.getLogger(__name__)
 APOLOGY = N_("😔 Sorry, something went wrong on our side. Please try again in a moment.")
 
 
-def locale_of(event: ErrorEvent, data: dict[str, Any]) -> str:
-    user = data.get("user")
-    if user is not None and getattr(user, "locale", None) in LOCALES:
-        return str(user.locale)
-    tg_user = data.get("event_from_user")
-    return locale_from_language_code(tg_user.language_code if tg_user else None)
+def locale_of(data: dict[str, Any]) -> str:
+    user, tg_user = data.get("user"), data.get("event_from_user")
+    return user_locale(getattr(user, "locale", None), tg_user.language_code if tg_user else None)
 
 
 @router.errors()
@@ -44,7 +41,7 @@ async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n, **data: Any) -> bool
         "update %s failed: %s", update.update_id, type(event.exception).__name__,
         exc_info=event.exception,
     )  # fmt: skip
-    text = i18n.gettext(APOLOGY, locale=locale_of(event, data))
+    text = i18n.gettext(APOLOGY, locale=locale_of(data))
     reply: CallbackReply | None = data.get("callback_reply")
     try:
         if reply is not None and not reply.answered:
