@@ -24,12 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.join_bench import fetch, pct, reset_pg  # noqa: E402
 from bot.app import create_bot  # noqa: E402
-from bot.clock import FrozenClock  # noqa: E402
-from bot.config import PROJECT_ROOT, Settings  # noqa: E402
 from bot.db import create_engine, create_session_factory, migrate  # noqa: E402
 from bot.dispatcher import create_dispatcher  # noqa: E402
 from bot.i18n import create_i18n  # noqa: E402
 from bot.sandbox.emulator import BotAPIEmulator, EmuUser  # noqa: E402
+from core.clock import FrozenClock  # noqa: E402
+from core.config import PROJECT_ROOT, Settings  # noqa: E402
 from models import User  # noqa: E402
 from services.seed import seed_demo  # noqa: E402
 

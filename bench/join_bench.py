@@ -26,17 +26,17 @@ from sqlalchemy import func  # noqa: E402
 from sqlmodel import col, select  # noqa: E402
 
 from bot.app import create_bot  # noqa: E402
-from bot.clock import FrozenClock  # noqa: E402
-from bot.config import PROJECT_ROOT, Settings  # noqa: E402
 from bot.db import create_engine, create_session_factory, migrate  # noqa: E402
 from bot.dispatcher import create_dispatcher  # noqa: E402
 from bot.i18n import create_i18n  # noqa: E402
 from bot.sandbox.emulator import BotAPIEmulator, EmuUser  # noqa: E402
-from handlers.callbacks import QtyCb  # noqa: E402
+from core.clock import FrozenClock  # noqa: E402
+from core.config import PROJECT_ROOT, Settings  # noqa: E402
 from models import GroupOrder, Order, OrderLine, Product, User  # noqa: E402
 from services import groups  # noqa: E402
 from services.groups import GroupSpec, OfferSpec  # noqa: E402
 from services.seed import seed_demo  # noqa: E402
+from ui.callbacks import QtyCb  # noqa: E402
 
 
 async def reset_pg(url: str) -> None:

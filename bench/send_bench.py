@@ -24,12 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlmodel import select  # noqa: E402
 
 from bot.app import create_bot  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
-from bot.config import PROJECT_ROOT  # noqa: E402
 from bot.db import create_engine, create_session_factory, migrate  # noqa: E402
 from bot.i18n import create_i18n  # noqa: E402
 from bot.sandbox.emulator import BotAPIEmulator, EmuUser  # noqa: E402
 from bot.sender import OutboxSender  # noqa: E402
+from core.clock import SystemClock  # noqa: E402
+from core.config import PROJECT_ROOT  # noqa: E402
 from models import Notification, User  # noqa: E402
 from services import outbox  # noqa: E402
 

@@ -15,13 +15,13 @@ from aiogram.enums import ParseMode
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.commands import set_default_commands
-from bot.config import Settings
 from bot.db import create_engine, create_session_factory, migrate
 from bot.dispatcher import create_dispatcher
 from bot.i18n import create_i18n
 from bot.leader import LeaderElector
+from core.config import Settings
 from services.seed import catalogue_is_empty, seed_demo, seed_demo_groups
+from ui.commands import set_default_commands
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +59,9 @@ class Services:
     """The background parts around a bot: the outbox sender and the deadline scheduler."""
 
     def __init__(self, bot: Bot, settings: Settings, factory, i18n, clock=None) -> None:  # noqa: ANN001
-        from bot.clock import SystemClock
         from bot.scheduler import Deadlines
         from bot.sender import OutboxSender
+        from core.clock import SystemClock
 
         self.clock = clock or SystemClock()
         self.sender = OutboxSender.from_settings(

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import logging
 
-from bot.config import Settings
+from core.config import Settings
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -137,10 +137,10 @@ async def _reset(settings: Settings) -> None:
 
 async def _send_outbox(settings: Settings) -> None:
     from bot.app import create_bot
-    from bot.clock import SystemClock
     from bot.db import create_engine, create_session_factory
     from bot.i18n import create_i18n
     from bot.sender import OutboxSender
+    from core.clock import SystemClock
 
     engine = create_engine(settings.database_url)
     bot = create_bot(settings.token or "", settings.telegram_api_url)

@@ -9,8 +9,6 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.clock import Clock, SystemClock
-from bot.config import Settings
 from bot.middlewares import (
     AdminOnly,
     AnswerEveryCallback,
@@ -29,6 +27,8 @@ from bot.middlewares import (
 )
 from bot.scheduler import Deadlines
 from bot.sender import OutboxSender
+from core.clock import Clock, SystemClock
+from core.config import Settings
 from handlers import (
     admin,
     agents,
@@ -42,7 +42,7 @@ from handlers import (
     profile,
     search,
 )
-from handlers.callbacks import NoopCb, QtyCb
+from ui.callbacks import NoopCb, QtyCb
 
 
 def create_storage(settings: Settings) -> BaseStorage:

@@ -17,7 +17,7 @@ from aiogram.utils.i18n import I18nMiddleware
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import user_locale
+from core.locales import user_locale
 from models import User
 from services.tx import begin_write
 from services.users import get_or_create_user

@@ -9,8 +9,11 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.callbacks import AgentCb, GroupCb
-from handlers.group_views import (
+from models import GroupOrder, Notification, Order, User
+from services import groups
+from services.money import format_amounts
+from ui.callbacks import AgentCb, GroupCb
+from ui.groups import (
     ORDER_STATUS_NAMES,
     confirmed_lines,
     final_amount_text,
@@ -20,10 +23,7 @@ from handlers.group_views import (
     progress_line,
     time_left,
 )
-from handlers.ui import button, q
-from models import GroupOrder, Notification, Order, User
-from services import groups
-from services.money import format_amounts
+from ui.render import button, q
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 

@@ -44,12 +44,13 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.clock import Clock
-from bot.config import Settings
-from bot.i18n import user_locale
 from bot.notifications import render
+from core.clock import Clock
+from core.config import Settings
+from core.locales import user_locale
 from models import Notification, OutboxStatus, User
 from services.tx import begin_write, is_locked_error
+from ui.render import split_text
 
 log = logging.getLogger(__name__)
 
@@ -69,22 +70,6 @@ def redact(text: str, secrets: tuple[str, ...]) -> str:
 def is_permanent(error: Exception) -> bool:
     """Telegram's final word on this message: retrying would get the same answer."""
     return isinstance(error, TelegramBadRequest | TelegramEntityTooLarge)
-
-
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Split at line breaks (else spaces) so each part fits one Telegram message. Tags opened in
-    one part are not carried over: notifications keep their markup within a line."""
-    parts: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        if cut <= 0:
-            cut = text.rfind(" ", 0, limit)
-        if cut <= 0:
-            cut = limit
-        parts.append(text[:cut])
-        text = text[cut:].lstrip("\n")
-    parts.append(text)
-    return parts
 
 
 class Pacer:

@@ -9,10 +9,10 @@ from babel.dates import format_datetime, get_timezone
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.routing import ADMIN, RouterSpec
-from handlers.ui import q
 from models import User
 from services import catalog, geo
 from services.money import BASE_CURRENCY, format_rate, parse_rate
+from ui.render import q
 
 router = RouterSpec(__name__)
 

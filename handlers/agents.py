@@ -17,18 +17,18 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.clock import Clock
 from bot.notifications import agent_buttons, agent_order_text
+from core.clock import Clock
 from handlers import confirm
-from handlers.callbacks import AgentCb, ConfirmCb, PickupCb, SettingsCb
-from handlers.group_views import ORDER_STATUS_NAMES, group_title, progress_line
 from handlers.routing import ADMIN, RouterSpec
-from handlers.ui import button, fit, q, show, stale, tr
 from models import Agent, GroupOrder, Order, User
 from services import agents, geo, groups, users
 from services.agents import AgentError
 from services.catalog import localized
 from services.text import spreadsheet_safe
+from ui.callbacks import AgentCb, ConfirmCb, PickupCb, SettingsCb
+from ui.groups import ORDER_STATUS_NAMES, group_title, progress_line
+from ui.render import button, fit, q, show, stale, tr
 
 router = RouterSpec(__name__)
 
@@ -374,7 +374,7 @@ async def send_picklist(target: Message, session: AsyncSession, user: User, grou
     if view is None:
         return False
     text, data = view
-    from bot.sender import split_text
+    from ui.render import split_text
 
     for part in split_text(text):
         await target.answer(part)

@@ -13,15 +13,15 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.units import format_unit
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.clock import Clock
-from bot.config import Settings
-from handlers.callbacks import FROM_SEARCH, CategoryCb, NoopCb, ProductCb, SearchPageCb
+from core.clock import Clock
+from core.config import Settings
 from handlers.routing import RouterSpec
-from handlers.ui import button, home_button, q, show, stale, truncate
 from models import Product, User
 from services import catalog, geo, groups
 from services.catalog import NotFound, localized
 from services.money import format_price
+from ui.callbacks import FROM_SEARCH, CategoryCb, NoopCb, ProductCb, SearchPageCb
+from ui.render import button, home_button, q, show, stale, truncate
 
 router = RouterSpec(__name__)
 

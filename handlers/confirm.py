@@ -16,10 +16,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.clock import Clock
-from handlers.callbacks import ConfirmCb
+from core.clock import Clock
 from handlers.routing import RouterSpec
-from handlers.ui import button, show
+from ui.callbacks import ConfirmCb
+from ui.render import button, show
 
 router = RouterSpec(__name__)
 

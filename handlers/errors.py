@@ -15,8 +15,8 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 
-from bot.i18n import user_locale
 from bot.middlewares import CallbackReply, answer_quietly, update_outcome
+from core.locales import user_locale
 from handlers.routing import RouterSpec
 from services.text import N_
 

@@ -7,11 +7,11 @@ from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
-from handlers.callbacks import ONBOARDING, LangCb
 from handlers.profile import language_markup
 from handlers.routing import RouterSpec
-from handlers.ui import stale
 from models import User
+from ui.callbacks import ONBOARDING, LangCb
+from ui.render import stale
 
 router = RouterSpec(__name__)
 gate = RouterSpec(f"{__name__}.gate")

@@ -16,21 +16,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.clock import Clock
 from bot.scheduler import Deadlines
+from core.clock import Clock
 from handlers import confirm
-from handlers.callbacks import AdminGroupCb, ConfirmCb, MenuCb
-from handlers.group_views import (
-    METHOD_ICONS,
-    METHOD_NAMES,
-    deadline_text,
-    group_title,
-    measure_text,
-    progress_line,
-    yuan,
-)
 from handlers.routing import ADMIN, RouterSpec
-from handlers.ui import fit, q, show, stale, tr
 from models import Measure, Product, User
 from services import groups
 from services.catalog import localized
@@ -45,6 +34,17 @@ from services.group_spec import (
     parse_tiers,
 )
 from services.groups import GroupError, GroupSpec, OfferSpec
+from ui.callbacks import AdminGroupCb, ConfirmCb, MenuCb
+from ui.groups import (
+    METHOD_ICONS,
+    METHOD_NAMES,
+    deadline_text,
+    group_title,
+    measure_text,
+    progress_line,
+    yuan,
+)
+from ui.render import fit, q, show, stale, tr
 
 router = RouterSpec(__name__)
 DRAFT = "gb_draft"

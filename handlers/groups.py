@@ -17,9 +17,14 @@ from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.clock import Clock
-from handlers.callbacks import GroupCb, MenuCb, NoopCb, QtyCb
-from handlers.group_views import (
+from core.clock import Clock
+from handlers.routing import RouterSpec
+from models import GroupOrder, User
+from services import catalog, groups, pricing
+from services.catalog import localized
+from services.groups import GroupError
+from ui.callbacks import GroupCb, MenuCb, NoopCb, QtyCb
+from ui.groups import (
     ORDER_STATUS_NAMES,
     confirmed_lines,
     final_amount_text,
@@ -28,12 +33,7 @@ from handlers.group_views import (
     order_lines,
     price_for,
 )
-from handlers.routing import RouterSpec
-from handlers.ui import button, cancel_markup, fit, home_button, q, show, stale, tr
-from models import GroupOrder, User
-from services import catalog, groups, pricing
-from services.catalog import localized
-from services.groups import GroupError
+from ui.render import button, cancel_markup, fit, home_button, q, show, stale, tr
 
 router = RouterSpec(__name__)
 

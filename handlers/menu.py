@@ -10,10 +10,10 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.callbacks import CategoryCb, GroupCb, MenuCb, SettingsCb
 from handlers.routing import RouterSpec
-from handlers.ui import q, show
 from models import User
+from ui.callbacks import CategoryCb, GroupCb, MenuCb, SettingsCb
+from ui.render import q, show
 
 router = RouterSpec(__name__)
 

@@ -12,12 +12,17 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.clock import Clock
-from bot.commands import set_chat_commands
-from bot.config import Settings
-from bot.i18n import LANGUAGE_FLAGS, LANGUAGE_NAMES, LOCALES
+from core.clock import Clock
+from core.config import Settings
+from core.locales import LANGUAGE_FLAGS, LANGUAGE_NAMES, LOCALES
 from handlers import confirm
-from handlers.callbacks import (
+from handlers.menu import main_menu_markup, welcome_text
+from handlers.routing import RouterSpec
+from models import User
+from services import catalog, geo, users
+from services.money import BASE_CURRENCY
+from services.text import clean_line
+from ui.callbacks import (
     MAX_ID,
     ONBOARDING,
     SETTINGS,
@@ -28,13 +33,8 @@ from handlers.callbacks import (
     MenuCb,
     SettingsCb,
 )
-from handlers.menu import main_menu_markup, welcome_text
-from handlers.routing import RouterSpec
-from handlers.ui import button, cancel_markup, q, show, stale
-from models import User
-from services import catalog, geo, users
-from services.money import BASE_CURRENCY
-from services.text import clean_line
+from ui.commands import set_chat_commands
+from ui.render import button, cancel_markup, q, show, stale
 
 router = RouterSpec(__name__)
 

@@ -12,15 +12,15 @@ from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config import Settings
-from handlers.callbacks import FROM_SEARCH, CategoryCb, MenuCb, ProductCb, SearchPageCb
+from core.config import Settings
 from handlers.catalog import pager_row, product_price
 from handlers.groups import JoinState
 from handlers.routing import RouterSpec
-from handlers.ui import button, cancel_markup, home_button, q, show, stale
 from models import User
 from services import catalog, search
 from services.catalog import localized
+from ui.callbacks import FROM_SEARCH, CategoryCb, MenuCb, ProductCb, SearchPageCb
+from ui.render import button, cancel_markup, home_button, q, show, stale
 
 router = RouterSpec(__name__)
 

@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES_DIR = ROOT / "locales"
-SOURCE_DIRS = ("bot", "handlers", "services")
+SOURCE_DIRS = ("bot", "core", "domain", "handlers", "notifications", "services", "ui")
 KEYWORDS = {
     "_": None,
     "__": None,
@@ -38,6 +38,8 @@ WIDTH = 100
 def extract() -> Catalog:
     catalog = Catalog(project="Qingtian Bridge", copyright_holder="Qingtian Bridge", fuzzy=False)
     for folder in SOURCE_DIRS:
+        if not (ROOT / folder).is_dir():
+            continue
         method_map = [("**.py", "python")]
         for filename, lineno, message, comments, context in extract_from_dir(
             ROOT / folder, method_map=method_map, keywords=KEYWORDS, strip_comment_tags=True

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.clock import FrozenClock
-from bot.config import PROJECT_ROOT, Settings
 from bot.db import create_engine, create_session_factory, is_sqlite, migrate, normalize_url
 from bot.i18n import create_i18n
+from core.clock import FrozenClock
+from core.config import PROJECT_ROOT, Settings
 from tests.harness import Harness
 
 ADMIN_ID = 900

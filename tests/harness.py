@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.app import create_bot
-from bot.clock import FrozenClock
-from bot.config import Settings
 from bot.dispatcher import create_dispatcher
 from bot.sandbox.emulator import BotAPIEmulator, EmuMessage, EmuUser
 from bot.scheduler import Deadlines
 from bot.sender import OutboxSender
+from core.clock import FrozenClock
+from core.config import Settings
 
 _ids = itertools.count(5000)
 
@@ -169,7 +169,7 @@ class Harness:
         city: str,
     ) -> EmuMessage:
         """/start → language → country → city, pressing the buttons a user would press."""
-        from bot.i18n import LANGUAGE_NAMES
+        from core.locales import LANGUAGE_NAMES
 
         await self.send(user, "/start")
         await self.tap(user, LANGUAGE_NAMES[language])

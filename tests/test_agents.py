@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from handlers.callbacks import AgentCb, GroupCb, PickupCb, QtyCb, SettingsCb
 from models import Agent, AgentInvite, GroupOrder, Notification, Order
 from tests.conftest import ADMIN_ID
 from tests.harness import Harness
 from tests.test_group_orders import join_with_buttons, open_group, order_of
+from ui.callbacks import AgentCb, GroupCb, PickupCb, QtyCb, SettingsCb
 
 pytestmark = pytest.mark.clock
 
@@ -209,8 +209,8 @@ async def test_qty_picker_unaffected_by_agent_alerts(app: Harness):
 
 
 async def test_an_agent_gets_one_alert_per_order_while_the_buyer_keeps_tapping(app: Harness):
-    from handlers.callbacks import QtyCb
     from tests.test_group_orders import offer_id
+    from ui.callbacks import QtyCb
 
     group, agent, buyer = await setup(app)
     await join_with_buttons(app, buyer, group, 2)

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from handlers.callbacks import GroupCb
 from handlers.errors import APOLOGY
 from models import Order
 from tests.harness import Harness
 from tests.test_group_orders import join_with_buttons, open_group, order_of
+from ui.callbacks import GroupCb
 
 pytestmark = pytest.mark.clock
 

@@ -63,7 +63,7 @@ async def test_a_group_card_with_everything_in_it_fits_one_message(app: Harness)
                 session, group_id=group.id, offer_id=offer.id, user_id=buyer.id, quantity=999,
                 now=app.clock.now(),
             )  # fmt: skip
-    from handlers.callbacks import GroupCb
+    from ui.callbacks import GroupCb
 
     await app.send(buyer, "/groups")
     answer = await app.press(buyer, app.last(buyer), GroupCb(id=group.id).pack())

@@ -2,11 +2,11 @@
 
 from sqlmodel import select
 
-from handlers.callbacks import CategoryCb, ProductCb, SearchPageCb
 from models import Category, Product
 from services.catalog import refresh_search_fields
 from tests.conftest import ADMIN_ID
 from tests.harness import Harness
+from ui.callbacks import CategoryCb, ProductCb, SearchPageCb
 
 NBSP = "\xa0"
 STALE = "This button is out of date. Please open the menu again with /start."

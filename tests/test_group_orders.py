@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from handlers.callbacks import GroupCb, QtyCb
 from models import GroupOrder, GroupWatch, Notification, Order
 from services.money import format_money
 from tests.conftest import ADMIN_ID
 from tests.harness import Harness
+from ui.callbacks import GroupCb, QtyCb
 
 pytestmark = pytest.mark.clock
 
@@ -366,8 +366,8 @@ async def test_the_scheduler_follows_the_injected_clock_not_the_calendar(app: Ha
     still finds what is due when it gets there."""
     from datetime import UTC, datetime
 
-    from bot.clock import FrozenClock
     from bot.scheduler import WAKE_JOB, Deadlines
+    from core.clock import FrozenClock
 
     for shift in (timedelta(days=365), timedelta(days=-730)):
         clock = FrozenClock(datetime.now(UTC) + shift)
@@ -444,7 +444,7 @@ async def test_a_command_typed_in_a_dialog_leaves_it(app: Harness):
 
 
 async def test_forged_admin_buttons_from_a_buyer_change_nothing(app: Harness):
-    from handlers.callbacks import AdminGroupCb, ConfirmCb
+    from ui.callbacks import AdminGroupCb, ConfirmCb
 
     group = await open_group(
         app, "country=IT city=Milan method=rail deadline=+5d min=1 offer=dried-shiitake:38"

@@ -4,8 +4,8 @@ import sys
 
 import pytest
 
-from bot.config import PROJECT_ROOT
-from bot.i18n import LOCALES, locale_from_language_code
+from core.config import PROJECT_ROOT
+from core.locales import LOCALES, locale_from_language_code
 
 
 @pytest.mark.parametrize(

@@ -2,10 +2,10 @@
 
 from sqlmodel import select
 
-from bot.i18n import LANGUAGE_NAMES
-from handlers.callbacks import CityCb, CountryCb, LangCb
+from core.locales import LANGUAGE_NAMES
 from models import User
 from tests.harness import Harness
+from ui.callbacks import CityCb, CountryCb, LangCb
 
 STALE = "This button is out of date. Please open the menu again with /start."
 
@@ -146,7 +146,7 @@ async def test_settings_changes_persist(app: Harness):
 
 
 async def test_command_menu_per_language(app: Harness):
-    from bot.commands import set_default_commands
+    from ui.commands import set_default_commands
 
     app.i18n.set_current(app.i18n)
     await set_default_commands(app.bot)

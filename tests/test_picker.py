@@ -3,9 +3,9 @@ never move under the finger, and a full group says so instead of offering what c
 
 import pytest
 
-from handlers.callbacks import GroupCb, QtyCb
 from tests.harness import Harness
 from tests.test_group_orders import offer_id, open_group, order_of
+from ui.callbacks import GroupCb, QtyCb
 
 pytestmark = pytest.mark.clock
 

@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from bot.config import PROJECT_ROOT
+from core.config import PROJECT_ROOT
 
 
 def test_sandbox_runs_from_an_empty_folder(tmp_path):

@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlmodel import col, select
 
-from bot.clock import FrozenClock, SystemClock
-from bot.config import PROJECT_ROOT
 from bot.sandbox.emulator import EmuUser
 from bot.sender import OutboxSender
+from core.clock import FrozenClock, SystemClock
+from core.config import PROJECT_ROOT
 from models import Notification, User
 from services import outbox
 from tests.harness import Harness

@@ -57,7 +57,7 @@ def test_webhook_mode_refuses_to_start_without_a_secret():
     import pytest
     from pydantic import ValidationError
 
-    from bot.config import PROJECT_ROOT, Settings
+    from core.config import PROJECT_ROOT, Settings
 
     with pytest.raises(ValidationError, match="WEBHOOK_SECRET"):
         Settings(_env_file=None, bot_token="1:x", webhook_url="https://bot.example.org")
@@ -81,7 +81,7 @@ def test_a_mistyped_api_url_never_prints_the_token(tmp_path):
     import subprocess
     import sys
 
-    from bot.config import PROJECT_ROOT
+    from core.config import PROJECT_ROOT
 
     token = "123456:NEVER-PRINT-ME-EITHER"
     for url in ("http://127.0.0.1:9/", "http://127.0.0.1:9/bot"):

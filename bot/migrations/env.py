@@ -22,8 +22,8 @@ def _configure(connection: Connection) -> None:
 
 
 async def _run_from_settings() -> None:
-    from bot.config import Settings
     from bot.db import create_engine
+    from core.config import Settings
 
     engine = create_engine(Settings().database_url)
     async with engine.begin() as conn:

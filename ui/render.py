@@ -16,7 +16,7 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import gettext as _
 
-from handlers.callbacks import MenuCb
+from ui.callbacks import MenuCb
 
 CAPTION_LIMIT = 1024
 TEXT_LIMIT = 4096
@@ -59,6 +59,22 @@ def truncate(text: str, limit: int) -> str:
     if plain.rfind("&") > plain.rfind(";"):
         plain = plain[: plain.rfind("&")]  # no half an entity
     return plain + "…"
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Split at line breaks (else spaces) so each part fits one Telegram message. Tags opened in
+    one part are not carried over: notifications keep their markup within a line."""
+    parts: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        if cut <= 0:
+            cut = text.rfind(" ", 0, limit)
+        if cut <= 0:
+            cut = limit
+        parts.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    parts.append(text)
+    return parts
 
 
 def button(text: str, callback_data: str) -> InlineKeyboardButton:

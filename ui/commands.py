@@ -10,7 +10,7 @@ from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import lazy_gettext as __
 
-from bot.i18n import DEFAULT_LOCALE, LOCALES, telegram_language_code
+from core.locales import DEFAULT_LOCALE, LOCALES, telegram_language_code
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The presentation layer: texts, keyboards, callback data, formatting, deep links. No sessions."""
