@@ -27,7 +27,7 @@ test-clock: setup  ## the time-sensitive tests again, with the system clock a ye
 
 lint: setup  ## ruff, mypy and the catalogue check
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy bot core handlers models services ui
+	$(VENV)/bin/mypy bot core domain handlers models notifications services ui
 	$(PY) scripts/i18n.py check
 
 reset-sandbox: setup  ## a fresh sandbox database with the demo seeded again

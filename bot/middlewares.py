@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
@@ -19,8 +20,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.locales import user_locale
 from models import User
-from services.tx import begin_write
-from services.users import get_or_create_user
+from services.users import sync_user
+from ui.context import RenderContext, use_context
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 log = logging.getLogger(__name__)
@@ -81,31 +82,23 @@ class UserMiddleware(BaseMiddleware):
             data["user"] = user
             settings = data.get("settings")
             data["is_admin"] = bool(settings and settings.is_admin(tg_user.id))
+            clock = data.get("clock")
+            now = clock.now() if clock is not None else datetime.now(UTC)
+            ctx = RenderContext.for_user(user, now, language_code=tg_user.language_code)
+            data["ctx"] = ctx
+            with use_context(ctx):
+                return await handler(event, data)
         return await handler(event, data)
 
 
 async def load_user(session: AsyncSession, tg_user: TgUser) -> User:
-    """The user's row: read in a read-only transaction, written (created or updated) in a short
-    write transaction of its own only when something changed."""
-
-    async def read() -> User:
-        user, _created = await get_or_create_user(
-            session,
-            user_id=tg_user.id,
-            first_name=tg_user.full_name,
-            username=tg_user.username,
-            language_code=tg_user.language_code,
-        )
-        return user
-
-    user = await read()
-    if session.new or session.dirty:
-        session.expunge_all()  # write the change in a write transaction, from a fresh read
-        await begin_write(session)
-        user = await read()
-        await session.commit()
-    session.expunge(user)
-    return user
+    return await sync_user(
+        session,
+        user_id=tg_user.id,
+        first_name=tg_user.full_name,
+        username=tg_user.username,
+        language_code=tg_user.language_code,
+    )
 
 
 class ThrottlingMiddleware(BaseMiddleware):
@@ -179,11 +172,11 @@ class UserLocaleMiddleware(I18nMiddleware):
     """The locale the user chose, else the one their Telegram language code maps to."""
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
-        user: User | None = data.get("user")
+        ctx: RenderContext | None = data.get("ctx")
+        if ctx is not None:
+            return ctx.locale
         tg_user: TgUser | None = data.get("event_from_user")
-        return user_locale(
-            user.locale if user else None, tg_user.language_code if tg_user else None
-        )
+        return user_locale(None, tg_user.language_code if tg_user else None)
 
 
 class CallbackReply:

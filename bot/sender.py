@@ -44,12 +44,12 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.notifications import render
+import notifications
 from core.clock import Clock
 from core.config import Settings
-from core.locales import user_locale
 from models import Notification, OutboxStatus, User
 from services.tx import begin_write, is_locked_error
+from ui.context import RenderContext, use_context
 from ui.render import split_text
 
 log = logging.getLogger(__name__)
@@ -321,6 +321,7 @@ class OutboxSender:
             user_ids = {row.user_id for row in rows}
             found = await session.exec(select(User).where(col(User.id).in_(user_ids)))
             users = {u.id: u for u in found.all()}
+            batch = await notifications.prefetch(session, rows)
             jobs = []
             finished: list[tuple[int | None, str, str]] = []
             for row in rows:
@@ -330,9 +331,9 @@ class OutboxSender:
                         (row.id, OutboxStatus.SKIPPED, "blocked" if user else "unknown user")
                     )
                     continue
-                locale = user_locale(user.locale, user.language_code)
-                with self.i18n.context(), self.i18n.use_locale(locale):
-                    rendered = await render(session, row, user, now)
+                ctx = RenderContext.for_user(user, now)
+                with self.i18n.context(), self.i18n.use_locale(ctx.locale), use_context(ctx):
+                    rendered = notifications.render(row, user, batch, ctx)
                 if rendered is None:
                     finished.append((row.id, OutboxStatus.SKIPPED, "no longer applies"))
                     continue

@@ -8,10 +8,13 @@ from aiogram.utils.i18n import gettext as _
 from babel.dates import format_datetime, get_timezone
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain import geo
+from domain.money import BASE_CURRENCY, parse_rate
 from handlers.routing import ADMIN, RouterSpec
 from models import User
-from services import catalog, geo
-from services.money import BASE_CURRENCY, format_rate, parse_rate
+from services import catalog
+from ui.context import current
+from ui.money import format_rate
 from ui.render import q
 
 router = RouterSpec(__name__)
@@ -19,7 +22,7 @@ router = RouterSpec(__name__)
 
 @router.message(Command("rates"), flags=ADMIN)
 async def cmd_rates(message: Message, session: AsyncSession, user: User) -> None:
-    locale = user.locale or "en"
+    locale = current().locale
     rates = await catalog.list_rates(session)
     if not rates:
         await message.answer(_("No exchange rates are set. Set one with /rate EUR 0.128"))
@@ -70,7 +73,7 @@ async def cmd_rate(
     await message.answer(
         _("✅ 1 {base} = {value} {currency}").format(
             base=BASE_CURRENCY,
-            value=q(format_rate(per_cny, user.locale or "en")),
+            value=q(format_rate(per_cny, current().locale)),
             currency=q(currency),
         )
     )

@@ -17,41 +17,23 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.notifications import agent_buttons, agent_order_text
 from core.clock import Clock
+from domain import geo
+from domain.text import spreadsheet_safe
 from handlers import confirm
 from handlers.routing import ADMIN, RouterSpec
 from models import Agent, GroupOrder, Order, User
-from services import agents, geo, groups, users
+from services import agents, groups, users
 from services.agents import AgentError
 from services.catalog import localized
-from services.text import spreadsheet_safe
-from ui.callbacks import AgentCb, ConfirmCb, PickupCb, SettingsCb
+from ui.agents import agent_buttons, agent_order_text, region_label
+from ui.callbacks import AgentCb, ConfirmCb, PickupCb, SettingsAction, SettingsCb
+from ui.context import current
+from ui.errors import error_text
 from ui.groups import ORDER_STATUS_NAMES, group_title, progress_line
-from ui.render import button, fit, q, show, stale, tr
+from ui.render import button, fit, q, show, stale
 
 router = RouterSpec(__name__)
-
-
-def agent_error_text(error: AgentError) -> str:
-    texts = {
-        "order_unknown": _("There is no such order."),
-        "not_your_region": _("⛔ This order is not in your region. Nothing was changed."),
-        "already_paid": _("This order is already marked paid."),
-        "already_handed": _("This order was already handed over."),
-        "bad_transition": _("This order cannot change that way now (status: {status})."),
-        "invite_unknown": _("This invitation link is not valid."),
-        "invite_used": _("This invitation link has already been used."),
-        "invite_expired": _("This invitation link has expired. Ask for a new one."),
-    }
-    status = str(error.details.get("status", ""))
-    return texts.get(error.code, _("That did not work.")).format(
-        status=q(_(ORDER_STATUS_NAMES.get(status, status)))
-    )
-
-
-def region_label(country: str, city: str, locale: str) -> str:
-    return f"{tr(city)}, {geo.country_name(country, locale)}"
 
 
 def parse_region(words: list[str], locale: str) -> tuple[str, str] | None:
@@ -72,7 +54,7 @@ def parse_region(words: list[str], locale: str) -> tuple[str, str] | None:
 async def cmd_agent_add(
     message: Message, command: CommandObject, session: AsyncSession, user: User
 ) -> None:
-    locale = user.locale or "en"
+    locale = current().locale
     head, *pickup = [p.strip() for p in (command.args or "").split("|")]
     words = head.split()
     target = await agents.find_user(session, words[0]) if words else None
@@ -131,7 +113,7 @@ async def cmd_agent_invite(
     bot: Bot,
     clock: Clock,
 ) -> None:
-    locale = user.locale or "en"
+    locale = current().locale
     region = parse_region((command.args or "").split(), locale)
     if region is None:
         await message.answer(_("Usage: /agent_invite COUNTRY CITY, e.g. /agent_invite IT Milan"))
@@ -152,7 +134,7 @@ async def cmd_agent_invite(
 
 @router.message(Command("agents"), flags=ADMIN)
 async def cmd_agents(message: Message, session: AsyncSession, user: User) -> None:
-    locale = user.locale or "en"
+    locale = current().locale
     rows = await agents.all_agents(session)
     if not rows:
         await message.answer(
@@ -182,7 +164,7 @@ async def cmd_agent_remove(
     state: FSMContext,
     clock: Clock,
 ) -> None:
-    locale = user.locale or "en"
+    locale = current().locale
     words = (command.args or "").split()
     target = await agents.find_user(session, words[0]) if words else None
     region = parse_region(words[1:], locale)
@@ -255,7 +237,7 @@ async def cmd_region(message: Message, session: AsyncSession, user: User, clock:
     regions = await require_agent(message, session, user)
     if regions is None:
         return
-    locale = user.locale or "en"
+    locale = current().locale
     lines = [_("🗺 <b>Your regions</b>")]
     for region in regions:
         lines += ["", f"<b>{q(region_label(region.country, region.city, locale))}</b>"]
@@ -306,7 +288,7 @@ async def picklist_view(
     group = await session.get(GroupOrder, group_id)
     if group is None or not await agents.covers(session, user_id=user.id, group=group):
         return None
-    locale = user.locale or "en"
+    locale = current().locale
     entries = await agents.pick_list(session, group_id=group_id)
     by_point: dict[str, list[agents.PickEntry]] = {}
     for entry in entries:
@@ -421,7 +403,7 @@ async def act(
             order,
         )
     except AgentError as error:
-        return False, agent_error_text(error), None
+        return False, error_text(error), None
 
 
 @router.message(Command("paid", "handed"))
@@ -454,10 +436,8 @@ async def on_mark(
     await callback.answer(text, show_alert=not ok)
     if not ok or order is None:
         return
-    group = await session.get(GroupOrder, order.group_id)
-    assert group is not None
-    body = await agent_order_text(session, order, group, user, user.locale or "en", clock.now())
-    await show(callback, body, agent_buttons(order))
+    card = (await agents.order_cards(session, [order.id or 0]))[order.id or 0]
+    await show(callback, agent_order_text(card, user, current()), agent_buttons(card))
 
 
 @router.callback_query(AgentCb.filter(F.a == "pick"))
@@ -490,7 +470,7 @@ async def pickup_view(session: AsyncSession, user: User) -> tuple[str, InlineKey
             PickupCb(id=0).pack(),
         )
     )
-    kb.row(button(_("⬅ Back"), SettingsCb(action="show").pack()))
+    kb.row(button(_("⬅ Back"), SettingsCb(action=SettingsAction.SHOW).pack()))
     lines = [_("Where do you want to collect your orders?")]
     lines += [
         f"📍 <b>{q(p.name)}</b>: {q(p.address)}" + (f" · {q(p.hours)}" if p.hours else "")

@@ -15,12 +15,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
 from core.config import Settings
+from domain import geo
 from handlers.routing import RouterSpec
 from models import Product, User
-from services import catalog, geo, groups
+from services import catalog, groups
 from services.catalog import NotFound, localized
-from services.money import format_price
 from ui.callbacks import FROM_SEARCH, CategoryCb, NoopCb, ProductCb, SearchPageCb
+from ui.context import current
+from ui.money import format_price
 from ui.render import button, home_button, q, show, stale, truncate
 
 router = RouterSpec(__name__)
@@ -157,7 +159,7 @@ async def cmd_catalog(
     message: Message, session: AsyncSession, user: User, state: FSMContext
 ) -> None:
     await state.set_state(None)
-    text, markup = await categories_view(session, user.locale or "en")
+    text, markup = await categories_view(session, current().locale)
     await message.answer(text, reply_markup=markup)
 
 
@@ -169,7 +171,7 @@ async def on_category(
     user: User,
     settings: Settings,
 ) -> None:
-    locale = user.locale or "en"
+    locale = current().locale
     try:
         if callback_data.id == 0:
             text, markup = await categories_view(session, locale)
@@ -194,7 +196,7 @@ async def on_product(
 ) -> None:
     try:
         text, markup, photo = await product_view(
-            session, user, user.locale or "en", callback_data, clock.now()
+            session, user, current().locale, callback_data, clock.now()
         )
     except NotFound:
         await stale(callback)

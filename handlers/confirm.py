@@ -18,7 +18,7 @@ from aiogram.utils.i18n import gettext as _
 
 from core.clock import Clock
 from handlers.routing import RouterSpec
-from ui.callbacks import ConfirmCb
+from ui.callbacks import ConfirmAction, ConfirmCb
 from ui.render import button, show
 
 router = RouterSpec(__name__)
@@ -46,8 +46,8 @@ async def ask(
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                button(yes, ConfirmCb(a=action, t=token).pack()),
-                button(_("✖ Cancel"), ConfirmCb(a=action, t=token, no=True).pack()),
+                button(yes, ConfirmCb(a=ConfirmAction(action), t=token).pack()),
+                button(_("✖ Cancel"), ConfirmCb(a=ConfirmAction(action), t=token, no=True).pack()),
             ]
         ]
     )

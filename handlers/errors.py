@@ -17,8 +17,8 @@ from aiogram.utils.i18n import I18n
 
 from bot.middlewares import CallbackReply, answer_quietly, update_outcome
 from core.locales import user_locale
+from domain.text import N_
 from handlers.routing import RouterSpec
-from services.text import N_
 
 router = RouterSpec(__name__)
 log = logging.getLogger(__name__)

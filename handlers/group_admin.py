@@ -18,12 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.scheduler import Deadlines
 from core.clock import Clock
-from handlers import confirm
-from handlers.routing import ADMIN, RouterSpec
-from models import Measure, Product, User
-from services import groups
-from services.catalog import localized
-from services.group_spec import (
+from domain.group_spec import (
     Draft,
     SpecError,
     parse_amount,
@@ -33,8 +28,15 @@ from services.group_spec import (
     parse_one_line,
     parse_tiers,
 )
+from handlers import confirm
+from handlers.routing import ADMIN, RouterSpec
+from models import Measure, Product, User
+from services import groups
+from services.catalog import localized
 from services.groups import GroupError, GroupSpec, OfferSpec
-from ui.callbacks import AdminGroupCb, ConfirmCb, MenuCb
+from ui.callbacks import AdminGroupAction, AdminGroupCb, ConfirmCb, MenuAction, MenuCb
+from ui.context import current
+from ui.errors import error_text
 from ui.groups import (
     METHOD_ICONS,
     METHOD_NAMES,
@@ -62,71 +64,11 @@ class NewGroup(StatesGroup):
     confirm = State()
 
 
-def spec_error_text(error: SpecError) -> str:
-    value = q(error.value[:64])
-    texts = {
-        "destination": _(
-            "Give the destination as a country and a city, e.g. <code>IT Milan</code>."
-        ),
-        "country": _(
-            "“{value}” is not a country I know. Use a name or a two-letter code (IT, ES…)."
-        ),
-        "city": _("“{value}” is not a valid city name (at most 64 characters)."),
-        "method": _("“{value}” is not a shipping method: use air, rail or sea."),
-        "deadline": _(
-            "“{value}” is not a date. Use <code>2026-12-20 12:00</code> (your time zone) or <code>+7d</code>."
-        ),
-        "deadline_past": _("The deadline “{value}” is in the past."),
-        "deadline_far": _("The deadline “{value}” is more than a year away."),
-        "amount": _(
-            "“{value}” is not an amount: use kilograms like <code>200kg</code> or units like <code>50</code>."
-        ),
-        "measure_mismatch": _("“{value}” does not match the group's measure (kilograms or units)."),
-        "tiers": _("“{value}” are not rising tier thresholds, e.g. <code>0,100,300</code>."),
-        "price": _("“{value}” is not a price in yuan, e.g. <code>98</code> or <code>98.50</code>."),
-        "offer": _(
-            "Give a product as its code and its prices, e.g. <code>rice-fish-rice-5kg 98,90,85</code>."
-        ),
-        "offer_prices": _("“{value}”: give one price per tier (or a single price for all)."),
-        "quotes": _("A quote is not closed in “{value}”."),
-        "token": _("“{value}” is not of the form key=value."),
-        "key": _("“{value}” is not a field of /gb_new."),
-        "pickup": _("The pickup point is too long."),
-        "missing": _("Missing: {value}."),
-        "unknown_product": _("There is no product with the code “{value}”."),
-    }
-    return texts.get(error.code, _("“{value}” is not valid.")).format(value=value)
-
-
-def group_error_text(error: GroupError) -> str:
-    texts = {
-        "deadline_past": _("The deadline must be in the future."),
-        "deadline_not_later": _("The new deadline must be later than the current one."),
-        "bad_minimum": _("The minimum must be above zero."),
-        "capacity_below_minimum": _("The capacity cannot be below the minimum."),
-        "no_offers": _("Add at least one product."),
-        "bad_tiers": _(
-            "Each product needs one price per tier, and a higher tier may not cost more."
-        ),
-        "unknown_product": _("A product is unknown or inactive."),
-        "product_without_weight": _(
-            "A product has no weight, so it cannot be in a weight-based group."
-        ),
-        "not_found": _("There is no such group order."),
-        "not_open": _("This group order is not open any more."),
-        "changed": _(
-            "The group changed since you asked (orders came or went), so nothing was done. "
-            "Send the command again to see where it stands now."
-        ),
-    }
-    return texts.get(error.code, _("That did not work."))
-
-
 def step_markup(skip: bool = False) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     if skip:
-        kb.button(text=_("⏭ Skip"), callback_data=AdminGroupCb(id=0, a="skip"))
-    kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action="cancel"))
+        kb.button(text=_("⏭ Skip"), callback_data=AdminGroupCb(id=0, a=AdminGroupAction.SKIP))
+    kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action=MenuAction.CANCEL))
     return kb.as_markup()
 
 
@@ -149,7 +91,7 @@ async def resolve_offers(session: AsyncSession, draft: Draft) -> list[OfferSpec]
 
 
 async def summary(session: AsyncSession, draft: Draft, user: User) -> str:
-    locale = user.locale or "en"
+    locale = current().locale
     measure = draft.measure or Measure.WEIGHT
     lines = [_("<b>New group order</b>")]
     lines.append(
@@ -224,10 +166,10 @@ async def create_from_draft(
             now=now,
         )  # fmt: skip
     except SpecError as error:
-        await message.answer(spec_error_text(error))
+        await message.answer(error_text(error))
         return
     except GroupError as error:
-        await message.answer(group_error_text(error))
+        await message.answer(error_text(error, admin=True))
         return
     if deadlines is not None:
         deadlines.schedule(group.deadline)
@@ -235,7 +177,7 @@ async def create_from_draft(
     await message.answer(
         _("✅ Group order {id} is open: {title}\nShare it: {link}").format(
             id=group.id,
-            title=q(group_title(group, user, user.locale or "en")),
+            title=q(group_title(group, user, current().locale)),
             link=q(f"https://t.me/{me.username}?start=gb_{group.id}"),
         )
     )
@@ -256,11 +198,11 @@ async def cmd_gb_new(
     if command.args:
         try:
             draft = parse_one_line(
-                command.args, locale=user.locale or "en", timezone=user.timezone, now=now
+                command.args, locale=current().locale, timezone=user.timezone, now=now
             )
         except SpecError as error:
             await message.answer(
-                spec_error_text(error) + "\n\n" + _("Send /gb_new alone for the guided dialog.")
+                error_text(error) + "\n\n" + _("Send /gb_new alone for the guided dialog.")
             )
             return
         await create_from_draft(message, session, bot, user, draft, now, deadlines)
@@ -289,9 +231,9 @@ async def ask_method(target: Message, state: FSMContext) -> None:
     for code, icon in METHOD_ICONS.items():
         kb.button(
             text=f"{icon} {_(METHOD_NAMES[code])}",
-            callback_data=AdminGroupCb(id=0, a=f"method_{code}"),
+            callback_data=AdminGroupCb(id=0, a=AdminGroupAction(f"method_{code}")),
         )
-    kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action="cancel"))
+    kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action=MenuAction.CANCEL))
     kb.adjust(3, 1)
     await target.answer(_("Step 3 of 8. How does it ship?"), reply_markup=kb.as_markup())
 
@@ -299,9 +241,9 @@ async def ask_method(target: Message, state: FSMContext) -> None:
 @router.message(StateFilter(NewGroup.destination), F.text, ~F.text.startswith("/"), flags=ADMIN)
 async def on_destination(message: Message, state: FSMContext, user: User) -> None:
     try:
-        country, city = parse_destination(message.text or "", user.locale or "en")
+        country, city = parse_destination(message.text or "", current().locale)
     except SpecError as error:
-        await message.answer(spec_error_text(error), reply_markup=step_markup())
+        await message.answer(error_text(error), reply_markup=step_markup())
         return
     draft = await load_draft(state)
     draft.country, draft.city = country, city
@@ -313,9 +255,7 @@ async def on_destination(message: Message, state: FSMContext, user: User) -> Non
 async def on_pickup(message: Message, state: FSMContext) -> None:
     text = " ".join((message.text or "").split())
     if not text or len(text) > 256:
-        await message.answer(
-            spec_error_text(SpecError("pickup")), reply_markup=step_markup(skip=True)
-        )
+        await message.answer(error_text(SpecError("pickup")), reply_markup=step_markup(skip=True))
         return
     draft = await load_draft(state)
     draft.pickup_point = text
@@ -368,7 +308,7 @@ async def on_deadline(message: Message, state: FSMContext, user: User, clock: Cl
     try:
         deadline = parse_deadline(message.text or "", timezone=user.timezone, now=clock.now())
     except SpecError as error:
-        await message.answer(spec_error_text(error), reply_markup=step_markup())
+        await message.answer(error_text(error), reply_markup=step_markup())
         return
     draft = await load_draft(state)
     draft.deadline = deadline
@@ -387,7 +327,7 @@ async def on_minimum(message: Message, state: FSMContext) -> None:
     try:
         measure, amount = parse_amount(message.text or "")
     except SpecError as error:
-        await message.answer(spec_error_text(error), reply_markup=step_markup())
+        await message.answer(error_text(error), reply_markup=step_markup())
         return
     draft = await load_draft(state)
     draft.measure, draft.min_total = measure, amount
@@ -405,11 +345,11 @@ async def on_capacity(message: Message, state: FSMContext) -> None:
     try:
         _measure, amount = parse_amount(message.text or "", draft.measure)
     except SpecError as error:
-        await message.answer(spec_error_text(error), reply_markup=step_markup(skip=True))
+        await message.answer(error_text(error), reply_markup=step_markup(skip=True))
         return
     if draft.min_total and amount < draft.min_total:
         await message.answer(
-            group_error_text(GroupError("capacity_below_minimum")),
+            error_text(GroupError("capacity_below_minimum"), admin=True),
             reply_markup=step_markup(skip=True),
         )
         return
@@ -434,7 +374,7 @@ async def on_tiers(message: Message, state: FSMContext) -> None:
     try:
         draft.tiers = parse_tiers(message.text or "", draft.measure or Measure.WEIGHT)
     except SpecError as error:
-        await message.answer(spec_error_text(error), reply_markup=step_markup(skip=True))
+        await message.answer(error_text(error), reply_markup=step_markup(skip=True))
         return
     await save_draft(state, draft)
     await ask_offers(message, state)
@@ -463,14 +403,16 @@ async def on_offers(message: Message, state: FSMContext, session: AsyncSession, 
             if product is None:
                 raise SpecError("unknown_product", slug)
         except SpecError as error:
-            await message.answer(spec_error_text(error), reply_markup=step_markup())
+            await message.answer(error_text(error), reply_markup=step_markup())
             return
         draft.offers = [o for o in draft.offers if o[0] != slug] + [(slug, prices)]
     await save_draft(state, draft)
     await state.set_state(NewGroup.confirm)
     kb = InlineKeyboardBuilder()
-    kb.button(text=_("✅ Open the group"), callback_data=AdminGroupCb(id=0, a="new_ok"))
-    kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action="cancel"))
+    kb.button(
+        text=_("✅ Open the group"), callback_data=AdminGroupCb(id=0, a=AdminGroupAction.NEW_OK)
+    )
+    kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action=MenuAction.CANCEL))
     await message.answer(
         await summary(session, draft, user)
         + "\n\n"
@@ -515,7 +457,7 @@ async def cmd_gb_products(message: Message, session: AsyncSession, user: User) -
             .order_by(col(Product.category_id), col(Product.position))
         )
     ).all()  # noqa: E712
-    locale = user.locale or "en"
+    locale = current().locale
     lines = [_("<b>Product codes</b>")]
     lines += [
         f"<code>{q(p.slug)}</code> — {q(localized(p.names, locale))} ({q(yuan(p.price_cny, locale))})"
@@ -526,7 +468,7 @@ async def cmd_gb_products(message: Message, session: AsyncSession, user: User) -
 
 @router.message(Command("gb_list"), flags=ADMIN)
 async def cmd_gb_list(message: Message, session: AsyncSession, user: User) -> None:
-    locale = user.locale or "en"
+    locale = current().locale
     found = await groups.all_open_groups(session)
     if not found:
         await message.answer(_("No group order is open. Open one with /gb_new."))
@@ -580,13 +522,13 @@ async def cmd_gb_extend(
         if deadlines is not None:
             deadlines.schedule(group.deadline)
     except SpecError as error:
-        await message.answer(spec_error_text(error))
+        await message.answer(error_text(error))
         return
     except GroupError as error:
-        await message.answer(group_error_text(error))
+        await message.answer(error_text(error, admin=True))
         return
     await message.answer(
-        _("✅ Extended: {title}").format(title=q(group_title(group, user, user.locale or "en")))
+        _("✅ Extended: {title}").format(title=q(group_title(group, user, current().locale)))
     )
 
 
@@ -612,7 +554,7 @@ async def cmd_gb_cancel(
     try:
         group = await groups.get_group(session, group_id)
     except GroupError as error:
-        await message.answer(group_error_text(error))
+        await message.answer(error_text(error, admin=True))
         return
     count = len(await groups.participants(session, group_id))
     markup = await confirm.ask(
@@ -623,7 +565,7 @@ async def cmd_gb_cancel(
         _(
             "Cancel {title}? {count} orders will be cancelled and every buyer told: “{reason}”"
         ).format(
-            title=q(group_title(group, user, user.locale or "en")), count=count, reason=q(reason)
+            title=q(group_title(group, user, current().locale)), count=count, reason=q(reason)
         ),
         reply_markup=markup,
     )
@@ -646,7 +588,7 @@ async def on_cancel_ok(
             now=clock.now(),
         )  # fmt: skip
     except GroupError as error:
-        await callback.answer(group_error_text(error), show_alert=True)
+        await callback.answer(error_text(error, admin=True), show_alert=True)
         return
     await callback.answer()
     await show(
@@ -677,7 +619,7 @@ async def cmd_gb_close(
     try:
         group = await groups.get_group(session, group_id)
     except GroupError as error:
-        await message.answer(group_error_text(error))
+        await message.answer(error_text(error, admin=True))
         return
     verdict = (
         _("It has reached its minimum and will form.")
@@ -686,7 +628,7 @@ async def cmd_gb_close(
     )
     await message.answer(
         _("Close {title} now? {verdict}").format(
-            title=q(group_title(group, user, user.locale or "en")), verdict=verdict
+            title=q(group_title(group, user, current().locale)), verdict=verdict
         ),
         reply_markup=await confirm.ask(
             state,
@@ -715,10 +657,10 @@ async def on_close_ok(
             expected_version=int(pending["version"]),
         )  # fmt: skip
     except GroupError as error:
-        await callback.answer(group_error_text(error), show_alert=True)
+        await callback.answer(error_text(error, admin=True), show_alert=True)
         return
     if outcome is None:
-        await callback.answer(group_error_text(GroupError("not_open")), show_alert=True)
+        await callback.answer(error_text(GroupError("not_open"), admin=True), show_alert=True)
         return
     await callback.answer()
     text = (

@@ -18,12 +18,15 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
+from domain import pricing
 from handlers.routing import RouterSpec
 from models import GroupOrder, User
-from services import catalog, groups, pricing
+from services import catalog, groups
 from services.catalog import localized
 from services.groups import GroupError
-from ui.callbacks import GroupCb, MenuCb, NoopCb, QtyCb
+from ui.callbacks import GroupAction, GroupCb, MenuCb, NoopCb, QtyAction, QtyCb
+from ui.context import current
+from ui.errors import error_text, full_text
 from ui.groups import (
     ORDER_STATUS_NAMES,
     confirmed_lines,
@@ -50,41 +53,6 @@ class JoinState(StatesGroup):
 DISABLED = "·"  # a button that does nothing here keeps its place, so nothing moves under a finger
 
 
-def error_text(error: GroupError, locale: str) -> str:
-    """Every refusal, worded for the buyer."""
-    code = error.code
-    if code == "closed":
-        return _("This group order has closed: its deadline has passed. Nothing was changed.")
-    if code == "not_open":
-        return _("This group order is no longer open. Nothing was changed.")
-    if code == "not_found":
-        return _("This group order does not exist.")
-    if code == "quantity":
-        return _("Please choose a whole number from 1 to {maximum}.").format(
-            maximum=groups.MAX_QUANTITY
-        )
-    if code == "capacity":
-        left = error.details.get("left", 0)
-        unit = error.details.get("unit", 1)
-        fits = left // unit if isinstance(left, int) and isinstance(unit, int) and unit > 0 else 0
-        if fits <= 0:
-            return full_text()
-        return ngettext(
-            "Not enough room left in this group: only {count} more fits.",
-            "Not enough room left in this group: only {count} more fit.",
-            fits,
-        ).format(count=fits)
-    if code == "not_in_group":
-        return _("You have no order in this group.")
-    if code == "not_offered":
-        return _("This product is not offered in this group.")
-    return _("That did not work. Please try again.")
-
-
-def full_text() -> str:
-    return _("🚫 This group is full: nothing more can be added.")
-
-
 async def share_url(bot: Bot, group_id: int, user_id: int) -> str:
     me = await bot.me()
     link = f"https://t.me/{me.username}?start=gb_{group_id}_{user_id}"
@@ -94,7 +62,7 @@ async def share_url(bot: Bot, group_id: int, user_id: int) -> str:
 async def card_view(
     session: AsyncSession, bot: Bot, user: User, group: GroupOrder, now
 ) -> tuple[str, InlineKeyboardMarkup]:  # noqa: ANN001
-    locale = user.locale or "en"
+    locale = current().locale
     offers = await groups.offers(session, group.id or 0)
     mine = await groups.order_of(session, group_id=group.id or 0, user_id=user.id)
     watch = await groups.get_watch(session, group_id=group.id or 0, user_id=user.id)
@@ -120,29 +88,39 @@ async def card_view(
         reminded = watch is not None and watch.remind and not watch.muted
         if watch is not None and watch.muted:
             kb.row(
-                button(_("🔔 Turn reminders back on"), GroupCb(id=group.id or 0, a="remind").pack())
+                button(
+                    _("🔔 Turn reminders back on"),
+                    GroupCb(id=group.id or 0, a=GroupAction.REMIND).pack(),
+                )
             )
         elif reminded or quantities:
-            kb.row(button(_("🔕 Mute reminders"), GroupCb(id=group.id or 0, a="mute").pack()))
+            kb.row(
+                button(_("🔕 Mute reminders"), GroupCb(id=group.id or 0, a=GroupAction.MUTE).pack())
+            )
         else:
             kb.row(
                 button(
-                    _("🔔 Remind me before it closes"), GroupCb(id=group.id or 0, a="remind").pack()
+                    _("🔔 Remind me before it closes"),
+                    GroupCb(id=group.id or 0, a=GroupAction.REMIND).pack(),
                 )
             )
         if quantities:
-            kb.row(button(_("🚪 Leave this group"), GroupCb(id=group.id or 0, a="leave").pack()))
+            kb.row(
+                button(
+                    _("🚪 Leave this group"), GroupCb(id=group.id or 0, a=GroupAction.LEAVE).pack()
+                )
+            )
         kb.row(
             InlineKeyboardButton(
                 text=_("📤 Share with a friend"), url=await share_url(bot, group.id or 0, user.id)
             )
         )
-    kb.row(button(_("⬅ Groups"), GroupCb(id=0, a="list").pack()), home_button())
+    kb.row(button(_("⬅ Groups"), GroupCb(id=0, a=GroupAction.LIST).pack()), home_button())
     return text, kb.as_markup()
 
 
 async def list_view(session: AsyncSession, user: User, now) -> tuple[str, InlineKeyboardMarkup]:  # noqa: ANN001
-    locale = user.locale or "en"
+    locale = current().locale
     found = await groups.open_groups(session, country=user.country, city=user.city, now=now)
     kb = InlineKeyboardBuilder()
     for group in found[:20]:
@@ -240,8 +218,10 @@ async def on_leave(
         await stale(callback)
         return
     kb = InlineKeyboardBuilder()
-    kb.button(text=_("🚪 Yes, leave"), callback_data=GroupCb(id=callback_data.id, a="leave_ok"))
-    kb.button(text=_("⬅ No, stay"), callback_data=GroupCb(id=callback_data.id, a="show"))
+    kb.button(
+        text=_("🚪 Yes, leave"), callback_data=GroupCb(id=callback_data.id, a=GroupAction.LEAVE_OK)
+    )
+    kb.button(text=_("⬅ No, stay"), callback_data=GroupCb(id=callback_data.id, a=GroupAction.SHOW))
     await callback.answer()
     await show(
         callback, _("Leave this group order? Your order in it will be cancelled."), kb.as_markup()
@@ -261,7 +241,7 @@ async def on_leave_ok(
     try:
         await groups.leave(session, group_id=callback_data.id, user_id=user.id, now=now)
     except GroupError as error:
-        await callback.answer(error_text(error, user.locale or "en"), show_alert=True)
+        await callback.answer(error_text(error), show_alert=True)
         await show_group(callback, session, bot, user, callback_data.id, now)
         return
     await callback.answer(_("You left the group. Your order is cancelled."), show_alert=True)
@@ -302,7 +282,7 @@ async def picker_view(
 ) -> tuple[str, InlineKeyboardMarkup] | None:  # noqa: ANN001
     """The ± picker for one product of a group, or None if the payload names nothing valid.
     Every button keeps its place whatever the quantity; one that can't act shows `·`."""
-    locale = user.locale or "en"
+    locale = current().locale
     try:
         group = await groups.get_group(session, data.g)
     except GroupError:
@@ -346,16 +326,18 @@ async def picker_view(
             else button(DISABLED, noop)
         )
     if data.n == 0 and have:
-        confirm = button(_("🗑 Remove from my order"), QtyCb(g=data.g, o=data.o, n=0, a="ok").pack())
+        confirm = button(
+            _("🗑 Remove from my order"), QtyCb(g=data.g, o=data.o, n=0, a=QtyAction.CONFIRM).pack()
+        )
     elif 0 < data.n <= limits.most and not (limits.full and data.n > have):
         confirm = button(
             _("✅ Confirm {quantity}").format(quantity=data.n),
-            QtyCb(g=data.g, o=data.o, n=data.n, a="ok").pack(),
+            QtyCb(g=data.g, o=data.o, n=data.n, a=QtyAction.CONFIRM).pack(),
         )
     else:
         confirm = button(DISABLED, noop)
     typing = (
-        button(_("⌨️ Type a number"), QtyCb(g=data.g, o=data.o, n=data.n, a="t").pack())
+        button(_("⌨️ Type a number"), QtyCb(g=data.g, o=data.o, n=data.n, a=QtyAction.TYPE).pack())
         if not (limits.full and have == 0)
         else button(DISABLED, noop)
     )
@@ -378,7 +360,7 @@ async def still_joinable(
     if groups.is_joinable(group, now):
         return True
     code = "closed" if group.status == "open" else "not_open"
-    await callback.answer(error_text(GroupError(code), user.locale or "en"), show_alert=True)
+    await callback.answer(error_text(GroupError(code)), show_alert=True)
     return False
 
 
@@ -445,7 +427,6 @@ async def apply_quantity(
     now: datetime,
 ) -> bool:
     """Set the quantity and show the group again; False (and the reason told) if refused."""
-    locale = user.locale or "en"
     try:
         change = await groups.set_quantity(
             session,
@@ -456,7 +437,7 @@ async def apply_quantity(
             now=now,
         )
     except GroupError as error:
-        text = error_text(error, locale)
+        text = error_text(error)
         if isinstance(target, CallbackQuery):
             await target.answer(text, show_alert=True)
         else:
@@ -562,11 +543,14 @@ async def on_orders(
 async def orders_view(
     session: AsyncSession, user: User, now: datetime
 ) -> tuple[str, InlineKeyboardMarkup]:
-    locale = user.locale or "en"
+    locale = current().locale
     rows = await groups.orders_of_user(session, user.id)
     kb = InlineKeyboardBuilder()
     if not rows:
-        kb.row(button(_("👥 Open group orders"), GroupCb(id=0, a="list").pack()), home_button())
+        kb.row(
+            button(_("👥 Open group orders"), GroupCb(id=0, a=GroupAction.LIST).pack()),
+            home_button(),
+        )
         return _("You have no orders yet. Join a group order with /groups."), kb.as_markup()
     rate = await catalog.get_rate(session, user.currency)
     parts = [_("📦 <b>Your orders</b>")]

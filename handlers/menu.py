@@ -12,7 +12,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.routing import RouterSpec
 from models import User
-from ui.callbacks import CategoryCb, GroupCb, MenuCb, SettingsCb
+from ui.callbacks import (
+    CategoryCb,
+    GroupAction,
+    GroupCb,
+    MenuAction,
+    MenuCb,
+    SettingsAction,
+    SettingsCb,
+)
 from ui.render import q, show
 
 router = RouterSpec(__name__)
@@ -28,11 +36,11 @@ def welcome_text(user: User) -> str:
 def main_menu_markup() -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(text=_("🛒 Catalogue"), callback_data=CategoryCb(id=0))
-    kb.button(text=_("👥 Group orders"), callback_data=GroupCb(id=0, a="list"))
-    kb.button(text=_("📦 My orders"), callback_data=MenuCb(action="orders"))
-    kb.button(text=_("🔍 Search"), callback_data=MenuCb(action="search"))
-    kb.button(text=_("⚙️ Settings"), callback_data=SettingsCb(action="show"))
-    kb.button(text=_("❓ Help"), callback_data=MenuCb(action="help"))
+    kb.button(text=_("👥 Group orders"), callback_data=GroupCb(id=0, a=GroupAction.LIST))
+    kb.button(text=_("📦 My orders"), callback_data=MenuCb(action=MenuAction.ORDERS))
+    kb.button(text=_("🔍 Search"), callback_data=MenuCb(action=MenuAction.SEARCH))
+    kb.button(text=_("⚙️ Settings"), callback_data=SettingsCb(action=SettingsAction.SHOW))
+    kb.button(text=_("❓ Help"), callback_data=MenuCb(action=MenuAction.HELP))
     kb.adjust(2)
     return kb.as_markup()
 
@@ -111,7 +119,7 @@ async def on_help(
 ) -> None:
     await callback.answer()
     kb = InlineKeyboardBuilder()
-    kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action="home"))
+    kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.HOME))
     await show(callback, help_text(is_admin, await is_agent(session, user)), kb.as_markup())
 
 

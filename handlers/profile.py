@@ -15,13 +15,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.clock import Clock
 from core.config import Settings
 from core.locales import LANGUAGE_FLAGS, LANGUAGE_NAMES, LOCALES
+from domain import geo
+from domain.money import BASE_CURRENCY
+from domain.text import clean_line
 from handlers import confirm
 from handlers.menu import main_menu_markup, welcome_text
 from handlers.routing import RouterSpec
 from models import User
-from services import catalog, geo, users
-from services.money import BASE_CURRENCY
-from services.text import clean_line
+from services import catalog, users
 from ui.callbacks import (
     MAX_ID,
     ONBOARDING,
@@ -30,10 +31,14 @@ from ui.callbacks import (
     CountryCb,
     CurrencyCb,
     LangCb,
+    MenuAction,
     MenuCb,
+    SettingsAction,
     SettingsCb,
 )
 from ui.commands import set_chat_commands
+from ui.context import current
+from ui.errors import error_text
 from ui.render import button, cancel_markup, q, show, stale
 
 router = RouterSpec(__name__)
@@ -64,7 +69,7 @@ def language_markup(current: str | None, ctx: str) -> InlineKeyboardMarkup:
         )
     kb.adjust(2)
     if ctx == SETTINGS:
-        kb.row(button(_("⬅ Back"), SettingsCb(action="show").pack()))
+        kb.row(button(_("⬅ Back"), SettingsCb(action=SettingsAction.SHOW).pack()))
     return kb.as_markup()
 
 
@@ -74,7 +79,7 @@ def country_markup(locale: str, ctx: str) -> InlineKeyboardMarkup:
         kb.button(text=geo.country_name(code, locale), callback_data=CountryCb(code=code, ctx=ctx))
     kb.button(text=_("🌍 Another country"), callback_data=CountryCb(code="_", ctx=ctx))
     kb.adjust(2)
-    back = SettingsCb(action="show") if ctx == SETTINGS else None
+    back = SettingsCb(action=SettingsAction.SHOW) if ctx == SETTINGS else None
     if back:
         kb.row(button(_("⬅ Back"), back.pack()))
     return kb.as_markup()
@@ -138,19 +143,19 @@ async def open_deep_link(
 async def redeem_agent_link(
     message: Message, session: AsyncSession, user: User, token: str, now
 ) -> None:  # noqa: ANN001
-    from handlers.agents import agent_error_text, region_label
     from services import agents
+    from ui.agents import region_label
 
     try:
         agent = await agents.redeem_invite(session, token=token, user_id=user.id, now=now)
     except agents.AgentError as error:
-        await message.answer(agent_error_text(error))
+        await message.answer(error_text(error))
         return
     await message.answer(
         _(
             "🤝 You are now the agent for {region}. You will get an alert for every order there; "
             "see /region, /picklist, /paid and /handed."
-        ).format(region=q(region_label(agent.country, agent.city, user.locale or "en")))
+        ).format(region=q(region_label(agent.country, agent.city, current().locale)))
     )
 
 
@@ -421,7 +426,7 @@ async def settings_view(session: AsyncSession, user: User) -> tuple[str, InlineK
 
 
 def settings_text(user: User) -> str:
-    locale = user.locale or "en"
+    locale = current().locale
     lines = [
         _("⚙️ <b>Settings</b>"),
         "",
@@ -437,13 +442,13 @@ def settings_text(user: User) -> str:
 
 def settings_markup(pickups: bool = False) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text=_("🌐 Language"), callback_data=SettingsCb(action="lang"))
-    kb.button(text=_("🌍 Country"), callback_data=SettingsCb(action="country"))
-    kb.button(text=_("🏙 City"), callback_data=SettingsCb(action="city"))
-    kb.button(text=_("💱 Currency"), callback_data=SettingsCb(action="currency"))
+    kb.button(text=_("🌐 Language"), callback_data=SettingsCb(action=SettingsAction.LANG))
+    kb.button(text=_("🌍 Country"), callback_data=SettingsCb(action=SettingsAction.COUNTRY))
+    kb.button(text=_("🏙 City"), callback_data=SettingsCb(action=SettingsAction.CITY))
+    kb.button(text=_("💱 Currency"), callback_data=SettingsCb(action=SettingsAction.CURRENCY))
     if pickups:
-        kb.button(text=_("📍 Pickup point"), callback_data=SettingsCb(action="pickup"))
-    kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action="home"))
+        kb.button(text=_("📍 Pickup point"), callback_data=SettingsCb(action=SettingsAction.PICKUP))
+    kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.HOME))
     kb.adjust(2, 2, 1, 1) if pickups else kb.adjust(2, 2, 1)
     return kb.as_markup()
 
@@ -466,7 +471,7 @@ async def on_settings(
     state: FSMContext,
 ) -> None:
     action = callback_data.action
-    locale = user.locale or "en"
+    locale = current().locale
     if action == "show":
         await state.set_state(None)
         await show(callback, *await settings_view(session, user))
@@ -497,7 +502,7 @@ async def currency_markup(session: AsyncSession, user: User) -> InlineKeyboardMa
         mark = "✓ " if code == user.currency else ""
         kb.button(text=f"{mark}{code}", callback_data=CurrencyCb(code=code))
     kb.adjust(4)
-    kb.row(button(_("⬅ Back"), SettingsCb(action="show").pack()))
+    kb.row(button(_("⬅ Back"), SettingsCb(action=SettingsAction.SHOW).pack()))
     return kb.as_markup()
 
 
@@ -532,7 +537,7 @@ async def on_cancel(
     await show(
         callback,
         _("Which country do you live in?"),
-        country_markup(user.locale or "en", ONBOARDING),
+        country_markup(current().locale, ONBOARDING),
     )
 
 

@@ -20,6 +20,7 @@ from models import User
 from services import catalog, search
 from services.catalog import localized
 from ui.callbacks import FROM_SEARCH, CategoryCb, MenuCb, ProductCb, SearchPageCb
+from ui.context import current
 from ui.render import button, cancel_markup, home_button, q, show, stale
 
 router = RouterSpec(__name__)
@@ -35,7 +36,7 @@ async def results_view(
     session: AsyncSession, user: User, query: str, page: int, page_size: int
 ) -> tuple[str, InlineKeyboardMarkup] | None:
     """The results page, or None when the page does not exist."""
-    locale = user.locale or "en"
+    locale = current().locale
     hits = await search.search_products(session, query=query, locale=locale)
     kb = InlineKeyboardBuilder()
     if not hits:

@@ -11,37 +11,30 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain import events as ev
+from domain import geo
+from domain.errors import AgentError
+from domain.text import same_city
 from models import (
     Agent,
     AgentInvite,
     GroupOffer,
     GroupOrder,
-    Notification,
     Order,
     OrderLine,
     OrderStatus,
-    OutboxStatus,
     PickupPoint,
     Product,
     User,
 )
-from services import geo, outbox
-from services.outbox import Outgoing
-from services.text import fold
+from services import notify
+from services.catalog import list_rates
+from services.groups.queries import lines_of
 from services.tx import writes
 
+__all__ = ["AgentError", "same_city"]
+
 INVITE_TTL = timedelta(days=7)
-
-
-class AgentError(Exception):
-    def __init__(self, code: str, **details: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.details = details
-
-
-def same_city(a: str, b: str) -> bool:
-    return fold(a) == fold(b)
 
 
 async def find_user(session: AsyncSession, ref: str) -> User | None:
@@ -56,8 +49,7 @@ async def find_user(session: AsyncSession, ref: str) -> User | None:
     return None
 
 
-@writes
-async def add_agent(
+async def _add_agent(
     session: AsyncSession, *, user_id: int, country: str, city: str, created_by: int | None
 ) -> tuple[Agent, bool]:
     """Make the user the agent of a city (idempotent). Returns (agent, created)."""
@@ -67,8 +59,11 @@ async def add_agent(
             return agent, False
     agent = Agent(user_id=user_id, country=country, city=city, created_by=created_by)
     session.add(agent)
-    await session.commit()
+    await session.flush()
     return agent, True
+
+
+add_agent = writes(_add_agent)
 
 
 @writes
@@ -89,7 +84,6 @@ async def remove_agent(session: AsyncSession, *, user_id: int, country: str, cit
             await session.flush()
             await session.delete(agent)
             removed = True
-    await session.commit()
     return removed
 
 
@@ -133,10 +127,7 @@ async def agents_for(session: AsyncSession, *, country: str, city: str) -> list[
 
 
 async def covers(session: AsyncSession, *, user_id: int, group: GroupOrder) -> bool:
-    return any(
-        agent.country == group.country and same_city(agent.city, group.city)
-        for agent in await agents_of_user(session, user_id)
-    )
+    return covers_group(await agents_of_user(session, user_id), group)
 
 
 # ── invites ─────────────────────────────────────────────────────────────────────────────
@@ -155,7 +146,6 @@ async def create_invite(
         expires_at=now + ttl,
     )
     session.add(invite)
-    await session.commit()
     return invite
 
 
@@ -177,8 +167,7 @@ async def redeem_invite(session: AsyncSession, *, token: str, user_id: int, now:
     if result.rowcount != 1:
         await session.rollback()
         raise AgentError("invite_used")
-    await session.commit()
-    agent, _created = await add_agent(
+    agent, _created = await _add_agent(  # one transaction: the link is used only if it worked
         session,
         user_id=user_id,
         country=invite.country,
@@ -200,7 +189,7 @@ async def add_pickup_point(
         name=name[:128], address=address[:256], hours=hours[:128],
     )  # fmt: skip
     session.add(point)
-    await session.commit()
+    await session.flush()
     return point
 
 
@@ -268,10 +257,8 @@ async def mark_paid(
     if result.rowcount != 1:
         await session.rollback()
         raise AgentError("already_paid")
-    await outbox.enqueue(
-        session, user_id=ctx.order.user_id, kind="order_paid", payload={"order_id": order_id, "group_id": ctx.group.id}, now=now,
-    )  # fmt: skip
-    await session.commit()
+    paid = ev.OrderPaid(ctx.group.id or 0, order_id, ctx.order.user_id)
+    await notify.publish(session, [paid], now=now)
     return await session.get(Order, order_id, populate_existing=True)  # type: ignore[return-value]
 
 
@@ -296,60 +283,9 @@ async def mark_handed(
     if result.rowcount != 1:
         await session.rollback()
         raise AgentError("already_handed")
-    await outbox.enqueue(
-        session, user_id=ctx.order.user_id, kind="order_handed", payload={"order_id": order_id, "group_id": ctx.group.id}, now=now,
-    )  # fmt: skip
-    await session.commit()
+    handed = ev.OrderHanded(ctx.group.id or 0, order_id, ctx.order.user_id)
+    await notify.publish(session, [handed], now=now)
     return await session.get(Order, order_id, populate_existing=True)  # type: ignore[return-value]
-
-
-def merged_event(pending: str, new: str) -> str | None:
-    """What one alert about an order says when a newer change comes before the older alert was
-    sent (None: nothing left to say: the agent never saw an order that is gone again)."""
-    if pending == "placed":
-        return None if new == "cancelled" else "placed"
-    if pending == "cancelled" and new == "placed":
-        return "changed"  # they saw it before it was cancelled; it is back, changed
-    return new
-
-
-async def alert_agents(
-    session: AsyncSession, *, group: GroupOrder, order: Order, event: str, now: datetime
-) -> int:
-    """Queue an alert to every agent of the group's city (in the caller's transaction). An alert
-    about the same order still waiting to be sent is updated instead (the agent gets one message
-    showing the latest state, not one per tap)."""
-    agents = await agents_for(session, country=group.country, city=group.city)
-    recipients = sorted({a.user_id for a in agents})
-    if not recipients:
-        return 0
-    keys = {user_id: f"agent_order:{order.id}:{user_id}" for user_id in recipients}
-    waiting = (
-        await session.exec(
-            select(Notification).where(
-                col(Notification.coalesce_key).in_(list(keys.values())),
-                col(Notification.status) == OutboxStatus.PENDING,
-                col(Notification.claimed_by).is_(None),
-            )
-        )
-    ).all()
-    pending = {row.coalesce_key: row for row in waiting}
-    fresh = []
-    for user_id in recipients:
-        row = pending.get(keys[user_id])
-        if row is None:
-            payload = {"order_id": order.id, "group_id": group.id, "event": event}
-            fresh.append(Outgoing(user_id, "agent_order", payload, coalesce_key=keys[user_id]))
-            continue
-        merged = merged_event(str(row.payload.get("event", "")), event)
-        if merged is None:
-            row.status = OutboxStatus.SKIPPED
-            row.last_error = "coalesced: the order was cancelled before the alert went out"
-        else:
-            row.payload = {**row.payload, "event": merged}
-        session.add(row)
-    await outbox.enqueue_many(session, fresh, now=now)
-    return len(recipients)
 
 
 @dataclass
@@ -365,8 +301,6 @@ class PickEntry:
 async def pick_list(session: AsyncSession, *, group_id: int) -> list[PickEntry]:
     """The group's orders that are not cancelled, with buyers, pickup points and lines: four
     queries however many orders there are."""
-    from services.groups import lines_of
-
     orders = (
         await session.exec(
             select(Order)
@@ -387,3 +321,60 @@ async def pick_list(session: AsyncSession, *, group_id: int) -> list[PickEntry]:
         point = points.get(buyer.pickup_point_id) if buyer and buyer.pickup_point_id else None
         entries.append(PickEntry(order, buyer, point, lines[order.id or 0]))
     return entries
+
+
+@dataclass
+class OrderCard:
+    """What an agent's view of an order shows: the order, its group and lines, the buyer, where
+    they collect it, and the rate of the buyer's currency (for an amount not fixed yet)."""
+
+    order: Order
+    group: GroupOrder
+    lines: list[tuple[OrderLine, GroupOffer, Product]]
+    buyer: User | None
+    point: PickupPoint | None
+    rate: int | None
+
+
+async def order_cards(session: AsyncSession, order_ids: list[int]) -> dict[int, OrderCard]:
+    """The cards of many orders, in six queries however many there are."""
+    if not order_ids:
+        return {}
+    orders = (await session.exec(select(Order).where(col(Order.id).in_(set(order_ids))))).all()
+    group_ids = {order.group_id for order in orders}
+    found = await session.exec(select(GroupOrder).where(col(GroupOrder.id).in_(group_ids)))
+    groups_by_id = {group.id: group for group in found.all()}
+    buyers = await users_by_id(session, [order.user_id for order in orders])
+    point_ids = {b.pickup_point_id for b in buyers.values() if b.pickup_point_id}
+    points = {}
+    if point_ids:
+        rows = await session.exec(select(PickupPoint).where(col(PickupPoint.id).in_(point_ids)))
+        points = {point.id: point for point in rows.all()}
+    lines = await lines_of(session, [order.id or 0 for order in orders])
+    rates = {rate.currency: rate.per_cny_micro for rate in await list_rates(session)}
+    cards = {}
+    for order in orders:
+        group = groups_by_id.get(order.group_id)
+        if group is None:
+            continue
+        buyer = buyers.get(order.user_id)
+        point = points.get(buyer.pickup_point_id) if buyer and buyer.pickup_point_id else None
+        rate = rates.get(buyer.currency) if buyer and buyer.currency else None
+        cards[order.id or 0] = OrderCard(order, group, lines[order.id or 0], buyer, point, rate)
+    return cards
+
+
+async def regions_of(session: AsyncSession, user_ids: list[int]) -> dict[int, list[Agent]]:
+    """The regions of many agents, in one query."""
+    found: dict[int, list[Agent]] = {user_id: [] for user_id in user_ids}
+    if user_ids:
+        rows = await session.exec(select(Agent).where(col(Agent.user_id).in_(set(user_ids))))
+        for agent in rows.all():
+            found.setdefault(agent.user_id, []).append(agent)
+    return found
+
+
+def covers_group(regions: list[Agent], group: GroupOrder) -> bool:
+    return any(
+        agent.country == group.country and same_city(agent.city, group.city) for agent in regions
+    )

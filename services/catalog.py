@@ -9,9 +9,9 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.text import N_, fold
 from models import Category, ExchangeRate, Product
 from models.base import utcnow
-from services.text import N_, fold
 from services.tx import writes
 
 FALLBACK_LOCALES = ("zh_Hans", "en")

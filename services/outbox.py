@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.notices import Kind, Payload, decode, encode
 from models import Notification
 
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A notification to queue: a template `kind` and its parameters, for one user."""
+    """A notification to queue: its kind and typed payload, for one user."""
 
     user_id: int
-    kind: str
-    payload: dict[str, Any] = field(default_factory=dict)
+    kind: Kind
+    payload: Payload
     dedup_key: str | None = None
     coalesce_key: str | None = None
 
@@ -31,7 +32,7 @@ async def enqueue_many(
     now: datetime,
     not_before: datetime | None = None,
 ) -> list[Notification]:
-    """Add notifications to the session (the caller commits). One whose dedup key was already
+    """Add notifications to the session (the use-case commits). One whose dedup key was already
     queued is left out; the keys are looked up in one query, however many there are."""
     keys = [item.dedup_key for item in items if item.dedup_key is not None]
     seen: set[str | None] = set()
@@ -49,7 +50,7 @@ async def enqueue_many(
         row = Notification(
             user_id=item.user_id,
             kind=item.kind,
-            payload=item.payload,
+            payload=encode(item.kind, item.payload),
             dedup_key=item.dedup_key,
             coalesce_key=item.coalesce_key,
             created_at=now,
@@ -66,17 +67,15 @@ async def enqueue(
     session: AsyncSession,
     *,
     user_id: int,
-    kind: str,
-    payload: dict[str, Any] | None = None,
+    kind: Kind | str,
+    payload: Payload | dict[str, Any],
     now: datetime,
     dedup_key: str | None = None,
     not_before: datetime | None = None,
 ) -> Notification | None:
-    """Add one notification (see enqueue_many)."""
+    """Add one notification (see enqueue_many); a payload given as a dict is checked first."""
+    typed, checked = decode(kind, payload) if isinstance(payload, dict) else (Kind(kind), payload)
     rows = await enqueue_many(
-        session,
-        [Outgoing(user_id, kind, payload or {}, dedup_key)],
-        now=now,
-        not_before=not_before,
+        session, [Outgoing(user_id, typed, checked, dedup_key)], now=now, not_before=not_before
     )
     return rows[0] if rows else None

@@ -8,8 +8,8 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.text import fold
 from models import Product
-from services.text import fold
 
 MAX_QUERY_LENGTH = 100
 MAX_CANDIDATES = 500

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.money import parse_rate
 from models import Category, ExchangeRate, Product
 from services import demo_data
 from services.catalog import refresh_search_fields
-from services.money import parse_rate
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain import geo
 from models import User
-from services import geo
-from services.tx import writes
+from services.tx import begin_write, writes
 
 MAX_CITY_LENGTH = 64
 
@@ -53,6 +53,39 @@ async def get_or_create_user(
     )
     session.add(user)
     return user, True
+
+
+async def sync_user(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    first_name: str,
+    username: str | None,
+    language_code: str | None,
+) -> User:
+    """The user's row for an update: read in a read-only transaction, written (created or
+    updated) in a short write transaction of its own only when something changed. The row comes
+    back detached from the session: a use-case that refuses and rolls the session back can't
+    expire it mid-update; write profile changes back with `save`."""
+
+    async def read() -> User:
+        user, _created = await get_or_create_user(
+            session,
+            user_id=user_id,
+            first_name=first_name,
+            username=username,
+            language_code=language_code,
+        )
+        return user
+
+    user = await read()
+    if session.new or session.dirty:
+        session.expunge_all()  # write the change in a write transaction, from a fresh read
+        await begin_write(session)
+        user = await read()
+        await session.commit()
+    session.expunge(user)
+    return user
 
 
 @writes

@@ -1,7 +1,7 @@
 import pytest
 
-from services.geo import country_name, currency_for_country, find_country, timezone_for
-from services.text import clean_line, fold
+from domain.geo import country_name, currency_for_country, find_country, timezone_for
+from domain.text import clean_line, fold
 
 
 @pytest.mark.parametrize(

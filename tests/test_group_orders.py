@@ -7,10 +7,10 @@ import pytest
 from sqlmodel import select
 
 from models import GroupOrder, GroupWatch, Notification, Order
-from services.money import format_money
 from tests.conftest import ADMIN_ID
 from tests.harness import Harness
 from ui.callbacks import GroupCb, QtyCb
+from ui.money import format_money
 
 pytestmark = pytest.mark.clock
 

@@ -2,7 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from services.money import convert, format_money, format_price, parse_rate, to_decimal
+from domain.money import convert, parse_rate, to_decimal
+from ui.money import format_money, format_price
 
 NBSP = "\xa0"
 
@@ -85,7 +86,7 @@ def test_price_without_rate_shows_yuan_only():
 def test_unit_price_times_quantity_is_the_line_as_shown(
     currency, rate, unit_cny, quantity, locale, unit_shown, line_shown
 ):
-    from services.money import line_amount, precision
+    from domain.money import line_amount, precision
 
     per_cny = parse_rate(rate) if rate else None
     unit = line_amount(unit_cny, 1, per_cny, currency)
@@ -101,7 +102,7 @@ def test_unit_price_times_quantity_is_the_line_as_shown(
 
 
 def test_the_lines_add_up_to_the_order():
-    from services.money import line_amount
+    from domain.money import line_amount
 
     per_cny = parse_rate("0.128")
     lines = [(13900, 20), (3850, 3), (999, 7)]

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.group_spec import (
+from domain.group_spec import (
     SpecError,
     parse_amount,
     parse_deadline,
@@ -13,8 +13,8 @@ from services.group_spec import (
     parse_price,
     parse_tiers,
 )
-from services.money import convert, parse_rate
-from services.pricing import (
+from domain.money import convert, parse_rate
+from domain.pricing import (
     TierError,
     contribution,
     line_amount,

@@ -4,6 +4,7 @@ Payloads are untrusted input: handlers re-check that what they name exists, belo
 and still allows the action.
 """
 
+from enum import StrEnum
 from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
@@ -14,6 +15,62 @@ from pydantic import Field
 MAX_ID = 2**31 - 1
 Id = Annotated[int, Field(ge=0, le=MAX_ID)]
 Count = Annotated[int, Field(ge=0, le=100_000)]
+
+
+class SettingsAction(StrEnum):
+    SHOW = "show"
+    LANG = "lang"
+    COUNTRY = "country"
+    CITY = "city"
+    CURRENCY = "currency"
+    PICKUP = "pickup"
+    CLOSE = "close"
+
+
+class MenuAction(StrEnum):
+    HOME = "home"
+    CATALOG = "catalog"
+    SEARCH = "search"
+    SETTINGS = "settings"
+    HELP = "help"
+    ORDERS = "orders"
+    CANCEL = "cancel"
+
+
+class GroupAction(StrEnum):
+    SHOW = "show"
+    LIST = "list"  # with id 0: the open groups of the buyer's city
+    REMIND = "remind"
+    MUTE = "mute"
+    LEAVE = "leave"
+    LEAVE_OK = "leave_ok"
+
+
+class QtyAction(StrEnum):
+    PICKER = "p"
+    CONFIRM = "ok"
+    TYPE = "t"  # type a number
+
+
+class AdminGroupAction(StrEnum):
+    NEW_OK = "new_ok"
+    SKIP = "skip"
+    METHOD_AIR = "method_air"
+    METHOD_RAIL = "method_rail"
+    METHOD_SEA = "method_sea"
+
+
+class AgentAction(StrEnum):
+    PAID = "paid"
+    HANDED = "handed"
+    PICK = "pick"
+
+
+class ConfirmAction(StrEnum):
+    GB_CANCEL = "gb_cancel"
+    GB_CLOSE = "gb_close"
+    AGENT_REMOVE = "agent_remove"
+
 
 # Where a picker was opened from: onboarding ("o") or settings ("s").
 ONBOARDING = "o"
@@ -45,11 +102,11 @@ class CurrencyCb(CallbackData, prefix="cu"):
 
 
 class SettingsCb(CallbackData, prefix="st"):
-    action: str  # show | lang | country | city | currency | close
+    action: SettingsAction
 
 
 class MenuCb(CallbackData, prefix="m"):
-    action: str  # home | catalog | search | settings | help | cancel
+    action: MenuAction
 
 
 class CategoryCb(CallbackData, prefix="c"):
@@ -73,24 +130,24 @@ class NoopCb(CallbackData, prefix="n"):
 
 class GroupCb(CallbackData, prefix="g"):
     id: Id  # 0 with action "list": the open groups of the buyer's city
-    a: str = "show"  # show | list | remind | mute | leave | leave_ok
+    a: GroupAction = GroupAction.SHOW
 
 
 class QtyCb(CallbackData, prefix="q"):
     g: Id  # group
     o: Id  # offer
     n: Count  # quantity shown (the ± buttons carry the new one)
-    a: str = "p"  # p: picker | ok: confirm | t: type a number
+    a: QtyAction = QtyAction.PICKER
 
 
 class AdminGroupCb(CallbackData, prefix="ag"):
     id: Id
-    a: str  # new_ok | skip | method_<air|rail|sea>
+    a: AdminGroupAction
 
 
 class AgentCb(CallbackData, prefix="at"):
     id: Id  # an order (paid, handed) or a group (pick)
-    a: str  # paid | handed | pick
+    a: AgentAction
 
 
 class PickupCb(CallbackData, prefix="pp"):
@@ -98,6 +155,6 @@ class PickupCb(CallbackData, prefix="pp"):
 
 
 class ConfirmCb(CallbackData, prefix="cf"):
-    a: str  # the action: gb_cancel | gb_close | agent_remove
+    a: ConfirmAction
     t: str  # the token keying what the prompt showed (handlers.confirm)
     no: bool = False  # the prompt's Cancel button

@@ -11,12 +11,13 @@ from aiogram.utils.i18n import ngettext
 from babel.dates import format_skeleton, format_time, get_timezone
 from babel.units import format_unit
 
+from domain import geo, pricing
+from domain.money import BASE_CURRENCY, line_amount
+from domain.text import N_
 from models import GroupOffer, GroupOrder, Measure, Product, User
-from services import geo, pricing
 from services.catalog import localized
 from services.groups import OrderView
-from services.money import BASE_CURRENCY, format_amounts, format_money, format_price, line_amount
-from services.text import N_
+from ui.money import format_amounts, format_money, format_price
 from ui.render import fit, q
 
 METHOD_ICONS = {"air": "✈️", "rail": "🚆", "sea": "🚢"}

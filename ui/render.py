@@ -16,7 +16,7 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import gettext as _
 
-from ui.callbacks import MenuCb
+from ui.callbacks import MenuAction, MenuCb
 
 CAPTION_LIMIT = 1024
 TEXT_LIMIT = 4096
@@ -82,12 +82,12 @@ def button(text: str, callback_data: str) -> InlineKeyboardButton:
 
 
 def home_button() -> InlineKeyboardButton:
-    return button(_("🏠 Menu"), MenuCb(action="home").pack())
+    return button(_("🏠 Menu"), MenuCb(action=MenuAction.HOME).pack())
 
 
 def cancel_markup() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        inline_keyboard=[[button(_("✖ Cancel"), MenuCb(action="cancel").pack())]]
+        inline_keyboard=[[button(_("✖ Cancel"), MenuCb(action=MenuAction.CANCEL).pack())]]
     )
 
 

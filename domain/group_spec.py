@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from domain import geo
 from models import Measure, ShippingMethod
-from services import geo
 
 MAX_AMOUNT_KG = 1_000_000
 MAX_UNITS = 10_000_000

@@ -34,3 +34,8 @@ def spreadsheet_safe(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def same_city(a: str, b: str) -> bool:
+    """The same city however it was typed (`Milano`, `milano`, `MILANO`)."""
+    return fold(a) == fold(b)

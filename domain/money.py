@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from babel.numbers import format_currency, get_currency_precision
-
-from services.geo import babel_locale
+from babel.numbers import get_currency_precision
 
 BASE_CURRENCY = "CNY"
 RATE_SCALE = 10**6
@@ -39,13 +37,6 @@ def parse_rate(text: str) -> int | None:
     return micro
 
 
-def format_rate(per_cny_micro: int, locale: str) -> str:
-    from babel.numbers import format_decimal
-
-    value = Decimal(per_cny_micro).scaleb(-6).normalize()
-    return format_decimal(value, format="#,##0.######", locale=babel_locale(locale))
-
-
 def convert(amount_cny: int, per_cny_micro: int, currency: str) -> int:
     """Yuan minor units (fen) → minor units of `currency`, rounded half-up."""
     if currency == BASE_CURRENCY:
@@ -66,31 +57,3 @@ def line_amount(unit_cny: int, quantity: int, per_cny_micro: int | None, currenc
     if currency == BASE_CURRENCY or per_cny_micro is None:
         return unit_cny * quantity
     return convert(unit_cny, per_cny_micro, currency) * quantity
-
-
-def format_money(minor: int, currency: str, locale: str) -> str:
-    """`1250, "EUR"` → `12,50 €` in Italian, `€12.50` in English (Babel, the locale's own pattern)."""
-    return format_currency(to_decimal(minor, currency), currency, locale=babel_locale(locale))
-
-
-def format_price(
-    unit_cny: int, currency: str, per_cny_micro: int | None, locale: str, quantity: int = 1
-) -> str:
-    """A unit price (or `quantity` of it) in the buyer's currency beside the yuan price:
-    `12,50 € (98,00 CN¥)`. Amounts follow `line_amount`, so they add up as shown.
-
-    Without a rate for the buyer's currency (or when it is the yuan) only the yuan price is shown.
-    """
-    yuan = format_money(unit_cny * quantity, BASE_CURRENCY, locale)
-    if currency == BASE_CURRENCY or per_cny_micro is None:
-        return yuan
-    local = format_money(line_amount(unit_cny, quantity, per_cny_micro, currency), currency, locale)
-    return f"{local} ({yuan})"
-
-
-def format_amounts(amount_cny: int, amount_local: int, currency: str, locale: str) -> str:
-    """An amount already worked out in both currencies: `355,80 € (2.780,00 CN¥)`."""
-    yuan = format_money(amount_cny, BASE_CURRENCY, locale)
-    if currency == BASE_CURRENCY:
-        return yuan
-    return f"{format_money(amount_local, currency, locale)} ({yuan})"

@@ -11,7 +11,7 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.pofile import read_po
 from babel.numbers import get_territory_currencies
 
-from services.text import N_, fold
+from domain.text import N_, fold
 
 
 @dataclass(frozen=True)

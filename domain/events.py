@@ -1,0 +1,69 @@
+"""What a use-case reports happened. `services.notify` routes each event to whoever must be told
+(the outbox rows are written in the use-case's own transaction); handlers read them to choose
+what to show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.notices import AgentEvent
+
+
+@dataclass(frozen=True)
+class OrderEvent:
+    """A buyer's order in an open group was placed, changed or cancelled (their agents hear)."""
+
+    group_id: int
+    order_id: int
+    event: AgentEvent
+
+
+@dataclass(frozen=True)
+class MinimumReached:
+    """The group's total reached its minimum for the first time: it will form."""
+
+    group_id: int
+
+
+@dataclass(frozen=True)
+class GroupClosed:
+    """The deadline passed (or an admin closed it): formed or failed, for these orders."""
+
+    group_id: int
+    formed: bool
+    order_ids: tuple[tuple[int, int], ...]  # (order id, buyer id)
+
+
+@dataclass(frozen=True)
+class GroupCancelled:
+    group_id: int
+    order_ids: tuple[tuple[int, int], ...]  # (order id, buyer id)
+
+
+@dataclass(frozen=True)
+class RemindersDue:
+    """The reminder before the deadline, once, to these buyers."""
+
+    group_id: int
+    user_ids: tuple[int, ...]
+    stamp: int  # when it was decided: part of its de-duplication key
+
+
+@dataclass(frozen=True)
+class OrderPaid:
+    group_id: int
+    order_id: int
+    buyer_id: int
+
+
+@dataclass(frozen=True)
+class OrderHanded:
+    group_id: int
+    order_id: int
+    buyer_id: int
+
+
+Event = (
+    OrderEvent | MinimumReached | GroupClosed | GroupCancelled | RemindersDue | OrderPaid
+    | OrderHanded
+)  # fmt: skip

@@ -1,0 +1,118 @@
+"""What a notification is: its kind and a typed payload per kind.
+
+A use-case reports events (`domain.events`); `services.notify` turns them into outbox rows with
+one of these payloads; the sender decodes a row's payload with `decode` and renders it with the
+renderer registered for its kind (`notifications.registry`). A payload names rows by id only:
+the words are chosen when it is sent, in the recipient's language.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Kind(StrEnum):
+    TEXT = "text"  # already worded (and escaped) by whoever queued it
+    GROUP_MIN_REACHED = "group_min_reached"
+    GROUP_REMINDER = "group_reminder"
+    GROUP_FORMED = "group_formed"
+    GROUP_FAILED = "group_failed"
+    GROUP_CANCELLED = "group_cancelled"
+    AGENT_ORDER = "agent_order"
+    ORDER_PAID = "order_paid"
+    ORDER_HANDED = "order_handed"
+
+
+class AgentEvent(StrEnum):
+    """What an agent's alert about an order says happened."""
+
+    PLACED = "placed"
+    CHANGED = "changed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class GroupNotice:
+    """About a group as a whole (minimum reached, reminder)."""
+
+    group_id: int
+
+
+@dataclass(frozen=True)
+class OrderNotice:
+    """About the recipient's own order in a group (formed, failed, cancelled, paid, handed)."""
+
+    group_id: int
+    order_id: int
+
+
+@dataclass(frozen=True)
+class AgentAlert:
+    """To an agent: a buyer's order in their city was placed, changed or cancelled."""
+
+    group_id: int
+    order_id: int
+    event: AgentEvent
+
+
+Payload = Text | GroupNotice | OrderNotice | AgentAlert
+
+PAYLOADS: dict[Kind, type[Payload]] = {
+    Kind.TEXT: Text,
+    Kind.GROUP_MIN_REACHED: GroupNotice,
+    Kind.GROUP_REMINDER: GroupNotice,
+    Kind.GROUP_FORMED: OrderNotice,
+    Kind.GROUP_FAILED: OrderNotice,
+    Kind.GROUP_CANCELLED: OrderNotice,
+    Kind.AGENT_ORDER: AgentAlert,
+    Kind.ORDER_PAID: OrderNotice,
+    Kind.ORDER_HANDED: OrderNotice,
+}
+
+
+class BadPayload(ValueError):
+    """A stored row whose payload does not fit its kind (written by an older or broken version)."""
+
+
+def encode(kind: Kind, payload: Payload) -> dict[str, Any]:
+    """The JSON stored on the row; the payload must be the kind's own type."""
+    if not isinstance(payload, PAYLOADS[kind]):
+        raise TypeError(f"{kind} takes {PAYLOADS[kind].__name__}, not {type(payload).__name__}")
+    return {key: str(value) if isinstance(value, StrEnum) else value
+            for key, value in dataclasses.asdict(payload).items()}  # fmt: skip
+
+
+def decode(kind: str, data: dict[str, Any]) -> tuple[Kind, Payload]:
+    """A stored row's kind and payload, checked: unknown kinds, missing or mistyped fields and
+    unknown events raise BadPayload (the sender skips such a row instead of guessing)."""
+    try:
+        typed = Kind(kind)
+    except ValueError as error:
+        raise BadPayload(f"unknown kind {kind!r}") from error
+    cls = PAYLOADS[typed]
+    values: dict[str, Any] = {}
+    for field in dataclasses.fields(cls):
+        if field.name not in data:
+            raise BadPayload(f"{kind}: no {field.name}")
+        value = data[field.name]
+        if field.type == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise BadPayload(f"{kind}: {field.name} is not an id")
+        elif field.type == "str":
+            if not isinstance(value, str):
+                raise BadPayload(f"{kind}: {field.name} is not a text")
+        elif field.type == "AgentEvent":
+            try:
+                value = AgentEvent(value)
+            except ValueError as error:
+                raise BadPayload(f"{kind}: unknown event {value!r}") from error
+        values[field.name] = value
+    return typed, cls(**values)

@@ -1,0 +1,102 @@
+"""One renderer per kind (`RENDERERS`; a test checks none is missing). A renderer returns the
+text and keyboard for a row, or None when the notification no longer applies (the group closed
+meanwhile, the agent no longer covers that city): such a row is skipped, not sent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiogram.types import InlineKeyboardMarkup
+
+from domain.notices import AgentAlert, BadPayload, GroupNotice, Kind, OrderNotice, Payload, Text
+from models import GroupOrder, Notification, Order, User
+from notifications.batch import Batch
+from services.agents import covers_group
+from services.groups import OrderView
+from ui import agents as agent_views
+from ui import notices
+from ui.context import RenderContext
+
+Rendered = tuple[str, InlineKeyboardMarkup | None]
+Renderer = Callable[[Payload, User, Batch, RenderContext], Rendered | None]
+
+
+def _text(payload: Payload, user: User, batch: Batch, ctx: RenderContext) -> Rendered | None:
+    assert isinstance(payload, Text)
+    return (payload.text, None) if payload.text else None
+
+
+def _group(batch: Batch, payload: Payload) -> GroupOrder | None:
+    assert isinstance(payload, GroupNotice | OrderNotice)
+    return batch.groups.get(payload.group_id)
+
+
+def _own_order(batch: Batch, payload: Payload) -> tuple[GroupOrder, Order] | None:
+    assert isinstance(payload, OrderNotice)
+    group, order = batch.groups.get(payload.group_id), batch.orders.get(payload.order_id)
+    return (group, order) if group is not None and order is not None else None
+
+
+def _formed(payload: Payload, user: User, batch: Batch, ctx: RenderContext) -> Rendered | None:
+    found = _own_order(batch, payload)
+    if found is None:
+        return None
+    group, order = found
+    view = OrderView(order, batch.lines.get(order.id or 0, []))
+    return notices.group_formed(group, view, user, ctx)
+
+
+def _about_order(
+    words: Callable[[GroupOrder, Order, User, RenderContext], Rendered],
+) -> Renderer:
+    def renderer(payload: Payload, user: User, batch: Batch, ctx: RenderContext) -> Rendered | None:
+        found = _own_order(batch, payload)
+        return words(*found, user, ctx) if found is not None else None
+
+    return renderer
+
+
+def _min_reached(payload: Payload, user: User, batch: Batch, ctx: RenderContext) -> Rendered | None:
+    group = _group(batch, payload)
+    if group is None or group.status != "open":
+        return None
+    return notices.min_reached(group, user, ctx)
+
+
+def _reminder(payload: Payload, user: User, batch: Batch, ctx: RenderContext) -> Rendered | None:
+    group = _group(batch, payload)
+    if group is None or group.status != "open" or group.deadline <= ctx.now:
+        return None
+    return notices.reminder(group, user, ctx)
+
+
+def _agent_alert(payload: Payload, user: User, batch: Batch, ctx: RenderContext) -> Rendered | None:
+    assert isinstance(payload, AgentAlert)
+    card = batch.cards.get(payload.order_id)
+    if card is None or not covers_group(batch.regions.get(user.id, []), card.group):
+        return None  # the order is gone, or this user is no longer the agent of that city
+    text = agent_views.agent_alert(card, payload.event, user, ctx)
+    return text, agent_views.agent_buttons(card)
+
+
+RENDERERS: dict[Kind, Renderer] = {
+    Kind.TEXT: _text,
+    Kind.GROUP_MIN_REACHED: _min_reached,
+    Kind.GROUP_REMINDER: _reminder,
+    Kind.GROUP_FORMED: _formed,
+    Kind.GROUP_FAILED: _about_order(notices.group_failed),
+    Kind.GROUP_CANCELLED: _about_order(notices.group_cancelled),
+    Kind.AGENT_ORDER: _agent_alert,
+    Kind.ORDER_PAID: _about_order(notices.order_paid),
+    Kind.ORDER_HANDED: _about_order(notices.order_handed),
+}
+
+
+def render(row: Notification, user: User, batch: Batch, ctx: RenderContext) -> Rendered | None:
+    """The row's text and keyboard, or None when it no longer applies (or its payload is
+    broken: nothing sensible can be said, so nothing is sent)."""
+    decoded = batch.payloads.get(row.id or 0)
+    if decoded is None or isinstance(decoded, BadPayload):
+        return None
+    kind, payload = decoded
+    return RENDERERS[kind](payload, user, batch, ctx)

@@ -1,0 +1,77 @@
+"""Group orders, split by purpose: reading (`queries`), joining and leaving (`joining`), deadlines
+and an admin's close, cancel and extend (`closing`), and opening one (`creating`)."""
+
+from domain.errors import GroupError
+from domain.groups import MAX_QUANTITY, is_joinable
+from services.groups.closing import (
+    DueReport,
+    Outcome,
+    cancel,
+    close,
+    extend,
+    process_due,
+    send_reminders,
+)
+from services.groups.creating import GroupSpec, OfferSpec, create_group
+from services.groups.joining import Change, leave, record_visit, set_quantity, set_reminder
+from services.groups.queries import (
+    ACTIVE_ORDER,
+    Line,
+    OrderStats,
+    OrderView,
+    all_open_groups,
+    aware,
+    get_group,
+    get_watch,
+    groups_offering,
+    lines_of,
+    next_due_at,
+    offers,
+    open_groups,
+    order_amount,
+    order_amount_local,
+    order_of,
+    order_stats,
+    orders_of_user,
+    participants,
+)
+
+__all__ = [
+    "ACTIVE_ORDER",
+    "MAX_QUANTITY",
+    "Change",
+    "DueReport",
+    "GroupError",
+    "GroupSpec",
+    "Line",
+    "OfferSpec",
+    "OrderStats",
+    "OrderView",
+    "Outcome",
+    "aware",
+    "all_open_groups",
+    "cancel",
+    "close",
+    "create_group",
+    "extend",
+    "get_group",
+    "get_watch",
+    "groups_offering",
+    "is_joinable",
+    "leave",
+    "lines_of",
+    "next_due_at",
+    "offers",
+    "open_groups",
+    "order_amount",
+    "order_amount_local",
+    "order_of",
+    "order_stats",
+    "orders_of_user",
+    "participants",
+    "process_due",
+    "record_visit",
+    "send_reminders",
+    "set_quantity",
+    "set_reminder",
+]

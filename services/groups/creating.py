@@ -1,0 +1,81 @@
+"""Opening a group order (an admin's /gb_new, the demo seed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain import pricing
+from domain.errors import GroupError
+from models import GroupOffer, GroupOrder, Measure, Product
+from services.tx import writes
+
+
+@dataclass
+class OfferSpec:
+    product_id: int
+    prices: list[int]  # fen per product unit, one per tier
+
+
+@dataclass
+class GroupSpec:
+    country: str
+    city: str
+    method: str
+    deadline: datetime
+    measure: str
+    min_total: int
+    tiers: list[int] = field(default_factory=lambda: [0])
+    capacity: int | None = None
+    pickup_point: str | None = None
+    offers: list[OfferSpec] = field(default_factory=list)
+
+
+@writes
+async def create_group(
+    session: AsyncSession, *, spec: GroupSpec, created_by: int | None, now: datetime
+) -> GroupOrder:
+    if spec.deadline <= now:
+        raise GroupError("deadline_past")
+    if spec.min_total <= 0:
+        raise GroupError("bad_minimum")
+    if spec.capacity is not None and spec.capacity < spec.min_total:
+        raise GroupError("capacity_below_minimum")
+    if not spec.offers:
+        raise GroupError("no_offers")
+    try:
+        pricing.validate_tiers(spec.tiers, [o.prices for o in spec.offers])
+    except pricing.TierError as error:
+        raise GroupError("bad_tiers", reason=str(error)) from error
+    for offer in spec.offers:
+        product = await session.get(Product, offer.product_id)
+        if product is None or not product.is_active:
+            raise GroupError("unknown_product", product=offer.product_id)
+        if spec.measure == Measure.WEIGHT and product.unit_weight_g <= 0:
+            raise GroupError("product_without_weight", product=product.slug)
+    group = GroupOrder(
+        country=spec.country,
+        city=spec.city,
+        pickup_point=spec.pickup_point,
+        method=spec.method,
+        deadline=spec.deadline,
+        measure=spec.measure,
+        min_total=spec.min_total,
+        capacity=spec.capacity,
+        tiers=list(spec.tiers),
+        created_by=created_by,
+    )
+    session.add(group)
+    await session.flush()
+    for position, offer in enumerate(spec.offers):
+        session.add(
+            GroupOffer(
+                group_id=group.id or 0,
+                product_id=offer.product_id,
+                prices=list(offer.prices),
+                position=position,
+            )
+        )
+    return group

@@ -1,0 +1,233 @@
+"""Reading group orders: open groups, offers, a buyer's order and its lines, order counts, the
+next deadline. No writes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import case, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain import money, pricing
+from domain.errors import GroupError
+from domain.groups import is_joinable
+from domain.text import fold
+from models import (
+    GroupOffer,
+    GroupOrder,
+    GroupStatus,
+    GroupWatch,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Product,
+)
+
+ACTIVE_ORDER = (OrderStatus.PLACED,)
+
+__all__ = ["is_joinable"]
+
+
+async def get_group(session: AsyncSession, group_id: int) -> GroupOrder:
+    group = await session.get(GroupOrder, group_id, populate_existing=True)
+    if group is None:
+        raise GroupError("not_found")
+    return group
+
+
+async def open_groups(
+    session: AsyncSession, *, country: str | None, city: str | None, now: datetime
+) -> list[GroupOrder]:
+    """Open groups for the buyer's city (case- and accent-insensitive), soonest deadline first."""
+    if not country:
+        return []
+    statement = (
+        select(GroupOrder)
+        .where(
+            col(GroupOrder.status) == GroupStatus.OPEN,
+            col(GroupOrder.deadline) > now,
+            col(GroupOrder.country) == country,
+        )
+        .order_by(col(GroupOrder.deadline))
+    )
+    groups = (await session.exec(statement)).all()
+    wanted = fold(city or "")
+    return [g for g in groups if fold(g.city) == wanted]
+
+
+async def all_open_groups(session: AsyncSession) -> list[GroupOrder]:
+    statement = (
+        select(GroupOrder)
+        .where(col(GroupOrder.status) == GroupStatus.OPEN)
+        .order_by(col(GroupOrder.deadline))
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def offers(session: AsyncSession, group_id: int) -> list[tuple[GroupOffer, Product]]:
+    statement = (
+        select(GroupOffer, Product)
+        .join(Product, col(Product.id) == GroupOffer.product_id)
+        .where(GroupOffer.group_id == group_id)
+        .order_by(col(GroupOffer.position), col(GroupOffer.id))
+    )
+    return [(offer, product) for offer, product in (await session.exec(statement)).all()]
+
+
+async def groups_offering(
+    session: AsyncSession, *, product_id: int, country: str | None, city: str | None, now: datetime
+) -> list[tuple[GroupOrder, GroupOffer]]:
+    """Open groups of the buyer's city that offer this product (for the product card)."""
+    groups = await open_groups(session, country=country, city=city, now=now)
+    if not groups:
+        return []
+    statement = select(GroupOffer).where(
+        col(GroupOffer.group_id).in_([g.id for g in groups]), GroupOffer.product_id == product_id
+    )
+    by_group = {o.group_id: o for o in (await session.exec(statement)).all()}
+    return [(g, by_group[g.id]) for g in groups if g.id in by_group]
+
+
+@dataclass
+class OrderView:
+    order: Order
+    lines: list[tuple[OrderLine, GroupOffer, Product]]
+
+
+async def order_of(session: AsyncSession, *, group_id: int, user_id: int) -> OrderView | None:
+    order = (
+        await session.exec(
+            select(Order).where(Order.group_id == group_id, Order.user_id == user_id)
+        )
+    ).first()
+    if order is None:
+        return None
+    return OrderView(order, await _lines(session, order.id or 0))
+
+
+Line = tuple[OrderLine, GroupOffer, Product]
+
+
+async def lines_of(session: AsyncSession, order_ids: Sequence[int]) -> dict[int, list[Line]]:
+    """The lines (with offer and product) of many orders, in one query, keyed by order id."""
+    found: dict[int, list[Line]] = {order_id: [] for order_id in order_ids}
+    if not order_ids:
+        return found
+    statement = (
+        select(OrderLine, GroupOffer, Product)
+        .join(GroupOffer, col(GroupOffer.id) == OrderLine.offer_id)
+        .join(Product, col(Product.id) == GroupOffer.product_id)
+        .where(col(OrderLine.order_id).in_(order_ids))
+        .order_by(col(GroupOffer.position), col(GroupOffer.id))
+    )
+    for line, offer, product in (await session.exec(statement)).all():
+        found[line.order_id].append((line, offer, product))
+    return found
+
+
+async def _lines(session: AsyncSession, order_id: int) -> list[Line]:
+    return (await lines_of(session, [order_id]))[order_id]
+
+
+async def orders_of_user(
+    session: AsyncSession, user_id: int, limit: int = 20
+) -> list[tuple[OrderView, GroupOrder]]:
+    statement = (
+        select(Order, GroupOrder)
+        .join(GroupOrder, col(GroupOrder.id) == Order.group_id)
+        .where(Order.user_id == user_id)
+        .order_by(col(Order.updated_at).desc(), col(Order.id).desc())
+        .limit(limit)
+    )
+    rows = (await session.exec(statement)).all()
+    lines = await lines_of(session, [order.id or 0 for order, _group in rows])
+    return [(OrderView(order, lines[order.id or 0]), group) for order, group in rows]
+
+
+@dataclass(frozen=True)
+class OrderStats:
+    orders: int = 0  # not cancelled
+    paid: int = 0
+    handed: int = 0
+
+
+async def order_stats(session: AsyncSession, group_ids: Sequence[int]) -> dict[int, OrderStats]:
+    """Order counts of many groups in one query (cancelled orders left out)."""
+    if not group_ids:
+        return {}
+    statement = (
+        select(
+            Order.group_id,
+            func.count(),
+            func.count(col(Order.paid_at)),
+            func.sum(case((col(Order.status) == OrderStatus.DELIVERED, 1), else_=0)),
+        )
+        .where(col(Order.group_id).in_(group_ids), col(Order.status) != OrderStatus.CANCELLED)
+        .group_by(col(Order.group_id))
+    )
+    found = {gid: OrderStats() for gid in group_ids}
+    for group_id, orders, paid, handed in (await session.exec(statement)).all():
+        found[group_id] = OrderStats(int(orders), int(paid), int(handed or 0))
+    return found
+
+
+def order_amount(view: OrderView, tier: int) -> int:
+    """Yuan minor units at a tier's prices."""
+    return sum(
+        pricing.line_amount(offer.prices[tier], line.quantity) for line, offer, _ in view.lines
+    )
+
+
+def order_amount_local(view: OrderView, tier: int, rate: int | None, currency: str) -> int:
+    """The same in the buyer's currency: the sum of the lines as shown (`money.line_amount`)."""
+    return sum(
+        money.line_amount(offer.prices[tier], line.quantity, rate, currency)
+        for line, offer, _ in view.lines
+    )
+
+
+async def get_watch(session: AsyncSession, *, group_id: int, user_id: int) -> GroupWatch | None:
+    return (
+        await session.exec(
+            select(GroupWatch).where(GroupWatch.group_id == group_id, GroupWatch.user_id == user_id)
+        )
+    ).first()
+
+
+async def participants(session: AsyncSession, group_id: int) -> list[Order]:
+    statement = select(Order).where(Order.group_id == group_id, col(Order.status).in_(ACTIVE_ORDER))
+    return list((await session.exec(statement)).all())
+
+
+async def next_due_at(
+    session: AsyncSession, *, now: datetime, remind_before: timedelta
+) -> datetime | None:
+    """The next moment after `now` at which a deadline passes or a reminder falls due."""
+    deadline = (
+        await session.exec(
+            select(func.min(GroupOrder.deadline)).where(
+                col(GroupOrder.status) == GroupStatus.OPEN, col(GroupOrder.deadline) > now
+            )
+        )
+    ).one()
+    reminder = (
+        await session.exec(
+            select(func.min(GroupOrder.deadline)).where(
+                col(GroupOrder.status) == GroupStatus.OPEN,
+                col(GroupOrder.reminder_sent_at).is_(None),
+                col(GroupOrder.deadline) > now + remind_before,
+            )
+        )
+    ).one()
+    moments = [aware(deadline)] if deadline is not None else []
+    if reminder is not None:
+        moments.append(aware(reminder) - remind_before)
+    return min(moments) if moments else None
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

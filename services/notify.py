@@ -1,0 +1,174 @@
+"""The one place that decides who is told what: each event a use-case reports becomes outbox
+rows, in the use-case's own transaction (`EVENT_HANDLERS` routes them). Rows carry ids only;
+the words are chosen when they are sent (`notifications`)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain import events as ev
+from domain.notices import AgentAlert, AgentEvent, GroupNotice, Kind, OrderNotice
+from domain.text import same_city
+from models import Agent, GroupOrder, GroupWatch, Notification, Order, OrderStatus, OutboxStatus
+from services import outbox
+from services.outbox import Outgoing
+
+
+async def publish(session: AsyncSession, events: Iterable[ev.Event], *, now: datetime) -> None:
+    """Queue what these events mean for each person concerned (the caller commits)."""
+    for event in events:
+        await EVENT_HANDLERS[type(event)](session, event, now)
+
+
+def merged_event(pending: AgentEvent, new: AgentEvent) -> AgentEvent | None:
+    """What one alert about an order says when a newer change comes before the older alert was
+    sent (None: nothing left to say: the agent never saw an order that is gone again)."""
+    if pending == AgentEvent.PLACED:
+        return None if new == AgentEvent.CANCELLED else AgentEvent.PLACED
+    if pending == AgentEvent.CANCELLED and new == AgentEvent.PLACED:
+        return AgentEvent.CHANGED  # they saw it before it was cancelled; it is back, changed
+    return new
+
+
+async def agents_of_city(session: AsyncSession, *, country: str, city: str) -> list[int]:
+    """The user ids of the agents of a city."""
+    rows = (await session.exec(select(Agent).where(Agent.country == country))).all()
+    return sorted({agent.user_id for agent in rows if same_city(agent.city, city)})
+
+
+async def _order_event(session: AsyncSession, event: ev.OrderEvent, now: datetime) -> None:
+    """An alert to every agent of the group's city. An alert about the same order still waiting
+    to be sent is updated instead (the agent gets one message showing the latest state, not one
+    per tap)."""
+    group = await session.get(GroupOrder, event.group_id)
+    if group is None:
+        return
+    recipients = await agents_of_city(session, country=group.country, city=group.city)
+    if not recipients:
+        return
+    keys = {user_id: f"agent_order:{event.order_id}:{user_id}" for user_id in recipients}
+    waiting = (
+        await session.exec(
+            select(Notification).where(
+                col(Notification.coalesce_key).in_(list(keys.values())),
+                col(Notification.status) == OutboxStatus.PENDING,
+                col(Notification.claimed_by).is_(None),
+            )
+        )
+    ).all()
+    pending = {row.coalesce_key: row for row in waiting}
+    fresh = []
+    for user_id in recipients:
+        row = pending.get(keys[user_id])
+        if row is None:
+            alert = AgentAlert(event.group_id, event.order_id, event.event)
+            fresh.append(Outgoing(user_id, Kind.AGENT_ORDER, alert, coalesce_key=keys[user_id]))
+            continue
+        try:
+            before = AgentEvent(row.payload.get("event", ""))
+        except ValueError:
+            before = AgentEvent.CHANGED
+        merged = merged_event(before, event.event)
+        if merged is None:
+            row.status = OutboxStatus.SKIPPED
+            row.last_error = "coalesced: the order was cancelled before the alert went out"
+        else:
+            row.payload = {**row.payload, "event": str(merged)}
+        session.add(row)
+    await outbox.enqueue_many(session, fresh, now=now)
+
+
+async def _minimum_reached(session: AsyncSession, event: ev.MinimumReached, now: datetime) -> None:
+    """Every participant who did not mute the group."""
+    muted = set(
+        (
+            await session.exec(
+                select(GroupWatch.user_id).where(
+                    GroupWatch.group_id == event.group_id, col(GroupWatch.muted).is_(True)
+                )
+            )
+        ).all()
+    )
+    buyers = (
+        await session.exec(
+            select(Order.user_id).where(
+                Order.group_id == event.group_id, Order.status == OrderStatus.PLACED
+            )
+        )
+    ).all()
+    kind = Kind.GROUP_MIN_REACHED
+    await outbox.enqueue_many(
+        session,
+        [
+            Outgoing(user_id, kind, GroupNotice(event.group_id),
+                     f"{kind}:{event.group_id}:{user_id}")
+            for user_id in buyers
+            if user_id not in muted
+        ],
+        now=now,
+    )  # fmt: skip
+
+
+async def _to_buyers(
+    session: AsyncSession, kind: Kind, group_id: int, orders: Iterable[tuple[int, int]],
+    now: datetime,
+) -> None:  # fmt: skip
+    await outbox.enqueue_many(
+        session,
+        [
+            Outgoing(buyer_id, kind, OrderNotice(group_id, order_id),
+                     f"{kind}:{group_id}:{buyer_id}")
+            for order_id, buyer_id in orders
+        ],
+        now=now,
+    )  # fmt: skip
+
+
+async def _group_closed(session: AsyncSession, event: ev.GroupClosed, now: datetime) -> None:
+    kind = Kind.GROUP_FORMED if event.formed else Kind.GROUP_FAILED
+    await _to_buyers(session, kind, event.group_id, event.order_ids, now)
+
+
+async def _group_cancelled(session: AsyncSession, event: ev.GroupCancelled, now: datetime) -> None:
+    await _to_buyers(session, Kind.GROUP_CANCELLED, event.group_id, event.order_ids, now)
+
+
+async def _reminders(session: AsyncSession, event: ev.RemindersDue, now: datetime) -> None:
+    kind = Kind.GROUP_REMINDER
+    await outbox.enqueue_many(
+        session,
+        [
+            Outgoing(user_id, kind, GroupNotice(event.group_id),
+                     f"{kind}:{event.group_id}:{user_id}:{event.stamp}")
+            for user_id in event.user_ids
+        ],
+        now=now,
+    )  # fmt: skip
+
+
+async def _order_paid(session: AsyncSession, event: ev.OrderPaid, now: datetime) -> None:
+    notice = OrderNotice(event.group_id, event.order_id)
+    await outbox.enqueue_many(session, [Outgoing(event.buyer_id, Kind.ORDER_PAID, notice)], now=now)
+
+
+async def _order_handed(session: AsyncSession, event: ev.OrderHanded, now: datetime) -> None:
+    notice = OrderNotice(event.group_id, event.order_id)
+    await outbox.enqueue_many(
+        session, [Outgoing(event.buyer_id, Kind.ORDER_HANDED, notice)], now=now
+    )
+
+
+EVENT_HANDLERS: dict[type, Callable[[AsyncSession, Any, datetime], Awaitable[None]]] = {
+    ev.OrderEvent: _order_event,
+    ev.MinimumReached: _minimum_reached,
+    ev.GroupClosed: _group_closed,
+    ev.GroupCancelled: _group_cancelled,
+    ev.RemindersDue: _reminders,
+    ev.OrderPaid: _order_paid,
+    ev.OrderHanded: _order_handed,
+}
