@@ -29,6 +29,7 @@ lint: setup  ## ruff, mypy and the catalogue check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy bot core domain handlers models notifications services ui
 	$(PY) scripts/i18n.py check
+	$(VENV)/bin/lint-imports
 
 reset-sandbox: setup  ## a fresh sandbox database with the demo seeded again
 	$(PY) -m bot reset-sandbox --yes

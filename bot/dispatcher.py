@@ -9,6 +9,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import errors
 from bot.middlewares import (
     AdminOnly,
     AnswerEveryCallback,
@@ -34,7 +35,6 @@ from handlers import (
     agents,
     catalog,
     confirm,
-    errors,
     fallback,
     group_admin,
     groups,

@@ -64,6 +64,12 @@ class DbSessionMiddleware(BaseMiddleware):
                 sender = data.get("sender")
                 if session.sync_session.info.pop("outbox_added", False) and sender is not None:
                     sender.wake()
+                # a deadline was set (a group opened or extended): the scheduler's wake-up is
+                # moved to it if it comes first
+                deadline = session.sync_session.info.pop("deadline_set", None)
+                deadlines = data.get("deadlines")
+                if deadline is not None and deadlines is not None:
+                    deadlines.schedule(deadline)
 
 
 class UserMiddleware(BaseMiddleware):

@@ -10,10 +10,9 @@ import io
 from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,15 +22,15 @@ from domain.text import spreadsheet_safe
 from handlers import confirm
 from handlers.routing import ADMIN, RouterSpec
 from models import Agent, GroupOrder, Order, User
-from services import agents, groups, users
+from services import agents, groups
 from services.agents import AgentError
 from services.catalog import localized
 from ui.agents import agent_buttons, agent_order_text, region_label
-from ui.callbacks import AgentCb, ConfirmCb, PickupCb, SettingsAction, SettingsCb
+from ui.callbacks import AgentCb, ConfirmCb
 from ui.context import current
 from ui.errors import error_text
 from ui.groups import ORDER_STATUS_NAMES, group_title, progress_line
-from ui.render import button, fit, q, show, stale
+from ui.render import fit, q, show
 
 router = RouterSpec(__name__)
 
@@ -452,46 +451,3 @@ async def on_pick(
         )
         return
     await callback.answer()
-
-
-# ── buyers choose a pickup point ─────────────────────────────────────────────────────────
-
-
-async def pickup_view(session: AsyncSession, user: User) -> tuple[str, InlineKeyboardMarkup]:
-    """The buyer's choice of pickup point in their city (from /settings)."""
-    points = await agents.pickup_points(session, country=user.country, city=user.city)
-    kb = InlineKeyboardBuilder()
-    for point in points:
-        mark = "✓ " if point.id == user.pickup_point_id else ""
-        kb.row(button(f"{mark}📍 {point.name}", PickupCb(id=point.id or 0).pack()))
-    kb.row(
-        button(
-            ("✓ " if not user.pickup_point_id else "") + _("🚚 No pickup point (delivery)"),
-            PickupCb(id=0).pack(),
-        )
-    )
-    kb.row(button(_("⬅ Back"), SettingsCb(action=SettingsAction.SHOW).pack()))
-    lines = [_("Where do you want to collect your orders?")]
-    lines += [
-        f"📍 <b>{q(p.name)}</b>: {q(p.address)}" + (f" · {q(p.hours)}" if p.hours else "")
-        for p in points
-    ]
-    return "\n".join(lines), kb.as_markup()
-
-
-@router.callback_query(PickupCb.filter())
-async def on_pickup(
-    callback: CallbackQuery, callback_data: PickupCb, session: AsyncSession, user: User
-) -> None:
-    from handlers.profile import settings_view
-
-    if callback_data.id:
-        points = await agents.pickup_points(session, country=user.country, city=user.city)
-        if callback_data.id not in {p.id for p in points}:
-            await stale(callback)
-            return
-    user.pickup_point_id = callback_data.id or None
-    await users.save(session, user)
-    await session.commit()
-    await callback.answer(_("Saved."))
-    await show(callback, *await settings_view(session, user))

@@ -3,57 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from babel.units import format_unit
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
 from core.config import Settings
-from domain import geo
 from handlers.routing import RouterSpec
-from models import Product, User
+from models import User
 from services import catalog, groups
 from services.catalog import NotFound, localized
 from ui.callbacks import FROM_SEARCH, CategoryCb, NoopCb, ProductCb, SearchPageCb
+from ui.catalog import card_text, pager_row, product_price
 from ui.context import current
-from ui.money import format_price
-from ui.render import button, home_button, q, show, stale, truncate
+from ui.render import button, home_button, q, show, stale
 
 router = RouterSpec(__name__)
-
-CARD_DESCRIPTION_LIMIT = 600  # keeps a photo card's caption within Telegram's 1024 characters
-
-
-def weight_text(grams: int, locale: str) -> str:
-    loc = geo.babel_locale(locale)
-    if grams >= 1000:
-        return format_unit(Decimal(grams) / 1000, "mass-kilogram", length="short", locale=loc)
-    return format_unit(grams, "mass-gram", length="short", locale=loc)
-
-
-def unit_label(unit: str) -> str:
-    return _(catalog.UNITS.get(unit, unit))
-
-
-def product_price(product: Product, user: User, rate: int | None, locale: str) -> str:
-    return format_price(product.price_cny, user.currency or "CNY", rate, locale)
-
-
-def pager_row(page: int, pages: int, make) -> list[InlineKeyboardButton]:  # noqa: ANN001
-    """« ‹page/pages› » — the arrows only where there is somewhere to go."""
-    row = []
-    if page > 0:
-        row.append(button("«", make(page - 1)))
-    row.append(button(f"{page + 1}/{pages}", NoopCb().pack()))
-    if page < pages - 1:
-        row.append(button("»", make(page + 1)))
-    return row
 
 
 async def categories_view(session: AsyncSession, locale: str) -> tuple[str, InlineKeyboardMarkup]:
@@ -102,39 +71,10 @@ async def category_view(
     return text, kb.as_markup()
 
 
-def card_text(product: Product, user: User, rate: int | None, locale: str) -> str:
-    name = localized(product.names, locale)
-    description = truncate(localized(product.descriptions, locale), CARD_DESCRIPTION_LIMIT)
-    lines = [f"<b>{q(name)}</b>"]
-    if description:
-        lines += [q(description)]
-    lines += [
-        "",
-        _("💰 {price} per {unit}").format(
-            price=q(product_price(product, user, rate, locale)), unit=q(unit_label(product.unit))
-        ),
-    ]
-    if product.unit_weight_g:
-        lines.append(
-            _("⚖️ Net weight: {weight}").format(weight=q(weight_text(product.unit_weight_g, locale)))
-        )
-    if product.hs_code:
-        lines.append(_("🏷 HS code: {code}").format(code=q(product.hs_code)))
-    if user.country:
-        country = q(geo.country_name(user.country, locale))
-        if catalog.can_ship(product, user.country):
-            lines.append(_("✅ Can be shipped to {country}").format(country=country))
-        else:
-            lines.append(
-                _("⛔ Cannot be shipped to {country} (import restrictions)").format(country=country)
-            )
-    return "\n".join(lines)
-
-
 async def product_view(
     session: AsyncSession, user: User, locale: str, data: ProductCb, now: datetime
 ) -> tuple[str, InlineKeyboardMarkup, str | None]:
-    from handlers.groups import product_group_buttons
+    from ui.groups import product_group_buttons
 
     product = await catalog.get_product(session, data.id)
     found = await groups.groups_offering(

@@ -7,10 +7,10 @@ from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
-from handlers.profile import language_markup
 from handlers.routing import RouterSpec
 from models import User
 from ui.callbacks import ONBOARDING, LangCb
+from ui.profile import language_markup
 from ui.render import stale
 
 router = RouterSpec(__name__)

@@ -16,7 +16,6 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.scheduler import Deadlines
 from core.clock import Clock
 from domain.group_spec import (
     Draft,
@@ -143,7 +142,6 @@ async def create_from_draft(
     user: User,
     draft: Draft,
     now: datetime,
-    deadlines: Deadlines | None = None,
 ) -> None:
     try:
         offers = await resolve_offers(session, draft)
@@ -171,8 +169,6 @@ async def create_from_draft(
     except GroupError as error:
         await message.answer(error_text(error, admin=True))
         return
-    if deadlines is not None:
-        deadlines.schedule(group.deadline)
     me = await bot.me()
     await message.answer(
         _("✅ Group order {id} is open: {title}\nShare it: {link}").format(
@@ -192,7 +188,6 @@ async def cmd_gb_new(
     bot: Bot,
     user: User,
     clock: Clock,
-    deadlines: Deadlines | None = None,
 ) -> None:
     now = clock.now()
     if command.args:
@@ -205,7 +200,7 @@ async def cmd_gb_new(
                 error_text(error) + "\n\n" + _("Send /gb_new alone for the guided dialog.")
             )
             return
-        await create_from_draft(message, session, bot, user, draft, now, deadlines)
+        await create_from_draft(message, session, bot, user, draft, now)
         return
     await state.set_state(NewGroup.destination)
     await save_draft(state, Draft())
@@ -436,7 +431,6 @@ async def on_new_ok(
     bot: Bot,
     user: User,
     clock: Clock,
-    deadlines: Deadlines | None = None,
 ) -> None:
     if await state.get_state() != NewGroup.confirm.state:
         await stale(callback)
@@ -445,7 +439,7 @@ async def on_new_ok(
     await confirm.clear_dialog(state)
     await callback.answer()
     assert callback.message is not None
-    await create_from_draft(callback.message, session, bot, user, draft, clock.now(), deadlines)  # type: ignore[arg-type]
+    await create_from_draft(callback.message, session, bot, user, draft, clock.now())  # type: ignore[arg-type]
 
 
 @router.message(Command("gb_products"), flags=ADMIN)
@@ -504,7 +498,6 @@ async def cmd_gb_extend(
     session: AsyncSession,
     user: User,
     clock: Clock,
-    deadlines: Deadlines | None = None,
 ) -> None:
     parts = (command.args or "").split(maxsplit=1)
     group_id = parse_group_id(parts[0]) if parts else None
@@ -519,8 +512,6 @@ async def cmd_gb_extend(
     try:
         deadline = parse_deadline(parts[1], timezone=user.timezone, now=now)
         group = await groups.extend(session, group_id=group_id, deadline=deadline, now=now)
-        if deadlines is not None:
-            deadlines.schedule(group.deadline)
     except SpecError as error:
         await message.answer(error_text(error))
         return

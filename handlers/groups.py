@@ -3,15 +3,13 @@ sharing, and /orders."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from aiogram import Bot, F
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -29,94 +27,23 @@ from ui.context import current
 from ui.errors import error_text, full_text
 from ui.groups import (
     ORDER_STATUS_NAMES,
+    card_view,
     confirmed_lines,
     final_amount_text,
-    group_card,
     group_title,
     order_lines,
     price_for,
 )
+from ui.links import share_url
 from ui.render import button, cancel_markup, fit, home_button, q, show, stale, tr
+from ui.states import JoinState
 
 router = RouterSpec(__name__)
 
 STEPS = (-10, -1, 1, 10)
 
 
-class JoinState(StatesGroup):
-    # The picker of (group, offer) in the state's data is on screen: a typed number sets that
-    # quantity; any other text is still a search. Pressing a button elsewhere leaves it.
-    picker = State()
-    quantity = State()  # "Type a number" was pressed: the next text must be a quantity
-
-
 DISABLED = "·"  # a button that does nothing here keeps its place, so nothing moves under a finger
-
-
-async def share_url(bot: Bot, group_id: int, user_id: int) -> str:
-    me = await bot.me()
-    link = f"https://t.me/{me.username}?start=gb_{group_id}_{user_id}"
-    return f"https://t.me/share/url?url={link}"
-
-
-async def card_view(
-    session: AsyncSession, bot: Bot, user: User, group: GroupOrder, now
-) -> tuple[str, InlineKeyboardMarkup]:  # noqa: ANN001
-    locale = current().locale
-    offers = await groups.offers(session, group.id or 0)
-    mine = await groups.order_of(session, group_id=group.id or 0, user_id=user.id)
-    watch = await groups.get_watch(session, group_id=group.id or 0, user_id=user.id)
-    rate = await catalog.get_rate(session, user.currency)
-    text = group_card(group, offers, mine, user, rate, now, locale)
-    kb = InlineKeyboardBuilder()
-    joinable = groups.is_joinable(group, now)
-    quantities = {}
-    if mine and mine.order.status == "placed":
-        quantities = {offer.id: line.quantity for line, offer, _p in mine.lines}
-    if joinable:
-        for offer, product in offers:
-            have = quantities.get(offer.id, 0)
-            label = localized(product.names, locale)
-            text_button = (
-                _("✏️ {product}: {quantity}").format(product=label, quantity=have)
-                if have
-                else _("➕ {product}").format(product=label)
-            )
-            kb.row(
-                button(text_button, QtyCb(g=group.id or 0, o=offer.id or 0, n=max(1, have)).pack())
-            )
-        reminded = watch is not None and watch.remind and not watch.muted
-        if watch is not None and watch.muted:
-            kb.row(
-                button(
-                    _("🔔 Turn reminders back on"),
-                    GroupCb(id=group.id or 0, a=GroupAction.REMIND).pack(),
-                )
-            )
-        elif reminded or quantities:
-            kb.row(
-                button(_("🔕 Mute reminders"), GroupCb(id=group.id or 0, a=GroupAction.MUTE).pack())
-            )
-        else:
-            kb.row(
-                button(
-                    _("🔔 Remind me before it closes"),
-                    GroupCb(id=group.id or 0, a=GroupAction.REMIND).pack(),
-                )
-            )
-        if quantities:
-            kb.row(
-                button(
-                    _("🚪 Leave this group"), GroupCb(id=group.id or 0, a=GroupAction.LEAVE).pack()
-                )
-            )
-        kb.row(
-            InlineKeyboardButton(
-                text=_("📤 Share with a friend"), url=await share_url(bot, group.id or 0, user.id)
-            )
-        )
-    kb.row(button(_("⬅ Groups"), GroupCb(id=0, a=GroupAction.LIST).pack()), home_button())
-    return text, kb.as_markup()
 
 
 async def list_view(session: AsyncSession, user: User, now) -> tuple[str, InlineKeyboardMarkup]:  # noqa: ANN001
@@ -142,11 +69,10 @@ async def show_group(
     target: Message | CallbackQuery, session: AsyncSession, bot: Bot, user: User, group_id: int, now
 ) -> bool:  # noqa: ANN001
     try:
-        group = await groups.get_group(session, group_id)
+        screen = await groups.group_screen(session, group_id=group_id, user=user)
     except GroupError:
         return False
-    text, markup = await card_view(session, bot, user, group, now)
-    await show(target, text, markup)
+    await show(target, *card_view(screen, user, now, await share_url(bot, group_id, user.id)))
     return True
 
 
@@ -455,7 +381,9 @@ async def apply_quantity(
     else:
         note = _("✅ Your order is updated.")
     await target.answer(note)
-    text, markup = await card_view(session, bot, user, change.group, now)
+    screen = await groups.group_screen(session, group_id=group_id, user=user)
+    share = await share_url(bot, group_id, user.id)
+    text, markup = card_view(screen, user, now, share)
     await show(target, text, markup)
     return True
 
@@ -576,15 +504,3 @@ async def orders_view(
             kb.row(button(group_title(group, user, locale), GroupCb(id=group.id or 0).pack()))
     kb.row(home_button())
     return fit(parts), kb.as_markup()
-
-
-def product_group_buttons(
-    found: Sequence[tuple[GroupOrder, object]], user: User, locale: str
-) -> list[InlineKeyboardButton]:
-    return [
-        button(
-            _("👥 Join: {group}").format(group=group_title(group, user, locale)),
-            GroupCb(id=group.id or 0).pack(),
-        )
-        for group, _offer in found[:3]
-    ]

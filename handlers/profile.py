@@ -14,31 +14,41 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
 from core.config import Settings
-from core.locales import LANGUAGE_FLAGS, LANGUAGE_NAMES, LOCALES
+from core.locales import LANGUAGE_NAMES, LOCALES
 from domain import geo
 from domain.money import BASE_CURRENCY
 from domain.text import clean_line
 from handlers import confirm
-from handlers.menu import main_menu_markup, welcome_text
 from handlers.routing import RouterSpec
 from models import User
-from services import catalog, users
+from services import agents, catalog, groups, users
+from services.groups import GroupError
 from ui.callbacks import (
-    MAX_ID,
     ONBOARDING,
     SETTINGS,
     CityCb,
     CountryCb,
     CurrencyCb,
     LangCb,
-    MenuAction,
     MenuCb,
+    PickupCb,
     SettingsAction,
     SettingsCb,
 )
 from ui.commands import set_chat_commands
 from ui.context import current
 from ui.errors import error_text
+from ui.groups import card_view
+from ui.links import parse_group_link, share_url
+from ui.menu import main_menu_markup, welcome_text
+from ui.profile import (
+    city_label,
+    city_markup,
+    country_markup,
+    language_markup,
+    pickup_view,
+    settings_screen,
+)
 from ui.render import button, cancel_markup, q, show, stale
 
 router = RouterSpec(__name__)
@@ -59,85 +69,25 @@ def _ctx_ok(ctx: str) -> bool:
 # ── pickers ──────────────────────────────────────────────────────────────────────────────
 
 
-def language_markup(current: str | None, ctx: str) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    for code in LOCALES:
-        mark = "✓ " if code == current else ""
-        kb.button(
-            text=f"{mark}{LANGUAGE_FLAGS[code]} {LANGUAGE_NAMES[code]}",
-            callback_data=LangCb(code=code, ctx=ctx),
-        )
-    kb.adjust(2)
-    if ctx == SETTINGS:
-        kb.row(button(_("⬅ Back"), SettingsCb(action=SettingsAction.SHOW).pack()))
-    return kb.as_markup()
-
-
-def country_markup(locale: str, ctx: str) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    for code in geo.COMMON_COUNTRIES:
-        kb.button(text=geo.country_name(code, locale), callback_data=CountryCb(code=code, ctx=ctx))
-    kb.button(text=_("🌍 Another country"), callback_data=CountryCb(code="_", ctx=ctx))
-    kb.adjust(2)
-    back = SettingsCb(action=SettingsAction.SHOW) if ctx == SETTINGS else None
-    if back:
-        kb.row(button(_("⬅ Back"), back.pack()))
-    return kb.as_markup()
-
-
-def city_markup(country: str, ctx: str) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    for index, city in enumerate(geo.cities(country)):
-        kb.button(text=_(city.name), callback_data=CityCb(country=country, index=index, ctx=ctx))
-    kb.button(text=_("🏙 Another city"), callback_data=CityCb(country=country, index=-1, ctx=ctx))
-    kb.adjust(2)
-    kb.row(button(_("⬅ Back"), CountryCb(code="back", ctx=ctx).pack()))
-    return kb.as_markup()
-
-
-def city_label(city: str | None) -> str:
-    """A known city in the user's language; a typed one as typed."""
-    return _(city) if city else "—"
-
-
 # ── /start and onboarding ───────────────────────────────────────────────────────────────
-
-
-MAX_USER_ID = 2**53  # Telegram's user ids fit in 52 bits
-
-
-def parse_group_link(payload: str) -> tuple[int, int | None] | None:
-    """`gb_12` or `gb_12_5001` (shared by user 5001) → (12, 5001)."""
-    parts = payload.split("_")
-    if (
-        len(parts) not in (2, 3)
-        or parts[0] != "gb"
-        or not all(p.isdecimal() and len(p) < 16 for p in parts[1:])
-    ):
-        return None
-    group_id, referrer = int(parts[1]), (int(parts[2]) if len(parts) == 3 else None)
-    if group_id > MAX_ID or (referrer is not None and referrer > MAX_USER_ID):
-        return None  # no such group or user: a garbled link
-    return group_id, referrer
 
 
 async def open_deep_link(
     target: Message | CallbackQuery, session: AsyncSession, bot: Bot, user: User, payload: str, now
 ) -> bool:  # noqa: ANN001
     """Open what a deep link points at; False if it points at nothing (any more)."""
-    from handlers.groups import show_group
-    from services import groups
-
     link = parse_group_link(payload)
     if link is None:
         return False
     group_id, referrer = link
     try:
-        await groups.get_group(session, group_id)
-    except groups.GroupError:
+        screen = await groups.group_screen(session, group_id=group_id, user=user)
+    except GroupError:
         return False
     await groups.record_visit(session, group_id=group_id, user_id=user.id, referrer_id=referrer)
-    return await show_group(target, session, bot, user, group_id, now)
+    screen = await groups.group_screen(session, group_id=group_id, user=user)
+    await show(target, *card_view(screen, user, now, await share_url(bot, group_id, user.id)))
+    return True
 
 
 async def redeem_agent_link(
@@ -413,44 +363,8 @@ async def _finish(
 
 async def settings_view(session: AsyncSession, user: User) -> tuple[str, InlineKeyboardMarkup]:
     """The settings screen; the pickup point appears where the city has pickup points."""
-    from services import agents
-
     points = await agents.pickup_points(session, country=user.country, city=user.city)
-    chosen = next((p for p in points if p.id == user.pickup_point_id), None)
-    text = settings_text(user)
-    if points:
-        text += "\n" + _("Pickup point: {value}").format(
-            value=q(chosen.name) if chosen else _("none (delivery)")
-        )
-    return text, settings_markup(bool(points))
-
-
-def settings_text(user: User) -> str:
-    locale = current().locale
-    lines = [
-        _("⚙️ <b>Settings</b>"),
-        "",
-        _("Language: {value}").format(value=LANGUAGE_NAMES.get(locale, locale)),
-        _("Country: {value}").format(
-            value=q(geo.country_name(user.country, locale)) if user.country else "—"
-        ),
-        _("City: {value}").format(value=q(city_label(user.city))),
-        _("Currency: {value}").format(value=q(user.currency or "—")),
-    ]
-    return "\n".join(lines)
-
-
-def settings_markup(pickups: bool = False) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(text=_("🌐 Language"), callback_data=SettingsCb(action=SettingsAction.LANG))
-    kb.button(text=_("🌍 Country"), callback_data=SettingsCb(action=SettingsAction.COUNTRY))
-    kb.button(text=_("🏙 City"), callback_data=SettingsCb(action=SettingsAction.CITY))
-    kb.button(text=_("💱 Currency"), callback_data=SettingsCb(action=SettingsAction.CURRENCY))
-    if pickups:
-        kb.button(text=_("📍 Pickup point"), callback_data=SettingsCb(action=SettingsAction.PICKUP))
-    kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.HOME))
-    kb.adjust(2, 2, 1, 1) if pickups else kb.adjust(2, 2, 1)
-    return kb.as_markup()
+    return settings_screen(user, points)
 
 
 @router.message(Command("settings"))
@@ -482,9 +396,8 @@ async def on_settings(
     elif action == "city" and user.country:
         await _ask_city(callback, state, user, SETTINGS)
     elif action == "pickup" and user.onboarded:
-        from handlers.agents import pickup_view
-
-        await show(callback, *await pickup_view(session, user))
+        points = await agents.pickup_points(session, country=user.country, city=user.city)
+        await show(callback, *pickup_view(points, user))
     elif action == "currency":
         await show(
             callback, _("Show prices in which currency?"), await currency_markup(session, user)
@@ -548,3 +461,22 @@ async def cmd_cancel(message: Message, user: User, state: FSMContext) -> None:
         await message.answer(_("Cancelled."), reply_markup=main_menu_markup())
     else:
         await message.answer(_("Cancelled."), reply_markup=language_markup(user.locale, ONBOARDING))
+
+
+# ── buyers choose a pickup point ─────────────────────────────────────────────────────────
+
+
+@router.callback_query(PickupCb.filter())
+async def on_pickup(
+    callback: CallbackQuery, callback_data: PickupCb, session: AsyncSession, user: User
+) -> None:
+    if callback_data.id:
+        points = await agents.pickup_points(session, country=user.country, city=user.city)
+        if callback_data.id not in {p.id for p in points}:
+            await stale(callback)
+            return
+    user.pickup_point_id = callback_data.id or None
+    await users.save(session, user)
+    await session.commit()
+    await callback.answer(_("Saved."))
+    await show(callback, *await settings_view(session, user))

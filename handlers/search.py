@@ -13,15 +13,15 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.config import Settings
-from handlers.catalog import pager_row, product_price
-from handlers.groups import JoinState
 from handlers.routing import RouterSpec
 from models import User
 from services import catalog, search
 from services.catalog import localized
 from ui.callbacks import FROM_SEARCH, CategoryCb, MenuCb, ProductCb, SearchPageCb
+from ui.catalog import pager_row, product_price
 from ui.context import current
 from ui.render import button, cancel_markup, home_button, q, show, stale
+from ui.states import JoinState
 
 router = RouterSpec(__name__)
 

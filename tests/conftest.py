@@ -116,7 +116,7 @@ def no_unexpected_failures(request):
     an apology there, which a test asserting on other things would not notice. Tests of the
     handler itself are marked `allow_failures`."""
     watcher = _Failures()
-    logger = logging.getLogger("handlers.errors")
+    logger = logging.getLogger("bot.errors")
     logger.addHandler(watcher)
     yield
     logger.removeHandler(watcher)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from handlers.errors import APOLOGY
+from bot.errors import APOLOGY
 from models import Order
 from tests.harness import Harness
 from tests.test_group_orders import join_with_buttons, open_group, order_of
@@ -91,7 +91,7 @@ async def test_an_unexpected_failure_is_apologised_for_in_the_users_language(
         raise RuntimeError("the database caught fire")
 
     monkeypatch.setattr(catalog, "list_categories", broken)
-    with caplog.at_level(logging.ERROR, logger="handlers.errors"):
+    with caplog.at_level(logging.ERROR, logger="bot.errors"):
         reply = await app.send(buyer, "/catalog")
         apology = app.t(APOLOGY, "es")
         assert apology != APOLOGY  # translated

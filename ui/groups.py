@@ -3,22 +3,28 @@ Shared by the buyer's screens, the admin's and the notifications."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_skeleton, format_time, get_timezone
 from babel.units import format_unit
 
 from domain import geo, pricing
+from domain.groups import is_joinable
 from domain.money import BASE_CURRENCY, line_amount
 from domain.text import N_
 from models import GroupOffer, GroupOrder, Measure, Product, User
 from services.catalog import localized
-from services.groups import OrderView
+from services.groups import GroupScreen, OrderView
+from ui.callbacks import GroupAction, GroupCb, QtyCb
+from ui.context import current
 from ui.money import format_amounts, format_money, format_price
-from ui.render import fit, q
+from ui.render import button, fit, home_button, q
 
 METHOD_ICONS = {"air": "✈️", "rail": "🚆", "sea": "🚢"}
 METHOD_NAMES = {"air": N_("air"), "rail": N_("rail"), "sea": N_("sea")}
@@ -220,3 +226,76 @@ def final_amount_text(view: OrderView, locale: str) -> str:
     if order.currency and order.currency != BASE_CURRENCY and order.amount_local is not None:
         return format_amounts(order.amount_cny, order.amount_local, order.currency, locale)
     return yuan(order.amount_cny, locale)
+
+
+def product_group_buttons(
+    found: Sequence[tuple[GroupOrder, object]], user: User, locale: str
+) -> list[InlineKeyboardButton]:
+    return [
+        button(
+            _("👥 Join: {group}").format(group=group_title(group, user, locale)),
+            GroupCb(id=group.id or 0).pack(),
+        )
+        for group, _offer in found[:3]
+    ]
+
+
+def card_view(
+    screen: GroupScreen, user: User, now: datetime, share: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A group's card with its buttons: a product each (➕ or ✏️ with the quantity), reminders,
+    leaving, sharing (`share`: the link to pass on)."""
+    locale = current().locale
+    group, offers, mine, watch, rate = (
+        screen.group,
+        screen.offers,
+        screen.mine,
+        screen.watch,
+        screen.rate,
+    )
+    text = group_card(group, offers, mine, user, rate, now, locale)
+    kb = InlineKeyboardBuilder()
+    joinable = is_joinable(group, now)
+    quantities = {}
+    if mine and mine.order.status == "placed":
+        quantities = {offer.id: line.quantity for line, offer, _p in mine.lines}
+    if joinable:
+        for offer, product in offers:
+            have = quantities.get(offer.id, 0)
+            label = localized(product.names, locale)
+            text_button = (
+                _("✏️ {product}: {quantity}").format(product=label, quantity=have)
+                if have
+                else _("➕ {product}").format(product=label)
+            )
+            kb.row(
+                button(text_button, QtyCb(g=group.id or 0, o=offer.id or 0, n=max(1, have)).pack())
+            )
+        reminded = watch is not None and watch.remind and not watch.muted
+        if watch is not None and watch.muted:
+            kb.row(
+                button(
+                    _("🔔 Turn reminders back on"),
+                    GroupCb(id=group.id or 0, a=GroupAction.REMIND).pack(),
+                )
+            )
+        elif reminded or quantities:
+            kb.row(
+                button(_("🔕 Mute reminders"), GroupCb(id=group.id or 0, a=GroupAction.MUTE).pack())
+            )
+        else:
+            kb.row(
+                button(
+                    _("🔔 Remind me before it closes"),
+                    GroupCb(id=group.id or 0, a=GroupAction.REMIND).pack(),
+                )
+            )
+        if quantities:
+            kb.row(
+                button(
+                    _("🚪 Leave this group"), GroupCb(id=group.id or 0, a=GroupAction.LEAVE).pack()
+                )
+            )
+        kb.row(InlineKeyboardButton(text=_("📤 Share with a friend"), url=share))
+    kb.row(button(_("⬅ Groups"), GroupCb(id=0, a=GroupAction.LIST).pack()), home_button())
+    return text, kb.as_markup()

@@ -144,6 +144,7 @@ async def extend(
     if result.rowcount != 1:
         await session.rollback()
         raise GroupError("not_open", status=group.status)
+    session.sync_session.info["deadline_set"] = deadline  # the scheduler wakes for it
     return await get_group(session, group_id)
 
 

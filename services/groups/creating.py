@@ -69,6 +69,7 @@ async def create_group(
     )
     session.add(group)
     await session.flush()
+    session.sync_session.info["deadline_set"] = group.deadline  # the scheduler wakes for it
     for position, offer in enumerate(spec.offers):
         session.add(
             GroupOffer(

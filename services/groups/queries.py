@@ -24,6 +24,7 @@ from models import (
     OrderLine,
     OrderStatus,
     Product,
+    User,
 )
 
 ACTIVE_ORDER = (OrderStatus.PLACED,)
@@ -231,3 +232,28 @@ async def next_due_at(
 def aware(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; every stored time is UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@dataclass
+class GroupScreen:
+    """What a buyer's view of a group shows: the group, its offers, their own order, whether
+    they asked for (or muted) the reminder, and the rate of their currency."""
+
+    group: GroupOrder
+    offers: list[tuple[GroupOffer, Product]]
+    mine: OrderView | None
+    watch: GroupWatch | None
+    rate: int | None
+
+
+async def group_screen(session: AsyncSession, *, group_id: int, user: User) -> GroupScreen:
+    from services.catalog import get_rate
+
+    group = await get_group(session, group_id)
+    return GroupScreen(
+        group=group,
+        offers=await offers(session, group_id),
+        mine=await order_of(session, group_id=group_id, user_id=user.id),
+        watch=await get_watch(session, group_id=group_id, user_id=user.id),
+        rate=await get_rate(session, user.currency),
+    )

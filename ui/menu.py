@@ -1,0 +1,95 @@
+"""The main menu and the help text."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from models import User
+from ui.callbacks import (
+    CategoryCb,
+    GroupAction,
+    GroupCb,
+    MenuAction,
+    MenuCb,
+    SettingsAction,
+    SettingsCb,
+)
+from ui.render import q
+
+
+def welcome_text(user: User) -> str:
+    return _(
+        "Hello, {name}! Browse specialities from Qingtian with /catalog, or just type what you "
+        "are looking for (for example: 香菇, tea, riso)."
+    ).format(name=q(user.first_name or "👋"))
+
+
+def main_menu_markup() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("🛒 Catalogue"), callback_data=CategoryCb(id=0))
+    kb.button(text=_("👥 Group orders"), callback_data=GroupCb(id=0, a=GroupAction.LIST))
+    kb.button(text=_("📦 My orders"), callback_data=MenuCb(action=MenuAction.ORDERS))
+    kb.button(text=_("🔍 Search"), callback_data=MenuCb(action=MenuAction.SEARCH))
+    kb.button(text=_("⚙️ Settings"), callback_data=SettingsCb(action=SettingsAction.SHOW))
+    kb.button(text=_("❓ Help"), callback_data=MenuCb(action=MenuAction.HELP))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def help_text(is_admin: bool, is_agent: bool = False) -> str:
+    lines = [
+        _("<b>Qingtian Bridge</b> brings specialities from Qingtian to your city."),
+        "",
+        _("/catalog — browse the catalogue by category"),
+        _("/groups — open group orders for your city: join, change or leave until the deadline"),
+        _("/orders — your orders and their status"),
+        _("/search <i>words</i> — find a product (or just type the words)"),
+        _("/settings — language, country, city and currency"),
+        _("/cancel — stop what you are typing"),
+        _("/help — this help"),
+        "",
+        _(
+            "Prices are shown in your currency at the exchange rate set by the export centre, "
+            "beside the price in yuan. Each product says whether it may be shipped to your country."
+        ),
+        _(
+            "A group order ships together to your city. It forms at its deadline if it reached "
+            "its minimum, and everyone pays the price of the tier the whole group reached."
+        ),
+    ]
+    if is_agent:
+        lines += [
+            "",
+            _("<b>Agent</b>"),
+            _("/region — open and formed group orders of your regions"),
+            _("/picklist <i>ID</i> — per-buyer lines by pickup point, also as a CSV file"),
+            _("/paid <i>ORDER</i> — mark an order paid; the buyer is told"),
+            _("/handed <i>ORDER</i> — mark an order handed over; the buyer is told"),
+        ]
+    if is_admin:
+        lines += [
+            "",
+            _("<b>Admin</b>"),
+            _("/rates — exchange rates"),
+            _(
+                "/rate <i>CUR value</i> — set how much of a currency one yuan buys, e.g. /rate EUR 0.128"
+            ),
+            _("/gb_new — open a group order (guided; or one line, see below)"),
+            "<code>/gb_new country=IT city=Milan method=rail deadline=+7d min=200kg cap=500kg "
+            "tiers=0,100,300 offer=rice-fish-rice-5kg:98,90,85</code>",
+            _("/gb_products — product codes for /gb_new"),
+            _("/gb_list — open group orders with their progress"),
+            _("/gb_extend <i>ID deadline</i> — move the deadline later, e.g. /gb_extend 3 +2d"),
+            _("/gb_close <i>ID</i> — close now: it forms if it reached its minimum"),
+            _("/gb_cancel <i>ID reason</i> — cancel; every buyer is told the reason"),
+            _(
+                "/agent_add <i>USER COUNTRY CITY</i> — make a user the agent of a city (| pickup name | address | hours)"
+            ),
+            _(
+                "/agent_invite <i>COUNTRY CITY</i> — a one-time link that makes whoever opens it the agent"
+            ),
+            _("/agents — all agents; /agent_remove <i>USER COUNTRY CITY</i>"),
+        ]
+    return "\n".join(lines)

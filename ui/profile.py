@@ -1,0 +1,125 @@
+"""The profile screens: the language, country and city pickers, settings, pickup points."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from core.locales import LANGUAGE_FLAGS, LANGUAGE_NAMES, LOCALES
+from domain import geo
+from models import PickupPoint, User
+from ui.callbacks import (
+    SETTINGS,
+    CityCb,
+    CountryCb,
+    LangCb,
+    MenuAction,
+    MenuCb,
+    PickupCb,
+    SettingsAction,
+    SettingsCb,
+)
+from ui.context import current
+from ui.render import button, q
+
+
+def language_markup(current: str | None, ctx: str) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for code in LOCALES:
+        mark = "✓ " if code == current else ""
+        kb.button(
+            text=f"{mark}{LANGUAGE_FLAGS[code]} {LANGUAGE_NAMES[code]}",
+            callback_data=LangCb(code=code, ctx=ctx),
+        )
+    kb.adjust(2)
+    if ctx == SETTINGS:
+        kb.row(button(_("⬅ Back"), SettingsCb(action=SettingsAction.SHOW).pack()))
+    return kb.as_markup()
+
+
+def country_markup(locale: str, ctx: str) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for code in geo.COMMON_COUNTRIES:
+        kb.button(text=geo.country_name(code, locale), callback_data=CountryCb(code=code, ctx=ctx))
+    kb.button(text=_("🌍 Another country"), callback_data=CountryCb(code="_", ctx=ctx))
+    kb.adjust(2)
+    back = SettingsCb(action=SettingsAction.SHOW) if ctx == SETTINGS else None
+    if back:
+        kb.row(button(_("⬅ Back"), back.pack()))
+    return kb.as_markup()
+
+
+def city_markup(country: str, ctx: str) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for index, city in enumerate(geo.cities(country)):
+        kb.button(text=_(city.name), callback_data=CityCb(country=country, index=index, ctx=ctx))
+    kb.button(text=_("🏙 Another city"), callback_data=CityCb(country=country, index=-1, ctx=ctx))
+    kb.adjust(2)
+    kb.row(button(_("⬅ Back"), CountryCb(code="back", ctx=ctx).pack()))
+    return kb.as_markup()
+
+
+def city_label(city: str | None) -> str:
+    """A known city in the user's language; a typed one as typed."""
+    return _(city) if city else "—"
+
+
+def settings_text(user: User) -> str:
+    locale = current().locale
+    lines = [
+        _("⚙️ <b>Settings</b>"),
+        "",
+        _("Language: {value}").format(value=LANGUAGE_NAMES.get(locale, locale)),
+        _("Country: {value}").format(
+            value=q(geo.country_name(user.country, locale)) if user.country else "—"
+        ),
+        _("City: {value}").format(value=q(city_label(user.city))),
+        _("Currency: {value}").format(value=q(user.currency or "—")),
+    ]
+    return "\n".join(lines)
+
+
+def settings_markup(pickups: bool = False) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("🌐 Language"), callback_data=SettingsCb(action=SettingsAction.LANG))
+    kb.button(text=_("🌍 Country"), callback_data=SettingsCb(action=SettingsAction.COUNTRY))
+    kb.button(text=_("🏙 City"), callback_data=SettingsCb(action=SettingsAction.CITY))
+    kb.button(text=_("💱 Currency"), callback_data=SettingsCb(action=SettingsAction.CURRENCY))
+    if pickups:
+        kb.button(text=_("📍 Pickup point"), callback_data=SettingsCb(action=SettingsAction.PICKUP))
+    kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.HOME))
+    kb.adjust(2, 2, 1, 1) if pickups else kb.adjust(2, 2, 1)
+    return kb.as_markup()
+
+
+def settings_screen(user: User, points: list[PickupPoint]) -> tuple[str, InlineKeyboardMarkup]:
+    """The settings screen; the pickup point appears where the city has pickup points."""
+    chosen = next((p for p in points if p.id == user.pickup_point_id), None)
+    text = settings_text(user)
+    if points:
+        text += "\n" + _("Pickup point: {value}").format(
+            value=q(chosen.name) if chosen else _("none (delivery)")
+        )
+    return text, settings_markup(bool(points))
+
+
+def pickup_view(points: list[PickupPoint], user: User) -> tuple[str, InlineKeyboardMarkup]:
+    """The buyer's choice of pickup point in their city (from /settings)."""
+    kb = InlineKeyboardBuilder()
+    for point in points:
+        mark = "✓ " if point.id == user.pickup_point_id else ""
+        kb.row(button(f"{mark}📍 {point.name}", PickupCb(id=point.id or 0).pack()))
+    kb.row(
+        button(
+            ("✓ " if not user.pickup_point_id else "") + _("🚚 No pickup point (delivery)"),
+            PickupCb(id=0).pack(),
+        )
+    )
+    kb.row(button(_("⬅ Back"), SettingsCb(action=SettingsAction.SHOW).pack()))
+    lines = [_("Where do you want to collect your orders?")]
+    lines += [
+        f"📍 <b>{q(p.name)}</b>: {q(p.address)}" + (f" · {q(p.hours)}" if p.hours else "")
+        for p in points
+    ]
+    return "\n".join(lines), kb.as_markup()
