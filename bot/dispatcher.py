@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from aiogram import Dispatcher
+import logging
+
+from aiogram import Dispatcher, Router
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.utils.i18n import I18n
@@ -11,7 +13,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import errors
 from bot.middlewares import (
-    AdminOnly,
     AnswerEveryCallback,
     BoundedHandling,
     CommandsLeaveDialogs,
@@ -43,6 +44,8 @@ from handlers import (
     search,
 )
 from ui.callbacks import NoopCb, QtyCb
+
+log = logging.getLogger(__name__)
 
 
 def create_storage(settings: Settings) -> BaseStorage:
@@ -99,16 +102,14 @@ def create_dispatcher(
     picker = frozenset({QtyCb.__prefix__, NoopCb.__prefix__})  # its ± and its "·" buttons
     screens = {state.state or "": picker for state in groups.JoinState.__states__}
     dp.callback_query.outer_middleware(ScreenDialogs(screens))
-    # inner: runs once the handler is chosen, so it can read the handler's `admin` flag
-    dp.message.middleware(AdminOnly())
-    dp.callback_query.middleware(AdminOnly())
 
     dp.include_routers(
         errors.router.build(),  # errors only: answers an update whose handler failed
         profile.router.build(),  # /start and the set-up dialog come first: they must always work
         confirm.router.build(),  # a prompt's Cancel (its Yes goes to the command's own router)
-        admin.router.build(),  # admin commands check the role themselves and refuse politely
+        admin.router.build(),  # admin routers are gated once (RouterSpec admin_only): others are refused politely
         group_admin.router.build(),
+        agents.admin.build(),
         agents.router.build(),  # agents' commands and alert buttons check the region themselves
         fallback.gate.build(),  # before set-up is finished, everything else leads back to it
         menu.router.build(),
@@ -117,4 +118,14 @@ def create_dispatcher(
         search.router.build(),  # takes plain text outside dialogs: after every command router
         fallback.router.build(),  # catch-all: stale buttons, unknown commands — always last
     )
+    log.info("router tree (order is behaviour):\n%s", router_tree(dp))
     return dp
+
+
+def router_tree(router: Router, depth: int = 0) -> str:
+    """The routers in the order updates meet them, one per line, indented by nesting; admin
+    routers are marked."""
+    gated = any(type(m).__name__ == "AdminOnly" for m in router.message.middleware)
+    lines = ["  " * depth + (router.name or "?") + ("  [admins only]" if gated else "")]
+    lines += [router_tree(sub, depth + 1) for sub in router.sub_routers]
+    return "\n".join(lines)

@@ -161,19 +161,6 @@ class CommandsLeaveDialogs(BaseMiddleware):
         return await handler(event, data)
 
 
-class AdminOnly(BaseMiddleware):
-    """Handlers flagged `admin` run for admins only; anyone else is told so and nothing runs."""
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        from aiogram.dispatcher.flags import get_flag
-        from aiogram.utils.i18n import gettext as _
-
-        if not get_flag(data, "admin") or data.get("is_admin"):
-            return await handler(event, data)
-        await tell(event, _("⛔ This command is for admins only."), alert=True)
-        return None
-
-
 class UserLocaleMiddleware(I18nMiddleware):
     """The locale the user chose, else the one their Telegram language code maps to."""
 

@@ -10,17 +10,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain import geo
 from domain.money import BASE_CURRENCY, parse_rate
-from handlers.routing import ADMIN, RouterSpec
+from handlers.routing import RouterSpec
 from models import User
 from services import catalog
 from ui.context import current
 from ui.money import format_rate
 from ui.render import q
 
-router = RouterSpec(__name__)
+router = RouterSpec(__name__, admin_only=True)
 
 
-@router.message(Command("rates"), flags=ADMIN)
+@router.message(Command("rates"))
 async def cmd_rates(message: Message, session: AsyncSession, user: User) -> None:
     locale = current().locale
     rates = await catalog.list_rates(session)
@@ -42,7 +42,7 @@ async def cmd_rates(message: Message, session: AsyncSession, user: User) -> None
     await message.answer("\n".join(lines))
 
 
-@router.message(Command("rate"), flags=ADMIN)
+@router.message(Command("rate"))
 async def cmd_rate(
     message: Message, command: CommandObject, session: AsyncSession, user: User
 ) -> None:
@@ -69,7 +69,6 @@ async def cmd_rate(
         )
         return
     await catalog.set_rate(session, currency=currency, per_cny_micro=per_cny, updated_by=user.id)
-    await session.commit()
     await message.answer(
         _("✅ 1 {base} = {value} {currency}").format(
             base=BASE_CURRENCY,

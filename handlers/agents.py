@@ -13,14 +13,13 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
 from domain import geo
 from domain.text import spreadsheet_safe
 from handlers import confirm
-from handlers.routing import ADMIN, RouterSpec
+from handlers.routing import RouterSpec
 from models import Agent, GroupOrder, Order, User
 from services import agents, groups
 from services.agents import AgentError
@@ -33,6 +32,7 @@ from ui.groups import ORDER_STATUS_NAMES, group_title, progress_line
 from ui.render import fit, q, show
 
 router = RouterSpec(__name__)
+admin = RouterSpec(f"{__name__}.admin", admin_only=True)  # appointing agents
 
 
 def parse_region(words: list[str], locale: str) -> tuple[str, str] | None:
@@ -49,7 +49,7 @@ def parse_region(words: list[str], locale: str) -> tuple[str, str] | None:
 # ── admins ───────────────────────────────────────────────────────────────────────────────
 
 
-@router.message(Command("agent_add"), flags=ADMIN)
+@admin.message(Command("agent_add"))
 async def cmd_agent_add(
     message: Message, command: CommandObject, session: AsyncSession, user: User
 ) -> None:
@@ -103,7 +103,7 @@ async def cmd_agent_add(
     await message.answer(text)
 
 
-@router.message(Command("agent_invite"), flags=ADMIN)
+@admin.message(Command("agent_invite"))
 async def cmd_agent_invite(
     message: Message,
     command: CommandObject,
@@ -131,7 +131,7 @@ async def cmd_agent_invite(
     )
 
 
-@router.message(Command("agents"), flags=ADMIN)
+@admin.message(Command("agents"))
 async def cmd_agents(message: Message, session: AsyncSession, user: User) -> None:
     locale = current().locale
     rows = await agents.all_agents(session)
@@ -154,7 +154,7 @@ async def cmd_agents(message: Message, session: AsyncSession, user: User) -> Non
     await message.answer(fit(lines))
 
 
-@router.message(Command("agent_remove"), flags=ADMIN)
+@admin.message(Command("agent_remove"))
 async def cmd_agent_remove(
     message: Message,
     command: CommandObject,
@@ -196,7 +196,7 @@ async def cmd_agent_remove(
     )
 
 
-@router.callback_query(ConfirmCb.filter((F.a == "agent_remove") & ~F.no), flags=ADMIN)
+@admin.callback_query(ConfirmCb.filter((F.a == "agent_remove") & ~F.no))
 async def on_agent_remove(
     callback: CallbackQuery,
     callback_data: ConfirmCb,
@@ -240,17 +240,7 @@ async def cmd_region(message: Message, session: AsyncSession, user: User, clock:
     lines = [_("🗺 <b>Your regions</b>")]
     for region in regions:
         lines += ["", f"<b>{q(region_label(region.country, region.city, locale))}</b>"]
-        rows = (
-            await session.exec(
-                select(GroupOrder)
-                .where(
-                    GroupOrder.country == region.country,
-                    col(GroupOrder.status).in_(["open", "formed", "shipped"]),
-                )
-                .order_by(col(GroupOrder.deadline))
-            )
-        ).all()
-        mine = [g for g in rows if agents.same_city(g.city, region.city)]
+        mine = await agents.groups_in_region(session, region)
         if not mine:
             lines.append(_("No open or formed group orders."))
         stats = await groups.order_stats(session, [group.id or 0 for group in mine])

@@ -13,7 +13,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
@@ -28,9 +27,9 @@ from domain.group_spec import (
     parse_tiers,
 )
 from handlers import confirm
-from handlers.routing import ADMIN, RouterSpec
-from models import Measure, Product, User
-from services import groups
+from handlers.routing import RouterSpec
+from models import Measure, User
+from services import catalog, groups
 from services.catalog import localized
 from services.groups import GroupError, GroupSpec, OfferSpec
 from ui.callbacks import AdminGroupAction, AdminGroupCb, ConfirmCb, MenuAction, MenuCb
@@ -47,7 +46,7 @@ from ui.groups import (
 )
 from ui.render import fit, q, show, stale, tr
 
-router = RouterSpec(__name__)
+router = RouterSpec(__name__, admin_only=True)
 DRAFT = "gb_draft"
 
 
@@ -82,7 +81,7 @@ async def save_draft(state: FSMContext, draft: Draft) -> None:
 async def resolve_offers(session: AsyncSession, draft: Draft) -> list[OfferSpec]:
     specs = []
     for slug, prices in draft.offers:
-        product = (await session.exec(select(Product).where(Product.slug == slug))).first()
+        product = await catalog.product_by_slug(session, slug)
         if product is None or not product.is_active:
             raise SpecError("unknown_product", slug)
         specs.append(OfferSpec(product_id=product.id or 0, prices=prices))
@@ -125,7 +124,7 @@ async def summary(session: AsyncSession, draft: Draft, user: User) -> str:
             )
         )
     for slug, prices in draft.offers:
-        product = (await session.exec(select(Product).where(Product.slug == slug))).first()
+        product = await catalog.product_by_slug(session, slug)
         name = localized(product.names, locale) if product else slug
         lines.append(
             "• {name}: {prices}".format(
@@ -179,7 +178,7 @@ async def create_from_draft(
     )
 
 
-@router.message(Command("gb_new"), flags=ADMIN)
+@router.message(Command("gb_new"))
 async def cmd_gb_new(
     message: Message,
     command: CommandObject,
@@ -233,7 +232,7 @@ async def ask_method(target: Message, state: FSMContext) -> None:
     await target.answer(_("Step 3 of 8. How does it ship?"), reply_markup=kb.as_markup())
 
 
-@router.message(StateFilter(NewGroup.destination), F.text, ~F.text.startswith("/"), flags=ADMIN)
+@router.message(StateFilter(NewGroup.destination), F.text, ~F.text.startswith("/"))
 async def on_destination(message: Message, state: FSMContext, user: User) -> None:
     try:
         country, city = parse_destination(message.text or "", current().locale)
@@ -246,7 +245,7 @@ async def on_destination(message: Message, state: FSMContext, user: User) -> Non
     await ask_pickup(message, state)
 
 
-@router.message(StateFilter(NewGroup.pickup), F.text, ~F.text.startswith("/"), flags=ADMIN)
+@router.message(StateFilter(NewGroup.pickup), F.text, ~F.text.startswith("/"))
 async def on_pickup(message: Message, state: FSMContext) -> None:
     text = " ".join((message.text or "").split())
     if not text or len(text) > 256:
@@ -258,7 +257,7 @@ async def on_pickup(message: Message, state: FSMContext) -> None:
     await ask_method(message, state)
 
 
-@router.callback_query(AdminGroupCb.filter(F.a == "skip"), flags=ADMIN)
+@router.callback_query(AdminGroupCb.filter(F.a == "skip"))
 async def on_skip(callback: CallbackQuery, state: FSMContext) -> None:
     current = await state.get_state()
     await callback.answer()
@@ -273,7 +272,7 @@ async def on_skip(callback: CallbackQuery, state: FSMContext) -> None:
         await callback.message.answer(_("This step cannot be skipped."))
 
 
-@router.callback_query(AdminGroupCb.filter(F.a.startswith("method_")), flags=ADMIN)
+@router.callback_query(AdminGroupCb.filter(F.a.startswith("method_")))
 async def on_method(
     callback: CallbackQuery,
     callback_data: AdminGroupCb,
@@ -298,7 +297,7 @@ async def on_method(
     )
 
 
-@router.message(StateFilter(NewGroup.deadline), F.text, ~F.text.startswith("/"), flags=ADMIN)
+@router.message(StateFilter(NewGroup.deadline), F.text, ~F.text.startswith("/"))
 async def on_deadline(message: Message, state: FSMContext, user: User, clock: Clock) -> None:
     try:
         deadline = parse_deadline(message.text or "", timezone=user.timezone, now=clock.now())
@@ -317,7 +316,7 @@ async def on_deadline(message: Message, state: FSMContext, user: User, clock: Cl
     )
 
 
-@router.message(StateFilter(NewGroup.minimum), F.text, ~F.text.startswith("/"), flags=ADMIN)
+@router.message(StateFilter(NewGroup.minimum), F.text, ~F.text.startswith("/"))
 async def on_minimum(message: Message, state: FSMContext) -> None:
     try:
         measure, amount = parse_amount(message.text or "")
@@ -334,7 +333,7 @@ async def on_minimum(message: Message, state: FSMContext) -> None:
     )
 
 
-@router.message(StateFilter(NewGroup.capacity), F.text, ~F.text.startswith("/"), flags=ADMIN)
+@router.message(StateFilter(NewGroup.capacity), F.text, ~F.text.startswith("/"))
 async def on_capacity(message: Message, state: FSMContext) -> None:
     draft = await load_draft(state)
     try:
@@ -363,7 +362,7 @@ async def ask_tiers(message: Message, state: FSMContext) -> None:
     )
 
 
-@router.message(StateFilter(NewGroup.tiers), F.text, ~F.text.startswith("/"), flags=ADMIN)
+@router.message(StateFilter(NewGroup.tiers), F.text, ~F.text.startswith("/"))
 async def on_tiers(message: Message, state: FSMContext) -> None:
     draft = await load_draft(state)
     try:
@@ -386,7 +385,7 @@ async def ask_offers(message: Message, state: FSMContext) -> None:
     )
 
 
-@router.message(StateFilter(NewGroup.offers), F.text, ~F.text.startswith("/"), flags=ADMIN)
+@router.message(StateFilter(NewGroup.offers), F.text, ~F.text.startswith("/"))
 async def on_offers(message: Message, state: FSMContext, session: AsyncSession, user: User) -> None:
     draft = await load_draft(state)
     for raw in (message.text or "").splitlines():
@@ -394,7 +393,7 @@ async def on_offers(message: Message, state: FSMContext, session: AsyncSession, 
             continue
         try:
             slug, prices = parse_offer(raw, len(draft.tiers))
-            product = (await session.exec(select(Product).where(Product.slug == slug))).first()
+            product = await catalog.product_by_slug(session, slug)
             if product is None:
                 raise SpecError("unknown_product", slug)
         except SpecError as error:
@@ -416,14 +415,14 @@ async def on_offers(message: Message, state: FSMContext, session: AsyncSession, 
     )
 
 
-@router.message(StateFilter(NewGroup.confirm), F.text, ~F.text.startswith("/"), flags=ADMIN)
+@router.message(StateFilter(NewGroup.confirm), F.text, ~F.text.startswith("/"))
 async def on_more_offers(
     message: Message, state: FSMContext, session: AsyncSession, user: User
 ) -> None:
     await on_offers(message, state, session, user)
 
 
-@router.callback_query(AdminGroupCb.filter(F.a == "new_ok"), flags=ADMIN)
+@router.callback_query(AdminGroupCb.filter(F.a == "new_ok"))
 async def on_new_ok(
     callback: CallbackQuery,
     state: FSMContext,
@@ -442,15 +441,9 @@ async def on_new_ok(
     await create_from_draft(callback.message, session, bot, user, draft, clock.now())  # type: ignore[arg-type]
 
 
-@router.message(Command("gb_products"), flags=ADMIN)
+@router.message(Command("gb_products"))
 async def cmd_gb_products(message: Message, session: AsyncSession, user: User) -> None:
-    products = (
-        await session.exec(
-            select(Product)
-            .where(col(Product.is_active).is_(True))
-            .order_by(col(Product.category_id), col(Product.position))
-        )
-    ).all()  # noqa: E712
+    products = await catalog.active_products(session)
     locale = current().locale
     lines = [_("<b>Product codes</b>")]
     lines += [
@@ -460,7 +453,7 @@ async def cmd_gb_products(message: Message, session: AsyncSession, user: User) -
     await message.answer(fit(lines))
 
 
-@router.message(Command("gb_list"), flags=ADMIN)
+@router.message(Command("gb_list"))
 async def cmd_gb_list(message: Message, session: AsyncSession, user: User) -> None:
     locale = current().locale
     found = await groups.all_open_groups(session)
@@ -491,7 +484,7 @@ def parse_group_id(text: str) -> int | None:
     return int(text) if text.isdecimal() and len(text) < 10 else None
 
 
-@router.message(Command("gb_extend"), flags=ADMIN)
+@router.message(Command("gb_extend"))
 async def cmd_gb_extend(
     message: Message,
     command: CommandObject,
@@ -523,7 +516,7 @@ async def cmd_gb_extend(
     )
 
 
-@router.message(Command("gb_cancel"), flags=ADMIN)
+@router.message(Command("gb_cancel"))
 async def cmd_gb_cancel(
     message: Message,
     command: CommandObject,
@@ -562,7 +555,7 @@ async def cmd_gb_cancel(
     )
 
 
-@router.callback_query(ConfirmCb.filter((F.a == "gb_cancel") & ~F.no), flags=ADMIN)
+@router.callback_query(ConfirmCb.filter((F.a == "gb_cancel") & ~F.no))
 async def on_cancel_ok(
     callback: CallbackQuery,
     callback_data: ConfirmCb,
@@ -590,7 +583,7 @@ async def on_cancel_ok(
     )
 
 
-@router.message(Command("gb_close"), flags=ADMIN)
+@router.message(Command("gb_close"))
 async def cmd_gb_close(
     message: Message,
     command: CommandObject,
@@ -631,7 +624,7 @@ async def cmd_gb_close(
     )
 
 
-@router.callback_query(ConfirmCb.filter((F.a == "gb_close") & ~F.no), flags=ADMIN)
+@router.callback_query(ConfirmCb.filter((F.a == "gb_close") & ~F.no))
 async def on_close_ok(
     callback: CallbackQuery,
     callback_data: ConfirmCb,

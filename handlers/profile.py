@@ -131,7 +131,6 @@ async def cmd_start(
         if user.start_payload is None:
             user.start_payload = payload  # the first deep link is kept (where users come from)
             await users.save(session, user)
-            await session.commit()
         if user.onboarded:
             if await open_deep_link(message, session, bot, user, payload, clock.now()):
                 return
@@ -164,7 +163,6 @@ async def on_language(
         return
     users.set_locale(user, callback_data.code)
     await users.save(session, user)
-    await session.commit()
     i18n.current_locale = callback_data.code
     await set_chat_commands(bot, user.id, callback_data.code, is_admin=settings.is_admin(user.id))
     await callback.answer(
@@ -213,7 +211,6 @@ async def on_country(
         return
     users.set_country(user, code)
     await users.save(session, user)
-    await session.commit()
     await callback.answer()
     await _ask_city(callback, state, user, ctx)
 
@@ -261,7 +258,6 @@ async def on_country_typed(
     ctx = (await state.get_data()).get("ctx", ONBOARDING)
     users.set_country(user, code)
     await users.save(session, user)
-    await session.commit()
     await _ask_city(message, state, user, ctx)
 
 
@@ -292,7 +288,6 @@ async def on_city(
         return
     users.set_city(user, cities[callback_data.index].name)
     await users.save(session, user)
-    await session.commit()
     await callback.answer()
     await _finish(callback, user, ctx, state=state, session=session, bot=bot, clock=clock)
 
@@ -320,7 +315,6 @@ async def on_city_typed(
     await state.set_state(None)
     users.set_city(user, text)
     await users.save(session, user)
-    await session.commit()
     await _finish(message, user, ctx, state=state, session=session, bot=bot, clock=clock)
 
 
@@ -429,7 +423,6 @@ async def on_currency(
         return
     users.set_currency(user, code)
     await users.save(session, user)
-    await session.commit()
     await callback.answer(_("Currency: {value}").format(value=code))
     await show(callback, *await settings_view(session, user))
 
@@ -477,6 +470,5 @@ async def on_pickup(
             return
     user.pickup_point_id = callback_data.id or None
     await users.save(session, user)
-    await session.commit()
     await callback.answer(_("Saved."))
     await show(callback, *await settings_view(session, user))

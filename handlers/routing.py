@@ -10,17 +10,32 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from aiogram import Router
+from aiogram import BaseMiddleware, Router
+from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.utils.i18n import gettext as _
 
 HandlerT = Callable[..., Any]
 
-# Handler flag: only admins may run it (bot.middlewares.AdminOnly refuses everyone else, politely).
-ADMIN = {"admin": True}
+
+class AdminOnly(BaseMiddleware):
+    """On an admin router (inner: it runs once one of its handlers matched): anyone but an admin
+    is told so, politely, and nothing runs."""
+
+    async def __call__(self, handler: Any, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if data.get("is_admin"):
+            return await handler(event, data)
+        text = _("⛔ This command is for admins only.")
+        if isinstance(event, CallbackQuery):
+            await event.answer(text, show_alert=True)
+        elif isinstance(event, Message):
+            await event.answer(text)
+        return None
 
 
 class RouterSpec:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, admin_only: bool = False) -> None:
         self.name = name
+        self.admin_only = admin_only  # gated once, at router level (AdminOnly)
         self._handlers: list[tuple[str, tuple[Any, ...], dict[str, Any], HandlerT]] = []
 
     def _observer(self, event: str) -> Callable[..., Callable[[HandlerT], HandlerT]]:
@@ -47,6 +62,9 @@ class RouterSpec:
 
     def build(self) -> Router:
         router = Router(name=self.name)
+        if self.admin_only:
+            router.message.middleware(AdminOnly())
+            router.callback_query.middleware(AdminOnly())
         for event, filters, kwargs, handler in self._handlers:
             router.observers["error" if event == "errors" else event].register(
                 handler, *filters, **kwargs

@@ -378,3 +378,18 @@ def covers_group(regions: list[Agent], group: GroupOrder) -> bool:
     return any(
         agent.country == group.country and same_city(agent.city, group.city) for agent in regions
     )
+
+
+async def groups_in_region(session: AsyncSession, region: Agent) -> list[GroupOrder]:
+    """The region's group orders that are open, formed or shipped, soonest deadline first."""
+    rows = (
+        await session.exec(
+            select(GroupOrder)
+            .where(
+                GroupOrder.country == region.country,
+                col(GroupOrder.status).in_(["open", "formed", "shipped"]),
+            )
+            .order_by(col(GroupOrder.deadline))
+        )
+    ).all()
+    return [group for group in rows if same_city(group.city, region.city)]

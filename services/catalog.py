@@ -144,3 +144,17 @@ async def set_rate(
     rate.updated_by = updated_by
     session.add(rate)
     return rate
+
+
+async def product_by_slug(session: AsyncSession, slug: str) -> Product | None:
+    return (await session.exec(select(Product).where(Product.slug == slug))).first()
+
+
+async def active_products(session: AsyncSession) -> list[Product]:
+    """Every product on sale, in catalogue order."""
+    statement = (
+        select(Product)
+        .where(col(Product.is_active).is_(True))
+        .order_by(col(Product.category_id), col(Product.position))
+    )
+    return list((await session.exec(statement)).all())
