@@ -126,6 +126,7 @@ def router_tree(router: Router, depth: int = 0) -> str:
     """The routers in the order updates meet them, one per line, indented by nesting; admin
     routers are marked."""
     gated = any(type(m).__name__ == "AdminOnly" for m in router.message.middleware)
-    lines = ["  " * depth + (router.name or "?") + ("  [admins only]" if gated else "")]
+    name = "dispatcher" if isinstance(router, Dispatcher) else router.name
+    lines = ["  " * depth + name + ("  [admins only]" if gated else "")]
     lines += [router_tree(sub, depth + 1) for sub in router.sub_routers]
     return "\n".join(lines)
