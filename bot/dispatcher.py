@@ -32,17 +32,19 @@ from bot.sender import OutboxSender
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from handlers import (
-    admin,
     agents,
     catalog,
     confirm,
     fallback,
-    group_admin,
     groups,
     menu,
     profile,
     search,
 )
+from handlers.admin import agents as admin_agents
+from handlers.admin import groups as admin_groups
+from handlers.admin import new_group as admin_new_group
+from handlers.admin import rates as admin_rates
 from ui.callbacks import NoopCb, QtyCb
 
 log = logging.getLogger(__name__)
@@ -107,9 +109,10 @@ def create_dispatcher(
         errors.router.build(),  # errors only: answers an update whose handler failed
         profile.router.build(),  # /start and the set-up dialog come first: they must always work
         confirm.router.build(),  # a prompt's Cancel (its Yes goes to the command's own router)
-        admin.router.build(),  # admin routers are gated once (RouterSpec admin_only): others are refused politely
-        group_admin.router.build(),
-        agents.admin.build(),
+        admin_rates.router.build(),  # admin routers are gated once (RouterSpec admin_only): others are refused politely
+        admin_new_group.router.build(),
+        admin_groups.router.build(),
+        admin_agents.router.build(),
         agents.router.build(),  # agents' commands and alert buttons check the region themselves
         fallback.gate.build(),  # before set-up is finished, everything else leads back to it
         menu.router.build(),

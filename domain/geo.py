@@ -156,3 +156,14 @@ def timezone_for(country: str, city: str | None) -> str:
         if name == known.name:
             return known.timezone
     return COUNTRY_TIMEZONES.get(country, "UTC")
+
+
+def parse_region(words: list[str], locale: str) -> tuple[str, str] | None:
+    """`IT Milan`, `Italia Milano`, `ES San Sebastián` → (country, canonical city)."""
+    if len(words) < 2:
+        return None
+    country = find_country(words[0], locale)
+    city = " ".join(words[1:]).strip()
+    if country is None or not city or len(city) > 64:
+        return None
+    return country, canonical_city(country, city)

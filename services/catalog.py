@@ -158,3 +158,11 @@ async def active_products(session: AsyncSession) -> list[Product]:
         .order_by(col(Product.category_id), col(Product.position))
     )
     return list((await session.exec(statement)).all())
+
+
+async def products_by_slug(session: AsyncSession, slugs: list[str]) -> dict[str, Product]:
+    """Products by their codes, in one query (codes that match nothing are left out)."""
+    if not slugs:
+        return {}
+    found = await session.exec(select(Product).where(col(Product.slug).in_(set(slugs))))
+    return {product.slug: product for product in found.all()}

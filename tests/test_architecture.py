@@ -185,8 +185,9 @@ async def test_the_router_tree_is_logged_in_order(harness: Harness, caplog):
     assert lines[0] == "dispatcher"
     names = [line.strip() for line in lines[1:]]
     assert names[0].startswith("bot.errors") and names[-1] == "handlers.fallback"
-    assert "handlers.group_admin  [admins only]" in names
-    assert "handlers.agents.admin  [admins only]" in names
+    assert "handlers.admin.groups  [admins only]" in names
+    assert "handlers.admin.new_group  [admins only]" in names
+    assert "handlers.admin.agents  [admins only]" in names
     assert names.index("handlers.profile") < names.index("handlers.search")
 
 

@@ -26,7 +26,22 @@ def parse_group_link(payload: str) -> tuple[int, int | None] | None:
     return group_id, referrer
 
 
+def start_link(bot_username: str | None, payload: str) -> str:
+    """`https://t.me/<bot>?start=<payload>`: opens the bot with /start <payload>."""
+    return f"https://t.me/{bot_username}?start={payload}"
+
+
+def group_link(bot_username: str | None, group_id: int, referrer: int | None = None) -> str:
+    """The link to a group order (`gb_12`, or `gb_12_5001` when user 5001 shares it)."""
+    payload = f"gb_{group_id}" if referrer is None else f"gb_{group_id}_{referrer}"
+    return start_link(bot_username, payload)
+
+
+def agent_invite_link(bot_username: str | None, token: str) -> str:
+    return start_link(bot_username, f"agent_{token}")
+
+
 async def share_url(bot: Bot, group_id: int, user_id: int) -> str:
+    """Telegram's share dialog for a group, carrying who shared it."""
     me = await bot.me()
-    link = f"https://t.me/{me.username}?start=gb_{group_id}_{user_id}"
-    return f"https://t.me/share/url?url={link}"
+    return f"https://t.me/share/url?url={group_link(me.username, group_id, user_id)}"

@@ -1,5 +1,5 @@
-"""Admins manage group orders: /gb_new (guided dialog or one line), /gb_list, /gb_extend,
-/gb_cancel, /gb_close. Destructive actions ask for confirmation."""
+"""Admins open group orders: /gb_new, as a guided dialog (destination, pickup point, method,
+deadline, minimum, capacity, tiers, products) or in one line; /gb_products lists the codes."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,19 +31,18 @@ from models import Measure, User
 from services import catalog, groups
 from services.catalog import localized
 from services.groups import GroupError, GroupSpec, OfferSpec
-from ui.callbacks import AdminGroupAction, AdminGroupCb, ConfirmCb, MenuAction, MenuCb
+from ui.admin import draft_summary, step_markup
+from ui.callbacks import AdminGroupAction, AdminGroupCb, MenuAction, MenuCb
 from ui.context import current
 from ui.errors import error_text
 from ui.groups import (
     METHOD_ICONS,
     METHOD_NAMES,
-    deadline_text,
     group_title,
-    measure_text,
-    progress_line,
     yuan,
 )
-from ui.render import fit, q, show, stale, tr
+from ui.links import group_link
+from ui.render import fit, q, stale
 
 router = RouterSpec(__name__, admin_only=True)
 DRAFT = "gb_draft"
@@ -60,14 +58,6 @@ class NewGroup(StatesGroup):
     tiers = State()
     offers = State()
     confirm = State()
-
-
-def step_markup(skip: bool = False) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    if skip:
-        kb.button(text=_("⏭ Skip"), callback_data=AdminGroupCb(id=0, a=AdminGroupAction.SKIP))
-    kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action=MenuAction.CANCEL))
-    return kb.as_markup()
 
 
 async def load_draft(state: FSMContext) -> Draft:
@@ -86,52 +76,6 @@ async def resolve_offers(session: AsyncSession, draft: Draft) -> list[OfferSpec]
             raise SpecError("unknown_product", slug)
         specs.append(OfferSpec(product_id=product.id or 0, prices=prices))
     return specs
-
-
-async def summary(session: AsyncSession, draft: Draft, user: User) -> str:
-    locale = current().locale
-    measure = draft.measure or Measure.WEIGHT
-    lines = [_("<b>New group order</b>")]
-    lines.append(
-        _("Destination: {city}, {country}").format(
-            city=q(tr(draft.city)), country=q(draft.country or "")
-        )
-    )
-    if draft.pickup_point:
-        lines.append(_("📍 Pickup point: {place}").format(place=q(draft.pickup_point)))
-    if draft.method:
-        lines.append(
-            _("Shipping: {icon} {method}").format(
-                icon=METHOD_ICONS[draft.method], method=q(_(METHOD_NAMES[draft.method]))
-            )
-        )
-    if draft.deadline:
-        lines.append(
-            _("Deadline: {when}").format(when=q(deadline_text(draft.deadline, user, locale)))
-        )
-    if draft.min_total:
-        lines.append(
-            _("Minimum: {amount}").format(amount=q(measure_text(draft.min_total, measure, locale)))
-        )
-    if draft.capacity:
-        lines.append(
-            _("Capacity: {amount}").format(amount=q(measure_text(draft.capacity, measure, locale)))
-        )
-    if len(draft.tiers) > 1:
-        lines.append(
-            _("Tiers from: {tiers}").format(
-                tiers=q(" · ".join(measure_text(t, measure, locale) for t in draft.tiers))
-            )
-        )
-    for slug, prices in draft.offers:
-        product = await catalog.product_by_slug(session, slug)
-        name = localized(product.names, locale) if product else slug
-        lines.append(
-            "• {name}: {prices}".format(
-                name=q(name), prices=q(" / ".join(yuan(p, locale) for p in prices))
-            )
-        )
-    return "\n".join(lines)
 
 
 async def create_from_draft(
@@ -173,7 +117,7 @@ async def create_from_draft(
         _("✅ Group order {id} is open: {title}\nShare it: {link}").format(
             id=group.id,
             title=q(group_title(group, user, current().locale)),
-            link=q(f"https://t.me/{me.username}?start=gb_{group.id}"),
+            link=q(group_link(me.username, group.id or 0)),
         )
     )
 
@@ -408,7 +352,9 @@ async def on_offers(message: Message, state: FSMContext, session: AsyncSession, 
     )
     kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action=MenuAction.CANCEL))
     await message.answer(
-        await summary(session, draft, user)
+        draft_summary(
+            draft, await catalog.products_by_slug(session, [s for s, _p in draft.offers]), user
+        )
         + "\n\n"
         + _("Send more product lines to add products, or open the group."),
         reply_markup=kb.as_markup(),
@@ -451,205 +397,3 @@ async def cmd_gb_products(message: Message, session: AsyncSession, user: User) -
         for p in products
     ]
     await message.answer(fit(lines))
-
-
-@router.message(Command("gb_list"))
-async def cmd_gb_list(message: Message, session: AsyncSession, user: User) -> None:
-    locale = current().locale
-    found = await groups.all_open_groups(session)
-    if not found:
-        await message.answer(_("No group order is open. Open one with /gb_new."))
-        return
-    lines = [_("<b>Open group orders</b>")]
-    stats = await groups.order_stats(session, [group.id or 0 for group in found])
-    for group in found:
-        count = stats[group.id or 0].orders
-        lines.append(
-            ngettext(
-                "<b>{id}</b> · {title}\n   {progress} · {count} order",
-                "<b>{id}</b> · {title}\n   {progress} · {count} orders",
-                count,
-            ).format(
-                id=group.id,
-                title=q(group_title(group, user, locale)),
-                progress=q(progress_line(group, locale)),
-                count=count,
-            )
-        )
-    await message.answer(fit(lines))
-
-
-def parse_group_id(text: str) -> int | None:
-    text = text.strip().lstrip("#")
-    return int(text) if text.isdecimal() and len(text) < 10 else None
-
-
-@router.message(Command("gb_extend"))
-async def cmd_gb_extend(
-    message: Message,
-    command: CommandObject,
-    session: AsyncSession,
-    user: User,
-    clock: Clock,
-) -> None:
-    parts = (command.args or "").split(maxsplit=1)
-    group_id = parse_group_id(parts[0]) if parts else None
-    if group_id is None or len(parts) < 2:
-        await message.answer(
-            _(
-                "Usage: /gb_extend ID DEADLINE, e.g. /gb_extend 3 +2d or /gb_extend 3 2026-12-24 12:00"
-            )
-        )
-        return
-    now = clock.now()
-    try:
-        deadline = parse_deadline(parts[1], timezone=user.timezone, now=now)
-        group = await groups.extend(session, group_id=group_id, deadline=deadline, now=now)
-    except SpecError as error:
-        await message.answer(error_text(error))
-        return
-    except GroupError as error:
-        await message.answer(error_text(error, admin=True))
-        return
-    await message.answer(
-        _("✅ Extended: {title}").format(title=q(group_title(group, user, current().locale)))
-    )
-
-
-@router.message(Command("gb_cancel"))
-async def cmd_gb_cancel(
-    message: Message,
-    command: CommandObject,
-    session: AsyncSession,
-    user: User,
-    state: FSMContext,
-    clock: Clock,
-) -> None:
-    parts = (command.args or "").split(maxsplit=1)
-    group_id = parse_group_id(parts[0]) if parts else None
-    reason = " ".join(parts[1].split()) if len(parts) > 1 else ""
-    if group_id is None or not reason or len(reason) > 500:
-        await message.answer(
-            _(
-                "Usage: /gb_cancel ID REASON — the reason is sent to every participant (at most 500 characters)."
-            )
-        )
-        return
-    try:
-        group = await groups.get_group(session, group_id)
-    except GroupError as error:
-        await message.answer(error_text(error, admin=True))
-        return
-    count = len(await groups.participants(session, group_id))
-    markup = await confirm.ask(
-        state, "gb_cancel", {"group_id": group_id, "reason": reason}, now=clock.now(),
-        yes=_("🗑 Yes, cancel the group"),
-    )  # fmt: skip
-    await message.answer(
-        _(
-            "Cancel {title}? {count} orders will be cancelled and every buyer told: “{reason}”"
-        ).format(
-            title=q(group_title(group, user, current().locale)), count=count, reason=q(reason)
-        ),
-        reply_markup=markup,
-    )
-
-
-@router.callback_query(ConfirmCb.filter((F.a == "gb_cancel") & ~F.no))
-async def on_cancel_ok(
-    callback: CallbackQuery,
-    callback_data: ConfirmCb,
-    session: AsyncSession,
-    state: FSMContext,
-    clock: Clock,
-) -> None:
-    pending = await confirm.take_or_refuse(callback, state, callback_data, now=clock.now())
-    if pending is None:
-        return
-    try:
-        outcome = await groups.cancel(
-            session, group_id=int(pending["group_id"]), reason=str(pending["reason"]),
-            now=clock.now(),
-        )  # fmt: skip
-    except GroupError as error:
-        await callback.answer(error_text(error, admin=True), show_alert=True)
-        return
-    await callback.answer()
-    await show(
-        callback,
-        _("Group order {id} is cancelled; {count} buyers will be told.").format(
-            id=outcome.group_id, count=outcome.orders
-        ),
-    )
-
-
-@router.message(Command("gb_close"))
-async def cmd_gb_close(
-    message: Message,
-    command: CommandObject,
-    session: AsyncSession,
-    user: User,
-    state: FSMContext,
-    clock: Clock,
-) -> None:
-    group_id = parse_group_id(command.args or "")
-    if group_id is None:
-        await message.answer(
-            _(
-                "Usage: /gb_close ID — closes the group now: it forms if it reached its minimum, else it fails."
-            )
-        )
-        return
-    try:
-        group = await groups.get_group(session, group_id)
-    except GroupError as error:
-        await message.answer(error_text(error, admin=True))
-        return
-    verdict = (
-        _("It has reached its minimum and will form.")
-        if group.total >= group.min_total
-        else _("It has NOT reached its minimum and will fail.")
-    )
-    await message.answer(
-        _("Close {title} now? {verdict}").format(
-            title=q(group_title(group, user, current().locale)), verdict=verdict
-        ),
-        reply_markup=await confirm.ask(
-            state,
-            "gb_close",
-            {"group_id": group_id, "version": group.version},
-            now=clock.now(),
-            yes=_("🔒 Yes, close it now"),
-        ),  # fmt: skip
-    )
-
-
-@router.callback_query(ConfirmCb.filter((F.a == "gb_close") & ~F.no))
-async def on_close_ok(
-    callback: CallbackQuery,
-    callback_data: ConfirmCb,
-    session: AsyncSession,
-    state: FSMContext,
-    clock: Clock,
-) -> None:
-    pending = await confirm.take_or_refuse(callback, state, callback_data, now=clock.now())
-    if pending is None:
-        return
-    try:
-        outcome = await groups.close(
-            session, group_id=int(pending["group_id"]), now=clock.now(), force=True,
-            expected_version=int(pending["version"]),
-        )  # fmt: skip
-    except GroupError as error:
-        await callback.answer(error_text(error, admin=True), show_alert=True)
-        return
-    if outcome is None:
-        await callback.answer(error_text(GroupError("not_open"), admin=True), show_alert=True)
-        return
-    await callback.answer()
-    text = (
-        _("Group order {id} formed; {count} orders confirmed.")
-        if outcome.status == "formed"
-        else _("Group order {id} failed; {count} orders cancelled.")
-    )
-    await show(callback, text.format(id=outcome.group_id, count=outcome.orders))
