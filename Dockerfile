@@ -5,9 +5,13 @@ WORKDIR /app
 
 COPY pyproject.toml README.md ./
 COPY bot ./bot
+COPY core ./core
+COPY domain ./domain
 COPY handlers ./handlers
-COPY services ./services
 COPY models ./models
+COPY notifications ./notifications
+COPY services ./services
+COPY ui ./ui
 COPY locales ./locales
 COPY scripts ./scripts
 RUN pip install -e . && python scripts/i18n.py compile \
