@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
@@ -16,82 +12,13 @@ from core.config import Settings
 from handlers.routing import RouterSpec
 from models import User
 from services import catalog, groups
-from services.catalog import NotFound, localized
-from ui.callbacks import FROM_SEARCH, CategoryCb, NoopCb, ProductCb, SearchPageCb
-from ui.catalog import card_text, pager_row, product_price
+from services.catalog import NotFound
+from ui.callbacks import CategoryCb, NoopCb, ProductCb
+from ui.catalog import categories_view, category_view, product_view
 from ui.context import current
-from ui.render import button, home_button, q, show, stale
+from ui.render import show, stale
 
 router = RouterSpec(__name__)
-
-
-async def categories_view(session: AsyncSession, locale: str) -> tuple[str, InlineKeyboardMarkup]:
-    rows = await catalog.list_categories(session)
-    kb = InlineKeyboardBuilder()
-    for row in rows:
-        name = localized(row.category.names, locale)
-        kb.button(
-            text=f"{row.category.emoji} {name} ({row.product_count})".strip(),
-            callback_data=CategoryCb(id=row.category.id or 0, page=0),
-        )
-    kb.adjust(2)
-    kb.row(home_button())
-    if not rows:
-        return _("The catalogue is empty for now. Please come back soon."), kb.as_markup()
-    return _("🛒 <b>Catalogue</b>\nChoose a category:"), kb.as_markup()
-
-
-async def category_view(
-    session: AsyncSession, user: User, locale: str, category_id: int, page: int, page_size: int
-) -> tuple[str, InlineKeyboardMarkup]:
-    category = await catalog.get_category(session, category_id)
-    result = await catalog.products_page(
-        session, category_id=category_id, page=page, page_size=page_size
-    )
-    rate = await catalog.get_rate(session, user.currency)
-    kb = InlineKeyboardBuilder()
-    for product in result.products:
-        kb.row(
-            button(
-                f"{localized(product.names, locale)} · {product_price(product, user, rate, locale)}",
-                ProductCb(id=product.id or 0, cat=category_id, page=page).pack(),
-            )
-        )
-    if result.pages > 1:
-        kb.row(*pager_row(page, result.pages, lambda p: CategoryCb(id=category_id, page=p).pack()))
-    kb.row(button(_("⬅ Categories"), CategoryCb(id=0).pack()), home_button())
-    name = localized(category.names, locale)
-    text = _("{emoji} <b>{name}</b>\nPage {page} of {pages} · {total} products").format(
-        emoji=q(category.emoji),
-        name=q(name),
-        page=page + 1,
-        pages=result.pages,
-        total=result.total,
-    )
-    return text, kb.as_markup()
-
-
-async def product_view(
-    session: AsyncSession, user: User, locale: str, data: ProductCb, now: datetime
-) -> tuple[str, InlineKeyboardMarkup, str | None]:
-    from ui.groups import product_group_buttons
-
-    product = await catalog.get_product(session, data.id)
-    found = await groups.groups_offering(
-        session, product_id=product.id or 0, country=user.country, city=user.city, now=now
-    )
-    rate = await catalog.get_rate(session, user.currency)
-    if data.cat == FROM_SEARCH:
-        back = button(_("⬅ Results"), SearchPageCb(page=max(0, data.page)).pack())
-    else:
-        back = button(
-            _("⬅ Back"), CategoryCb(id=product.category_id, page=max(0, data.page)).pack()
-        )
-    kb = InlineKeyboardBuilder()
-    for join in product_group_buttons(found, user, locale):
-        kb.row(join)
-    kb.row(back, button(_("🛒 Catalogue"), CategoryCb(id=0).pack()))
-    return card_text(product, user, rate, locale), kb.as_markup(), product.photo
 
 
 @router.message(Command("catalog"))
@@ -99,7 +26,7 @@ async def cmd_catalog(
     message: Message, session: AsyncSession, user: User, state: FSMContext
 ) -> None:
     await state.set_state(None)
-    text, markup = await categories_view(session, current().locale)
+    text, markup = categories_view(await catalog.list_categories(session), current().locale)
     await message.answer(text, reply_markup=markup)
 
 
@@ -114,11 +41,13 @@ async def on_category(
     locale = current().locale
     try:
         if callback_data.id == 0:
-            text, markup = await categories_view(session, locale)
+            text, markup = categories_view(await catalog.list_categories(session), locale)
         else:
-            text, markup = await category_view(
-                session, user, locale, callback_data.id, callback_data.page, settings.page_size
-            )
+            screen = await catalog.category_screen(
+                session, category_id=callback_data.id, page=callback_data.page,
+                page_size=settings.page_size, currency=user.currency,
+            )  # fmt: skip
+            text, markup = category_view(screen, user, locale)
     except NotFound:
         await stale(callback)
         return
@@ -135,12 +64,13 @@ async def on_product(
     clock: Clock,
 ) -> None:
     try:
-        text, markup, photo = await product_view(
-            session, user, current().locale, callback_data, clock.now()
+        screen = await groups.product_screen(
+            session, product_id=callback_data.id, user=user, now=clock.now()
         )
     except NotFound:
         await stale(callback)
         return
+    text, markup, photo = product_view(screen, user, current().locale, callback_data)
     await callback.answer()
     await show(callback, text, markup, photo=photo)
 

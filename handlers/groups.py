@@ -3,7 +3,6 @@ sharing, and /orders."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from aiogram import Bot, F
@@ -11,58 +10,22 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
-from domain import pricing
 from handlers.routing import RouterSpec
 from models import GroupOrder, User
-from services import catalog, groups
-from services.catalog import localized
+from services import groups
 from services.groups import GroupError
-from ui.callbacks import GroupAction, GroupCb, MenuCb, NoopCb, QtyAction, QtyCb
-from ui.context import current
-from ui.errors import error_text, full_text
-from ui.groups import (
-    ORDER_STATUS_NAMES,
-    card_view,
-    confirmed_lines,
-    final_amount_text,
-    group_title,
-    order_lines,
-    price_for,
-)
+from ui.callbacks import GroupCb, MenuCb, QtyCb
+from ui.errors import error_text
+from ui.groups import card_view, leave_view, list_view, orders_view, quantity_note
 from ui.links import share_url
-from ui.render import button, cancel_markup, fit, home_button, q, show, stale, tr
+from ui.picker import picker_view
+from ui.render import cancel_markup, q, show, stale
 from ui.states import JoinState
 
 router = RouterSpec(__name__)
-
-STEPS = (-10, -1, 1, 10)
-
-
-DISABLED = "·"  # a button that does nothing here keeps its place, so nothing moves under a finger
-
-
-async def list_view(session: AsyncSession, user: User, now) -> tuple[str, InlineKeyboardMarkup]:  # noqa: ANN001
-    locale = current().locale
-    found = await groups.open_groups(session, country=user.country, city=user.city, now=now)
-    kb = InlineKeyboardBuilder()
-    for group in found[:20]:
-        kb.row(button(group_title(group, user, locale), GroupCb(id=group.id or 0).pack()))
-    kb.row(home_button())
-    if not found:
-        return (
-            _(
-                "There is no open group order for {city} right now. You will find new ones here."
-            ).format(city=q(tr(user.city))),
-            kb.as_markup(),
-        )
-    return _(
-        "👥 <b>Open group orders for {city}</b>\nOrders travel together and get cheaper as the group grows."
-    ).format(city=q(tr(user.city))), kb.as_markup()
 
 
 async def show_group(
@@ -81,7 +44,8 @@ async def cmd_groups(
     message: Message, session: AsyncSession, user: User, clock: Clock, state: FSMContext
 ) -> None:
     await state.set_state(None)
-    text, markup = await list_view(session, user, clock.now())
+    found = await groups.open_groups(session, country=user.country, city=user.city, now=clock.now())
+    text, markup = list_view(found, user)
     await message.answer(text, reply_markup=markup)
 
 
@@ -90,7 +54,8 @@ async def on_list(
     callback: CallbackQuery, session: AsyncSession, user: User, clock: Clock, state: FSMContext
 ) -> None:
     await state.set_state(None)
-    text, markup = await list_view(session, user, clock.now())
+    found = await groups.open_groups(session, country=user.country, city=user.city, now=clock.now())
+    text, markup = list_view(found, user)
     await callback.answer()
     await show(callback, text, markup)
 
@@ -143,15 +108,8 @@ async def on_leave(
     if mine is None or mine.order.status != "placed":
         await stale(callback)
         return
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=_("🚪 Yes, leave"), callback_data=GroupCb(id=callback_data.id, a=GroupAction.LEAVE_OK)
-    )
-    kb.button(text=_("⬅ No, stay"), callback_data=GroupCb(id=callback_data.id, a=GroupAction.SHOW))
     await callback.answer()
-    await show(
-        callback, _("Leave this group order? Your order in it will be cancelled."), kb.as_markup()
-    )
+    await show(callback, *leave_view(callback_data.id))
 
 
 @router.callback_query(GroupCb.filter(F.a == "leave_ok"))
@@ -177,105 +135,12 @@ async def on_leave_ok(
 # ── quantity picker ──────────────────────────────────────────────────────────────────────
 
 
-@dataclass(frozen=True)
-class Picker:
-    """What the ± picker of one product shows: the quantity in the order now and the most that
-    fits (the group's capacity left, plus what this line already holds)."""
-
-    have: int
-    most: int
-
-    @property
-    def full(self) -> bool:
-        return self.most <= self.have and self.most < groups.MAX_QUANTITY
-
-    def step(self, shown: int, step: int) -> int | None:
-        """Where a ± button goes from `shown`, or None (disabled). ±10 stop at the limits."""
-        low = 0 if self.have else 1
-        target = min(max(shown + step, low), self.most, groups.MAX_QUANTITY)
-        return None if target == shown or target < low else target
-
-
-def picker_limits(group: GroupOrder, product, have: int) -> Picker:  # noqa: ANN001
-    unit = pricing.contribution(1, product.unit_weight_g, group.measure) or 1
-    room = pricing.remaining_capacity(group.total, group.capacity)
-    most = groups.MAX_QUANTITY if room is None else min(groups.MAX_QUANTITY, room // unit + have)
-    return Picker(have=have, most=most)
-
-
-async def picker_view(
-    session: AsyncSession, user: User, data: QtyCb, now
-) -> tuple[str, InlineKeyboardMarkup] | None:  # noqa: ANN001
-    """The ± picker for one product of a group, or None if the payload names nothing valid.
-    Every button keeps its place whatever the quantity; one that can't act shows `·`."""
-    locale = current().locale
-    try:
-        group = await groups.get_group(session, data.g)
-    except GroupError:
-        return None
-    pair = next(((o, p) for o, p in await groups.offers(session, data.g) if o.id == data.o), None)
-    if pair is None or not 0 <= data.n <= groups.MAX_QUANTITY:
-        return None
-    offer, product = pair
-    tier = pricing.tier_index(group.tiers, group.total)
-    rate = await catalog.get_rate(session, user.currency)
-    mine = await groups.order_of(session, group_id=data.g, user_id=user.id)
-    have = 0
-    if mine and mine.order.status == "placed":
-        have = next((line.quantity for line, o, _p in mine.lines if o.id == offer.id), 0)
-    limits = picker_limits(group, product, have)
-    lines = [
-        f"<b>{q(localized(product.names, locale))}</b>",
-        _("{price} per {unit} at the group's current tier").format(
-            price=q(price_for(offer.prices[tier], user, rate, locale)),
-            unit=q(_(catalog.UNITS.get(product.unit, product.unit))),
-        ),
-        _("In your order now: {quantity}").format(quantity=have),
-    ]
-    if limits.full:
-        lines.append(full_text())
-    elif limits.most < groups.MAX_QUANTITY:
-        lines.append(
-            ngettext(
-                "At most {count} fits in the group.", "At most {count} fit in the group.",
-                limits.most,
-            ).format(count=limits.most)
-        )  # fmt: skip
-    lines += ["", _("Choose how many with − and +, or type a number, then confirm.")]
-    noop = NoopCb().pack()
-    steps = []
-    for step in STEPS:
-        target = limits.step(data.n, step)
-        steps.append(
-            button(f"{step:+d}", QtyCb(g=data.g, o=data.o, n=target).pack())
-            if target is not None
-            else button(DISABLED, noop)
-        )
-    if data.n == 0 and have:
-        confirm = button(
-            _("🗑 Remove from my order"), QtyCb(g=data.g, o=data.o, n=0, a=QtyAction.CONFIRM).pack()
-        )
-    elif 0 < data.n <= limits.most and not (limits.full and data.n > have):
-        confirm = button(
-            _("✅ Confirm {quantity}").format(quantity=data.n),
-            QtyCb(g=data.g, o=data.o, n=data.n, a=QtyAction.CONFIRM).pack(),
-        )
-    else:
-        confirm = button(DISABLED, noop)
-    typing = (
-        button(_("⌨️ Type a number"), QtyCb(g=data.g, o=data.o, n=data.n, a=QtyAction.TYPE).pack())
-        if not (limits.full and have == 0)
-        else button(DISABLED, noop)
-    )
-    markup = InlineKeyboardMarkup(
-        inline_keyboard=[
-            steps,
-            [confirm],
-            [typing],
-            [button(_("⬅ Back to the group"), GroupCb(id=data.g).pack())],
-        ]
-    )
-    return "\n".join(lines), markup
+async def picker(
+    session: AsyncSession, user: User, data: QtyCb
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """The ± picker the payload names, or None if it names nothing valid."""
+    screen = await groups.picker_screen(session, group_id=data.g, offer_id=data.o, user=user)
+    return None if screen is None else picker_view(screen, user, data)
 
 
 async def still_joinable(
@@ -300,7 +165,7 @@ async def on_picker(
     state: FSMContext,
 ) -> None:
     now = clock.now()
-    view = await picker_view(session, user, callback_data, now)
+    view = await picker(session, user, callback_data)
     if view is None:
         await stale(callback)
         return
@@ -325,7 +190,7 @@ async def on_type(
     user: User,
     clock: Clock,
 ) -> None:
-    if await picker_view(session, user, callback_data, clock.now()) is None:
+    if await picker(session, user, callback_data) is None:
         await stale(callback)
         return
     if not await still_joinable(callback, session, user, callback_data.g, clock.now()):
@@ -372,15 +237,7 @@ async def apply_quantity(
                 reply_markup=cancel_markup() if error.code in ("quantity", "capacity") else None,
             )
         return False
-    if change.previous == quantity:
-        note = _("Nothing changed: you already have {quantity}.").format(quantity=quantity)
-    elif change.order.status == "cancelled":
-        note = _("Removed. You have nothing left in this group, so your order is cancelled.")
-    elif change.previous == 0 and quantity:
-        note = _("✅ Added to the group order.")
-    else:
-        note = _("✅ Your order is updated.")
-    await target.answer(note)
+    await target.answer(quantity_note(change, quantity))
     screen = await groups.group_screen(session, group_id=group_id, user=user)
     share = await share_url(bot, group_id, user.id)
     text, markup = card_view(screen, user, now, share)
@@ -455,7 +312,7 @@ async def on_typed_quantity(
 
 @router.message(Command("orders"))
 async def cmd_orders(message: Message, session: AsyncSession, user: User, clock: Clock) -> None:
-    text, markup = await orders_view(session, user, clock.now())
+    text, markup = orders_view(await groups.orders_screen(session, user), user, clock.now())
     await message.answer(text, reply_markup=markup)
 
 
@@ -463,44 +320,6 @@ async def cmd_orders(message: Message, session: AsyncSession, user: User, clock:
 async def on_orders(
     callback: CallbackQuery, session: AsyncSession, user: User, clock: Clock
 ) -> None:
-    text, markup = await orders_view(session, user, clock.now())
+    text, markup = orders_view(await groups.orders_screen(session, user), user, clock.now())
     await callback.answer()
     await show(callback, text, markup)
-
-
-async def orders_view(
-    session: AsyncSession, user: User, now: datetime
-) -> tuple[str, InlineKeyboardMarkup]:
-    locale = current().locale
-    rows = await groups.orders_of_user(session, user.id)
-    kb = InlineKeyboardBuilder()
-    if not rows:
-        kb.row(
-            button(_("👥 Open group orders"), GroupCb(id=0, a=GroupAction.LIST).pack()),
-            home_button(),
-        )
-        return _("You have no orders yet. Join a group order with /groups."), kb.as_markup()
-    rate = await catalog.get_rate(session, user.currency)
-    parts = [_("📦 <b>Your orders</b>")]
-    for view, group in rows:
-        status = _(ORDER_STATUS_NAMES.get(view.order.status, view.order.status))
-        parts += [
-            "",
-            _("<b>Order {number}</b> · {group}").format(
-                number=view.order.id, group=q(group_title(group, user, locale))
-            ),
-            _("Status: {status}").format(status=q(status)),
-        ]
-        if view.order.amount_cny is not None:
-            parts += confirmed_lines(view, group, locale)[:-1]
-            parts.append(
-                _("Final amount: {amount}").format(amount=q(final_amount_text(view, locale)))
-            )
-        elif view.order.status == "placed":
-            tier = pricing.tier_index(group.tiers, group.total)
-            parts += order_lines(view, tier, user.currency or "CNY", rate, locale)
-            parts.append(_("(price at the group's current tier; final at the deadline)"))
-        if view.order.status == "placed" and groups.is_joinable(group, now):
-            kb.row(button(group_title(group, user, locale), GroupCb(id=group.id or 0).pack()))
-    kb.row(home_button())
-    return fit(parts), kb.as_markup()

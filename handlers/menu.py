@@ -6,17 +6,12 @@ from aiogram import F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.routing import RouterSpec
 from models import User
-from ui.callbacks import (
-    MenuAction,
-    MenuCb,
-)
-from ui.menu import help_text, main_menu_markup, welcome_text
+from ui.callbacks import MenuCb
+from ui.menu import help_markup, help_text, main_menu_markup, welcome_text
 from ui.render import show
 
 router = RouterSpec(__name__)
@@ -38,9 +33,7 @@ async def on_help(
     callback: CallbackQuery, is_admin: bool, session: AsyncSession, user: User
 ) -> None:
     await callback.answer()
-    kb = InlineKeyboardBuilder()
-    kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.HOME))
-    await show(callback, help_text(is_admin, await is_agent(session, user)), kb.as_markup())
+    await show(callback, help_text(is_admin, await is_agent(session, user)), help_markup())
 
 
 @router.callback_query(MenuCb.filter(F.action == "home"))

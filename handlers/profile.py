@@ -9,7 +9,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
@@ -32,7 +31,6 @@ from ui.callbacks import (
     LangCb,
     MenuCb,
     PickupCb,
-    SettingsAction,
     SettingsCb,
 )
 from ui.commands import set_chat_commands
@@ -42,14 +40,15 @@ from ui.groups import card_view
 from ui.links import parse_group_link, share_url
 from ui.menu import main_menu_markup, welcome_text
 from ui.profile import (
-    city_label,
     city_markup,
     country_markup,
+    currency_markup,
     language_markup,
     pickup_view,
     settings_screen,
+    setup_done_text,
 )
-from ui.render import button, cancel_markup, q, show, stale
+from ui.render import cancel_markup, q, show, stale
 
 router = RouterSpec(__name__)
 
@@ -343,13 +342,7 @@ async def _finish(
         await state.update_data({DEEP_LINK: None})
         if await open_deep_link(target, session, bot, user, payload, clock.now()):
             return
-    assert user.country and user.locale and user.currency
-    done = _("✅ All set! Delivery to <b>{city}, {country}</b>; prices in {currency}.").format(
-        city=q(city_label(user.city)),
-        country=q(geo.country_name(user.country, user.locale)),
-        currency=q(user.currency),
-    )
-    await show(target, done + "\n\n" + welcome_text(user), main_menu_markup())
+    await show(target, setup_done_text(user) + "\n\n" + welcome_text(user), main_menu_markup())
 
 
 # ── /settings ───────────────────────────────────────────────────────────────────────────
@@ -393,24 +386,12 @@ async def on_settings(
         points = await agents.pickup_points(session, country=user.country, city=user.city)
         await show(callback, *pickup_view(points, user))
     elif action == "currency":
-        await show(
-            callback, _("Show prices in which currency?"), await currency_markup(session, user)
-        )
+        rates = await catalog.list_rates(session)
+        await show(callback, _("Show prices in which currency?"), currency_markup(rates, user))
     else:
         await stale(callback)
         return
     await callback.answer()
-
-
-async def currency_markup(session: AsyncSession, user: User) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    codes = [rate.currency for rate in await catalog.list_rates(session)]
-    for code in [BASE_CURRENCY, *codes]:
-        mark = "✓ " if code == user.currency else ""
-        kb.button(text=f"{mark}{code}", callback_data=CurrencyCb(code=code))
-    kb.adjust(4)
-    kb.row(button(_("⬅ Back"), SettingsCb(action=SettingsAction.SHOW).pack()))
-    return kb.as_markup()
 
 
 @router.callback_query(CurrencyCb.filter())

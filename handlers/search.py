@@ -8,19 +8,16 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.config import Settings
 from handlers.routing import RouterSpec
 from models import User
-from services import catalog, search
-from services.catalog import localized
-from ui.callbacks import FROM_SEARCH, CategoryCb, MenuCb, ProductCb, SearchPageCb
-from ui.catalog import pager_row, product_price
+from services import search
+from ui.callbacks import MenuCb, SearchPageCb
 from ui.context import current
-from ui.render import button, cancel_markup, home_button, q, show, stale
+from ui.render import cancel_markup, show, stale
+from ui.search import results_view
 from ui.states import JoinState
 
 router = RouterSpec(__name__)
@@ -32,40 +29,15 @@ class Search(StatesGroup):
     query = State()
 
 
-async def results_view(
+async def results(
     session: AsyncSession, user: User, query: str, page: int, page_size: int
 ) -> tuple[str, InlineKeyboardMarkup] | None:
     """The results page, or None when the page does not exist."""
-    locale = current().locale
-    hits = await search.search_products(session, query=query, locale=locale)
-    kb = InlineKeyboardBuilder()
-    if not hits:
-        kb.row(button(_("🛒 Browse the catalogue"), CategoryCb(id=0).pack()), home_button())
-        text = _("Nothing found for “{query}”. Try other words, or browse the catalogue.").format(
-            query=q(query)
-        )
-        return (text, kb.as_markup()) if page == 0 else None
-    pages = (len(hits) + page_size - 1) // page_size
-    if not 0 <= page < pages:
-        return None
-    rate = await catalog.get_rate(session, user.currency)
-    for hit in hits[page * page_size : (page + 1) * page_size]:
-        product = hit.product
-        kb.row(
-            button(
-                f"{localized(product.names, locale)} · {product_price(product, user, rate, locale)}",
-                ProductCb(id=product.id or 0, cat=FROM_SEARCH, page=page).pack(),
-            )
-        )
-    if pages > 1:
-        kb.row(*pager_row(page, pages, lambda p: SearchPageCb(page=p).pack()))
-    kb.row(button(_("🛒 Catalogue"), CategoryCb(id=0).pack()), home_button())
-    text = ngettext(
-        "🔍 “{query}”: {count} product found",
-        "🔍 “{query}”: {count} products found",
-        len(hits),
-    ).format(query=q(query), count=len(hits))
-    return text, kb.as_markup()
+    found = await search.results_page(
+        session, query=query, locale=current().locale, currency=user.currency,
+        page=page, page_size=page_size,
+    )  # fmt: skip
+    return None if found is None else results_view(found, user, query)
 
 
 async def run_search(
@@ -86,7 +58,7 @@ async def run_search(
         return
     await state.set_state(None)
     await state.update_data({QUERY_KEY: query})
-    view = await results_view(session, user, query, 0, settings.page_size)
+    view = await results(session, user, query, 0, settings.page_size)
     assert view is not None
     await message.answer(view[0], reply_markup=view[1])
 
@@ -135,7 +107,7 @@ async def on_search_page(
     query = (await state.get_data()).get(QUERY_KEY)
     view = None
     if isinstance(query, str) and query:
-        view = await results_view(session, user, query, callback_data.page, settings.page_size)
+        view = await results(session, user, query, callback_data.page, settings.page_size)
     if view is None:
         await stale(callback)
         return

@@ -15,7 +15,7 @@ class User(SQLModel, table=True):
     first_name: str = Field(default="", max_length=256)
     username: str | None = Field(default=None, max_length=64)
     language_code: str | None = Field(default=None, max_length=16)  # as Telegram sent it
-    locale: str | None = Field(default=None, max_length=16)  # one of core.locales.LOCALES, once chosen
+    locale: str | None = Field(default=None, max_length=16)  # in core.locales.LOCALES, once chosen
     country: str | None = Field(default=None, max_length=2)  # ISO 3166-1 alpha-2
     city: str | None = Field(default=None, max_length=128)
     currency: str | None = Field(default=None, max_length=3)  # ISO 4217

@@ -29,7 +29,7 @@ from models import (
 )
 from services import notify
 from services.catalog import list_rates
-from services.groups.queries import lines_of
+from services.groups.queries import OrderStats, lines_of, order_stats
 from services.tx import writes
 
 __all__ = ["AgentError", "same_city"]
@@ -324,6 +324,23 @@ async def pick_list(session: AsyncSession, *, group_id: int) -> list[PickEntry]:
 
 
 @dataclass
+class PickList:
+    """A group and its pick list."""
+
+    group: GroupOrder
+    entries: list[PickEntry]
+
+
+async def agent_pick_list(session: AsyncSession, *, user_id: int, group_id: int) -> PickList | None:
+    """The pick list of a group in the agent's regions; None if there is no such group or it is
+    not theirs."""
+    group = await session.get(GroupOrder, group_id)
+    if group is None or not await covers(session, user_id=user_id, group=group):
+        return None
+    return PickList(group, await pick_list(session, group_id=group_id))
+
+
+@dataclass
 class OrderCard:
     """What an agent's view of an order shows: the order, its group and lines, the buyer, where
     they collect it, and the rate of the buyer's currency (for an amount not fixed yet)."""
@@ -393,3 +410,21 @@ async def groups_in_region(session: AsyncSession, region: Agent) -> list[GroupOr
         )
     ).all()
     return [group for group in rows if same_city(group.city, region.city)]
+
+
+@dataclass
+class RegionGroups:
+    """One of an agent's regions: its open, formed or shipped groups and their order counts."""
+
+    region: Agent
+    groups: list[GroupOrder]
+    stats: dict[int, OrderStats]
+
+
+async def region_groups(session: AsyncSession, regions: list[Agent]) -> list[RegionGroups]:
+    found = []
+    for region in regions:
+        mine = await groups_in_region(session, region)
+        stats = await order_stats(session, [group.id or 0 for group in mine])
+        found.append(RegionGroups(region, mine, stats))
+    return found

@@ -102,6 +102,24 @@ async def products_page(
     return Page(products=products, page=page, pages=pages, total=total)
 
 
+@dataclass(frozen=True)
+class CategoryScreen:
+    """One page of a category, with the rate of the buyer's currency."""
+
+    category: Category
+    page: Page
+    rate: int | None
+
+
+async def category_screen(
+    session: AsyncSession, *, category_id: int, page: int, page_size: int, currency: str | None
+) -> CategoryScreen:
+    """Raises NotFound for a category that does not exist or a page out of range."""
+    category = await get_category(session, category_id)
+    result = await products_page(session, category_id=category_id, page=page, page_size=page_size)
+    return CategoryScreen(category=category, page=result, rate=await get_rate(session, currency))
+
+
 async def get_product(session: AsyncSession, product_id: int) -> Product:
     product = await session.get(Product, product_id)
     if product is None or not product.is_active:

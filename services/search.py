@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.text import fold
 from models import Product
+from services.catalog import get_rate
 
 MAX_QUERY_LENGTH = 100
 MAX_CANDIDATES = 500
@@ -92,3 +93,40 @@ async def search_products(
         ranked = [row for row in ranked if row[0] == best]
     ranked.sort(key=lambda row: (-row[0], -row[1], row[2].position, row[2].id or 0))
     return [Hit(product, score) for _, score, product in ranked[:limit]]
+
+
+@dataclass(frozen=True)
+class ResultsPage:
+    """One page of a search: its hits, where it is, how many were found in all, and the rate of
+    the buyer's currency (None when nothing was found)."""
+
+    hits: list[Hit]
+    page: int  # 0-based
+    pages: int  # 0 when nothing was found
+    total: int
+    rate: int | None
+
+
+async def results_page(
+    session: AsyncSession,
+    *,
+    query: str,
+    locale: str,
+    currency: str | None,
+    page: int,
+    page_size: int,
+) -> ResultsPage | None:
+    """The page, or None when it does not exist (finding nothing makes page 0 only)."""
+    hits = await search_products(session, query=query, locale=locale)
+    if not hits:
+        return ResultsPage(hits=[], page=0, pages=0, total=0, rate=None) if page == 0 else None
+    pages = (len(hits) + page_size - 1) // page_size
+    if not 0 <= page < pages:
+        return None
+    return ResultsPage(
+        hits=hits[page * page_size : (page + 1) * page_size],
+        page=page,
+        pages=pages,
+        total=len(hits),
+        rate=await get_rate(session, currency),
+    )

@@ -1,24 +1,63 @@
-"""What admins see: the /gb_new dialog's steps and summary."""
+"""What admins see: the /gb_new dialog's steps and summary, product codes, open groups,
+exchange rates and agents."""
 
 from __future__ import annotations
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from babel.dates import format_datetime, get_timezone
 
+from domain import geo
 from domain.group_spec import Draft
-from models import Measure, Product, User
+from domain.money import BASE_CURRENCY
+from models import Agent, ExchangeRate, GroupOrder, Measure, PickupPoint, Product, User
 from services.catalog import localized
+from services.groups import OrderStats
+from ui.agents import region_label
 from ui.callbacks import AdminGroupAction, AdminGroupCb, MenuAction, MenuCb
 from ui.context import current
-from ui.groups import METHOD_ICONS, METHOD_NAMES, deadline_text, measure_text, yuan
-from ui.render import q, tr
+from ui.groups import (
+    METHOD_ICONS,
+    METHOD_NAMES,
+    deadline_text,
+    group_title,
+    measure_text,
+    progress_line,
+    yuan,
+)
+from ui.money import format_rate
+from ui.render import fit, q, tr
 
 
 def step_markup(skip: bool = False) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     if skip:
         kb.button(text=_("⏭ Skip"), callback_data=AdminGroupCb(id=0, a=AdminGroupAction.SKIP))
+    kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action=MenuAction.CANCEL))
+    return kb.as_markup()
+
+
+def method_markup() -> InlineKeyboardMarkup:
+    """/gb_new's shipping methods."""
+    kb = InlineKeyboardBuilder()
+    for code, icon in METHOD_ICONS.items():
+        kb.button(
+            text=f"{icon} {_(METHOD_NAMES[code])}",
+            callback_data=AdminGroupCb(id=0, a=AdminGroupAction(f"method_{code}")),
+        )
+    kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action=MenuAction.CANCEL))
+    kb.adjust(3, 1)
+    return kb.as_markup()
+
+
+def open_markup() -> InlineKeyboardMarkup:
+    """/gb_new's last step: open the group, or cancel."""
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=_("✅ Open the group"), callback_data=AdminGroupCb(id=0, a=AdminGroupAction.NEW_OK)
+    )
     kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action=MenuAction.CANCEL))
     return kb.as_markup()
 
@@ -68,3 +107,69 @@ def draft_summary(draft: Draft, products: dict[str, Product], user: User) -> str
             )
         )
     return "\n".join(lines)
+
+
+def product_codes_text(products: list[Product]) -> str:
+    """/gb_products: every product on sale with its code and price."""
+    locale = current().locale
+    lines = [_("<b>Product codes</b>")]
+    lines += [
+        f"<code>{q(p.slug)}</code> — {q(localized(p.names, locale))} ({q(yuan(p.price_cny, locale))})"
+        for p in products
+    ]
+    return fit(lines)
+
+
+def open_groups_text(found: list[GroupOrder], stats: dict[int, OrderStats], user: User) -> str:
+    """/gb_list: the open groups with their progress and order counts."""
+    locale = current().locale
+    lines = [_("<b>Open group orders</b>")]
+    for group in found:
+        count = stats[group.id or 0].orders
+        lines.append(
+            ngettext(
+                "<b>{id}</b> · {title}\n   {progress} · {count} order",
+                "<b>{id}</b> · {title}\n   {progress} · {count} orders",
+                count,
+            ).format(
+                id=group.id,
+                title=q(group_title(group, user, locale)),
+                progress=q(progress_line(group, locale)),
+                count=count,
+            )
+        )
+    return fit(lines)
+
+
+def rates_text(rates: list[ExchangeRate], user: User) -> str:
+    """/rates: each rate with when it was set, in the admin's time zone."""
+    locale = current().locale
+    lines = [_("💱 <b>Exchange rates</b> (1 {base} =)").format(base=BASE_CURRENCY)]
+    for rate in rates:
+        when = format_datetime(
+            rate.updated_at,
+            "short",
+            tzinfo=get_timezone(user.timezone),
+            locale=geo.babel_locale(locale),
+        )
+        lines.append(
+            f"{q(rate.currency)}: <code>{q(format_rate(rate.per_cny_micro, locale))}</code> · {q(when)}"
+        )
+    lines += ["", _("Change one with /rate CUR value, e.g. /rate EUR 0.128")]
+    return "\n".join(lines)
+
+
+def agents_text(rows: list[tuple[Agent, User | None]], points: dict[int, list[PickupPoint]]) -> str:
+    """/agents: every agent's region, who they are, and their pickup points."""
+    locale = current().locale
+    lines = [_("<b>Agents</b>")]
+    for agent, person in rows:
+        name = q(person.first_name if person else agent.user_id)
+        handle = f" @{q(person.username)}" if person and person.username else ""
+        lines.append(
+            f"• {q(region_label(agent.country, agent.city, locale))}: "
+            f'<a href="tg://user?id={agent.user_id}">{name}</a>{handle} (<code>{agent.user_id}</code>)'
+        )
+        for point in points.get(agent.id or 0, []):
+            lines.append(f"   📍 {q(point.name)}, {q(point.address)} {q(point.hours)}".rstrip())
+    return fit(lines)

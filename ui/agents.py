@@ -1,22 +1,36 @@
-"""What agents see: an order as its agent reads it, with the buttons to act on it, and regions."""
+"""What agents see: an order as its agent reads it, with the buttons to act on it, their
+regions, and pick lists (also as CSV)."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain import geo, pricing
 from domain.money import BASE_CURRENCY
+from domain.text import spreadsheet_safe
 from models import OrderStatus, User
-from services import groups
-from services.agents import OrderCard
+from services import agents, groups
+from services.agents import OrderCard, PickList, RegionGroups
+from services.catalog import localized
 from services.groups import OrderView
 from ui.callbacks import AgentAction, AgentCb
-from ui.context import RenderContext
-from ui.groups import ORDER_STATUS_NAMES, final_amount_text, group_title, order_lines, time_left
+from ui.context import RenderContext, current
+from ui.groups import (
+    ORDER_STATUS_NAMES,
+    final_amount_text,
+    group_title,
+    order_lines,
+    progress_line,
+    time_left,
+)
 from ui.money import format_amounts
-from ui.render import button, q, tr
+from ui.render import button, fit, q, tr
 
 
 def region_label(country: str, city: str, locale: str) -> str:
@@ -86,3 +100,103 @@ def agent_alert(card: OrderCard, event: str, agent: User, ctx: RenderContext) ->
         "cancelled": _("❌ <b>Order cancelled</b>"),
     }.get(event, _("🔔 <b>Order update</b>"))
     return heading + "\n" + agent_order_text(card, agent, ctx)
+
+
+def regions_text(regions: list[RegionGroups], user: User) -> str:
+    """/region: each region's groups with their progress and order counts."""
+    locale = current().locale
+    lines = [_("🗺 <b>Your regions</b>")]
+    for found in regions:
+        region, mine, stats = found.region, found.groups, found.stats
+        lines += ["", f"<b>{q(region_label(region.country, region.city, locale))}</b>"]
+        if not mine:
+            lines.append(_("No open or formed group orders."))
+        for group in mine:
+            counts = stats[group.id or 0]
+            lines.append(
+                ngettext(
+                    "<b>{id}</b> · {title}\n   {progress} · {count} order, {paid} paid, {handed} handed over",
+                    "<b>{id}</b> · {title}\n   {progress} · {count} orders, {paid} paid, {handed} handed over",
+                    counts.orders,
+                ).format(
+                    id=group.id, title=q(group_title(group, user, locale)), progress=q(progress_line(group, locale)),
+                    count=counts.orders, paid=counts.paid, handed=counts.handed,
+                )
+            )  # fmt: skip
+    lines += ["", _("Pick list: /picklist ID · mark an order: /paid ORDER, /handed ORDER")]
+    return fit(lines)
+
+
+class SafeWriter:
+    """A csv writer whose cells are neutralised for spreadsheets (names are the buyers' own)."""
+
+    def __init__(self, writer) -> None:  # noqa: ANN001
+        self.writer = writer
+
+    def writerow(self, row: list[object]) -> None:
+        self.writer.writerow([spreadsheet_safe(cell) for cell in row])
+
+
+def picklist_view(picklist: PickList, user: User) -> tuple[str, bytes]:
+    """The pick list of a group: text, and the same as CSV."""
+    group, entries = picklist.group, picklist.entries
+    locale = current().locale
+    by_point: dict[str, list[agents.PickEntry]] = {}
+    for entry in entries:
+        label = (
+            entry.pickup_point.name
+            if entry.pickup_point
+            else _("Delivery / no pickup point chosen")
+        )
+        by_point.setdefault(label, []).append(entry)
+    lines = [_("📋 <b>Pick list</b> · {title}").format(title=q(group_title(group, user, locale)))]
+    out = io.StringIO()
+    writer = SafeWriter(csv.writer(out))
+    writer.writerow(
+        [
+            "pickup_point",
+            "order",
+            "buyer_id",
+            "buyer",
+            "username",
+            "product",
+            "quantity",
+            "status",
+            "paid",
+        ]
+    )
+    totals: dict[str, int] = {}
+    for label, group_entries in sorted(by_point.items()):
+        lines += ["", f"📍 <b>{q(label)}</b>"]
+        for entry in group_entries:
+            order, buyer = entry.order, entry.buyer
+            name = buyer.first_name if buyer else str(order.user_id)
+            status = _(ORDER_STATUS_NAMES.get(order.status, order.status))
+            paid = "💰" if order.paid_at else ""
+            lines.append(
+                f'{order.id}. <a href="tg://user?id={order.user_id}">{q(name)}</a> · {q(status)} {paid}'.rstrip()
+            )
+            for line, _offer, product in entry.lines:
+                product_name = localized(product.names, locale)
+                lines.append(f"   • {line.quantity} × {q(product_name)}")
+                totals[product_name] = totals.get(product_name, 0) + line.quantity
+                writer.writerow(
+                    [
+                        label,
+                        order.id,
+                        order.user_id,
+                        name,
+                        buyer.username if buyer else "",
+                        product.slug,
+                        line.quantity,
+                        order.status,
+                        "yes" if order.paid_at else "no",
+                    ]
+                )
+    if not entries:
+        lines.append(_("No orders in this group."))
+    else:
+        lines += ["", _("<b>Totals</b>")] + [
+            f"• {qty} × {q(name)}" for name, qty in sorted(totals.items())
+        ]
+    return "\n".join(lines), out.getvalue().encode("utf-8-sig")

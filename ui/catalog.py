@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from aiogram.types import InlineKeyboardButton
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.units import format_unit
 
 from domain import geo
 from models import Product, User
 from services import catalog
-from services.catalog import localized
-from ui.callbacks import NoopCb
+from services.catalog import CategoryRow, CategoryScreen, localized
+from services.groups import ProductScreen
+from ui.callbacks import FROM_SEARCH, CategoryCb, NoopCb, ProductCb, SearchPageCb
+from ui.groups import product_group_buttons
 from ui.money import format_price
-from ui.render import button, q, truncate
+from ui.render import button, home_button, q, truncate
 
 CARD_DESCRIPTION_LIMIT = 600  # keeps a photo card's caption within Telegram's 1024 characters
 
@@ -72,3 +75,63 @@ def card_text(product: Product, user: User, rate: int | None, locale: str) -> st
                 _("⛔ Cannot be shipped to {country} (import restrictions)").format(country=country)
             )
     return "\n".join(lines)
+
+
+def categories_view(rows: list[CategoryRow], locale: str) -> tuple[str, InlineKeyboardMarkup]:
+    kb = InlineKeyboardBuilder()
+    for row in rows:
+        name = localized(row.category.names, locale)
+        kb.button(
+            text=f"{row.category.emoji} {name} ({row.product_count})".strip(),
+            callback_data=CategoryCb(id=row.category.id or 0, page=0),
+        )
+    kb.adjust(2)
+    kb.row(home_button())
+    if not rows:
+        return _("The catalogue is empty for now. Please come back soon."), kb.as_markup()
+    return _("🛒 <b>Catalogue</b>\nChoose a category:"), kb.as_markup()
+
+
+def category_view(
+    screen: CategoryScreen, user: User, locale: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    category, result, rate = screen.category, screen.page, screen.rate
+    category_id, page = category.id or 0, result.page
+    kb = InlineKeyboardBuilder()
+    for product in result.products:
+        kb.row(
+            button(
+                f"{localized(product.names, locale)} · {product_price(product, user, rate, locale)}",
+                ProductCb(id=product.id or 0, cat=category_id, page=page).pack(),
+            )
+        )
+    if result.pages > 1:
+        kb.row(*pager_row(page, result.pages, lambda p: CategoryCb(id=category_id, page=p).pack()))
+    kb.row(button(_("⬅ Categories"), CategoryCb(id=0).pack()), home_button())
+    name = localized(category.names, locale)
+    text = _("{emoji} <b>{name}</b>\nPage {page} of {pages} · {total} products").format(
+        emoji=q(category.emoji),
+        name=q(name),
+        page=page + 1,
+        pages=result.pages,
+        total=result.total,
+    )
+    return text, kb.as_markup()
+
+
+def product_view(
+    screen: ProductScreen, user: User, locale: str, data: ProductCb
+) -> tuple[str, InlineKeyboardMarkup, str | None]:
+    """A product's card, its groups to join, and its photo; back to where it was opened from."""
+    product, rate = screen.product, screen.rate
+    if data.cat == FROM_SEARCH:
+        back = button(_("⬅ Results"), SearchPageCb(page=max(0, data.page)).pack())
+    else:
+        back = button(
+            _("⬅ Back"), CategoryCb(id=product.category_id, page=max(0, data.page)).pack()
+        )
+    kb = InlineKeyboardBuilder()
+    for join in product_group_buttons(screen.groups, user, locale):
+        kb.row(join)
+    kb.row(back, button(_("🛒 Catalogue"), CategoryCb(id=0).pack()))
+    return card_text(product, user, rate, locale), kb.as_markup(), product.photo

@@ -20,11 +20,11 @@ from domain.money import BASE_CURRENCY, line_amount
 from domain.text import N_
 from models import GroupOffer, GroupOrder, Measure, Product, User
 from services.catalog import localized
-from services.groups import GroupScreen, OrderView
+from services.groups import Change, GroupScreen, OrdersScreen, OrderView
 from ui.callbacks import GroupAction, GroupCb, QtyCb
 from ui.context import current
 from ui.money import format_amounts, format_money, format_price
-from ui.render import button, fit, home_button, q
+from ui.render import button, fit, home_button, q, tr
 
 METHOD_ICONS = {"air": "✈️", "rail": "🚆", "sea": "🚢"}
 METHOD_NAMES = {"air": N_("air"), "rail": N_("rail"), "sea": N_("sea")}
@@ -299,3 +299,79 @@ def card_view(
         kb.row(InlineKeyboardButton(text=_("📤 Share with a friend"), url=share))
     kb.row(button(_("⬅ Groups"), GroupCb(id=0, a=GroupAction.LIST).pack()), home_button())
     return text, kb.as_markup()
+
+
+def list_view(found: Sequence[GroupOrder], user: User) -> tuple[str, InlineKeyboardMarkup]:
+    """/groups: the open groups of the buyer's city (the first 20), a button each."""
+    locale = current().locale
+    kb = InlineKeyboardBuilder()
+    for group in found[:20]:
+        kb.row(button(group_title(group, user, locale), GroupCb(id=group.id or 0).pack()))
+    kb.row(home_button())
+    if not found:
+        return (
+            _(
+                "There is no open group order for {city} right now. You will find new ones here."
+            ).format(city=q(tr(user.city))),
+            kb.as_markup(),
+        )
+    return _(
+        "👥 <b>Open group orders for {city}</b>\nOrders travel together and get cheaper as the group grows."
+    ).format(city=q(tr(user.city))), kb.as_markup()
+
+
+def leave_view(group_id: int) -> tuple[str, InlineKeyboardMarkup]:
+    """Leaving a group, asked first."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("🚪 Yes, leave"), callback_data=GroupCb(id=group_id, a=GroupAction.LEAVE_OK))
+    kb.button(text=_("⬅ No, stay"), callback_data=GroupCb(id=group_id, a=GroupAction.SHOW))
+    return _("Leave this group order? Your order in it will be cancelled."), kb.as_markup()
+
+
+def quantity_note(change: Change, quantity: int) -> str:
+    """What a new quantity did to the buyer's order."""
+    if change.previous == quantity:
+        return _("Nothing changed: you already have {quantity}.").format(quantity=quantity)
+    if change.order.status == "cancelled":
+        return _("Removed. You have nothing left in this group, so your order is cancelled.")
+    if change.previous == 0 and quantity:
+        return _("✅ Added to the group order.")
+    return _("✅ Your order is updated.")
+
+
+def orders_view(
+    screen: OrdersScreen, user: User, now: datetime
+) -> tuple[str, InlineKeyboardMarkup]:
+    """/orders: the buyer's orders, a button for each group still taking orders."""
+    locale = current().locale
+    rows, rate = screen.orders, screen.rate
+    kb = InlineKeyboardBuilder()
+    if not rows:
+        kb.row(
+            button(_("👥 Open group orders"), GroupCb(id=0, a=GroupAction.LIST).pack()),
+            home_button(),
+        )
+        return _("You have no orders yet. Join a group order with /groups."), kb.as_markup()
+    parts = [_("📦 <b>Your orders</b>")]
+    for view, group in rows:
+        status = _(ORDER_STATUS_NAMES.get(view.order.status, view.order.status))
+        parts += [
+            "",
+            _("<b>Order {number}</b> · {group}").format(
+                number=view.order.id, group=q(group_title(group, user, locale))
+            ),
+            _("Status: {status}").format(status=q(status)),
+        ]
+        if view.order.amount_cny is not None:
+            parts += confirmed_lines(view, group, locale)[:-1]
+            parts.append(
+                _("Final amount: {amount}").format(amount=q(final_amount_text(view, locale)))
+            )
+        elif view.order.status == "placed":
+            tier = pricing.tier_index(group.tiers, group.total)
+            parts += order_lines(view, tier, user.currency or "CNY", rate, locale)
+            parts.append(_("(price at the group's current tier; final at the deadline)"))
+        if view.order.status == "placed" and is_joinable(group, now):
+            kb.row(button(group_title(group, user, locale), GroupCb(id=group.id or 0).pack()))
+    kb.row(home_button())
+    return fit(parts), kb.as_markup()

@@ -38,6 +38,12 @@ def main_menu_markup() -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
+def help_markup() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.HOME))
+    return kb.as_markup()
+
+
 def help_text(is_admin: bool, is_agent: bool = False) -> str:
     lines = [
         _("<b>Qingtian Bridge</b> brings specialities from Qingtian to your city."),

@@ -1,4 +1,5 @@
-"""The profile screens: the language, country and city pickers, settings, pickup points."""
+"""The profile screens: the language, country, city and currency pickers, settings, pickup
+points."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.locales import LANGUAGE_FLAGS, LANGUAGE_NAMES, LOCALES
 from domain import geo
-from models import PickupPoint, User
+from domain.money import BASE_CURRENCY
+from models import ExchangeRate, PickupPoint, User
 from ui.callbacks import (
     SETTINGS,
     CityCb,
     CountryCb,
+    CurrencyCb,
     LangCb,
     MenuAction,
     MenuCb,
@@ -63,6 +66,16 @@ def city_markup(country: str, ctx: str) -> InlineKeyboardMarkup:
 def city_label(city: str | None) -> str:
     """A known city in the user's language; a typed one as typed."""
     return _(city) if city else "—"
+
+
+def setup_done_text(user: User) -> str:
+    """The end of onboarding: where orders go and the currency of prices."""
+    assert user.country and user.locale and user.currency
+    return _("✅ All set! Delivery to <b>{city}, {country}</b>; prices in {currency}.").format(
+        city=q(city_label(user.city)),
+        country=q(geo.country_name(user.country, user.locale)),
+        currency=q(user.currency),
+    )
 
 
 def settings_text(user: User) -> str:
@@ -123,3 +136,15 @@ def pickup_view(points: list[PickupPoint], user: User) -> tuple[str, InlineKeybo
         for p in points
     ]
     return "\n".join(lines), kb.as_markup()
+
+
+def currency_markup(rates: list[ExchangeRate], user: User) -> InlineKeyboardMarkup:
+    """The yuan and every currency with a rate; the buyer's own ticked."""
+    kb = InlineKeyboardBuilder()
+    codes = [rate.currency for rate in rates]
+    for code in [BASE_CURRENCY, *codes]:
+        mark = "✓ " if code == user.currency else ""
+        kb.button(text=f"{mark}{code}", callback_data=CurrencyCb(code=code))
+    kb.adjust(4)
+    kb.row(button(_("⬅ Back"), SettingsCb(action=SettingsAction.SHOW).pack()))
+    return kb.as_markup()

@@ -16,11 +16,12 @@ from handlers import confirm
 from handlers.routing import RouterSpec
 from models import User
 from services import agents
+from ui.admin import agents_text
 from ui.agents import region_label
 from ui.callbacks import ConfirmCb
 from ui.context import current
 from ui.links import agent_invite_link
-from ui.render import fit, q, show
+from ui.render import q, show
 
 router = RouterSpec(__name__, admin_only=True)
 
@@ -109,25 +110,13 @@ async def cmd_agent_invite(
 
 @router.message(Command("agents"))
 async def cmd_agents(message: Message, session: AsyncSession, user: User) -> None:
-    locale = current().locale
     rows = await agents.all_agents(session)
     if not rows:
         await message.answer(
             _("There are no agents yet. Add one with /agent_add or /agent_invite.")
         )
         return
-    lines = [_("<b>Agents</b>")]
-    points = await agents.points_by_agent(session)
-    for agent, person in rows:
-        name = q(person.first_name if person else agent.user_id)
-        handle = f" @{q(person.username)}" if person and person.username else ""
-        lines.append(
-            f"• {q(region_label(agent.country, agent.city, locale))}: "
-            f'<a href="tg://user?id={agent.user_id}">{name}</a>{handle} (<code>{agent.user_id}</code>)'
-        )
-        for point in points.get(agent.id or 0, []):
-            lines.append(f"   📍 {q(point.name)}, {q(point.address)} {q(point.hours)}".rstrip())
-    await message.answer(fit(lines))
+    await message.answer(agents_text(rows, await agents.points_by_agent(session)))
 
 
 @router.message(Command("agent_remove"))

@@ -8,7 +8,6 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import ngettext
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
@@ -21,42 +20,24 @@ from handlers.routing import RouterSpec
 from models import User
 from services import groups
 from services.groups import GroupError
+from ui.admin import open_groups_text
 from ui.callbacks import ConfirmCb
 from ui.context import current
 from ui.errors import error_text
-from ui.groups import (
-    group_title,
-    progress_line,
-)
-from ui.render import fit, q, show
+from ui.groups import group_title
+from ui.render import q, show
 
 router = RouterSpec(__name__, admin_only=True)
 
 
 @router.message(Command("gb_list"))
 async def cmd_gb_list(message: Message, session: AsyncSession, user: User) -> None:
-    locale = current().locale
     found = await groups.all_open_groups(session)
     if not found:
         await message.answer(_("No group order is open. Open one with /gb_new."))
         return
-    lines = [_("<b>Open group orders</b>")]
     stats = await groups.order_stats(session, [group.id or 0 for group in found])
-    for group in found:
-        count = stats[group.id or 0].orders
-        lines.append(
-            ngettext(
-                "<b>{id}</b> · {title}\n   {progress} · {count} order",
-                "<b>{id}</b> · {title}\n   {progress} · {count} orders",
-                count,
-            ).format(
-                id=group.id,
-                title=q(group_title(group, user, locale)),
-                progress=q(progress_line(group, locale)),
-                count=count,
-            )
-        )
-    await message.answer(fit(lines))
+    await message.answer(open_groups_text(found, stats, user))
 
 
 def parse_group_id(text: str) -> int | None:

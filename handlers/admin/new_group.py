@@ -11,7 +11,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
@@ -29,20 +28,14 @@ from handlers import confirm
 from handlers.routing import RouterSpec
 from models import Measure, User
 from services import catalog, groups
-from services.catalog import localized
 from services.groups import GroupError, GroupSpec, OfferSpec
-from ui.admin import draft_summary, step_markup
-from ui.callbacks import AdminGroupAction, AdminGroupCb, MenuAction, MenuCb
+from ui.admin import draft_summary, method_markup, open_markup, product_codes_text, step_markup
+from ui.callbacks import AdminGroupCb
 from ui.context import current
 from ui.errors import error_text
-from ui.groups import (
-    METHOD_ICONS,
-    METHOD_NAMES,
-    group_title,
-    yuan,
-)
+from ui.groups import METHOD_ICONS, group_title
 from ui.links import group_link
-from ui.render import fit, q, stale
+from ui.render import q, stale
 
 router = RouterSpec(__name__, admin_only=True)
 DRAFT = "gb_draft"
@@ -165,15 +158,7 @@ async def ask_pickup(message: Message, state: FSMContext) -> None:
 
 async def ask_method(target: Message, state: FSMContext) -> None:
     await state.set_state(NewGroup.method)
-    kb = InlineKeyboardBuilder()
-    for code, icon in METHOD_ICONS.items():
-        kb.button(
-            text=f"{icon} {_(METHOD_NAMES[code])}",
-            callback_data=AdminGroupCb(id=0, a=AdminGroupAction(f"method_{code}")),
-        )
-    kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action=MenuAction.CANCEL))
-    kb.adjust(3, 1)
-    await target.answer(_("Step 3 of 8. How does it ship?"), reply_markup=kb.as_markup())
+    await target.answer(_("Step 3 of 8. How does it ship?"), reply_markup=method_markup())
 
 
 @router.message(StateFilter(NewGroup.destination), F.text, ~F.text.startswith("/"))
@@ -346,18 +331,13 @@ async def on_offers(message: Message, state: FSMContext, session: AsyncSession, 
         draft.offers = [o for o in draft.offers if o[0] != slug] + [(slug, prices)]
     await save_draft(state, draft)
     await state.set_state(NewGroup.confirm)
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=_("✅ Open the group"), callback_data=AdminGroupCb(id=0, a=AdminGroupAction.NEW_OK)
-    )
-    kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action=MenuAction.CANCEL))
     await message.answer(
         draft_summary(
             draft, await catalog.products_by_slug(session, [s for s, _p in draft.offers]), user
         )
         + "\n\n"
         + _("Send more product lines to add products, or open the group."),
-        reply_markup=kb.as_markup(),
+        reply_markup=open_markup(),
     )
 
 
@@ -389,11 +369,4 @@ async def on_new_ok(
 
 @router.message(Command("gb_products"))
 async def cmd_gb_products(message: Message, session: AsyncSession, user: User) -> None:
-    products = await catalog.active_products(session)
-    locale = current().locale
-    lines = [_("<b>Product codes</b>")]
-    lines += [
-        f"<code>{q(p.slug)}</code> — {q(localized(p.names, locale))} ({q(yuan(p.price_cny, locale))})"
-        for p in products
-    ]
-    await message.answer(fit(lines))
+    await message.answer(product_codes_text(await catalog.active_products(session)))

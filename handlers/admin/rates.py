@@ -5,14 +5,13 @@ from __future__ import annotations
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
-from babel.dates import format_datetime, get_timezone
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain import geo
 from domain.money import BASE_CURRENCY, parse_rate
 from handlers.routing import RouterSpec
 from models import User
 from services import catalog
+from ui.admin import rates_text
 from ui.context import current
 from ui.money import format_rate
 from ui.render import q
@@ -22,24 +21,11 @@ router = RouterSpec(__name__, admin_only=True)
 
 @router.message(Command("rates"))
 async def cmd_rates(message: Message, session: AsyncSession, user: User) -> None:
-    locale = current().locale
     rates = await catalog.list_rates(session)
     if not rates:
         await message.answer(_("No exchange rates are set. Set one with /rate EUR 0.128"))
         return
-    lines = [_("💱 <b>Exchange rates</b> (1 {base} =)").format(base=BASE_CURRENCY)]
-    for rate in rates:
-        when = format_datetime(
-            rate.updated_at,
-            "short",
-            tzinfo=get_timezone(user.timezone),
-            locale=geo.babel_locale(locale),
-        )
-        lines.append(
-            f"{q(rate.currency)}: <code>{q(format_rate(rate.per_cny_micro, locale))}</code> · {q(when)}"
-        )
-    lines += ["", _("Change one with /rate CUR value, e.g. /rate EUR 0.128")]
-    await message.answer("\n".join(lines))
+    await message.answer(rates_text(rates, user))
 
 
 @router.message(Command("rate"))

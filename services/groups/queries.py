@@ -257,3 +257,76 @@ async def group_screen(session: AsyncSession, *, group_id: int, user: User) -> G
         watch=await get_watch(session, group_id=group_id, user_id=user.id),
         rate=await get_rate(session, user.currency),
     )
+
+
+@dataclass
+class PickerScreen:
+    """What the ± picker of one product shows: the group, the offer and its product, the rate of
+    the buyer's currency, and how many of it the buyer's order holds now."""
+
+    group: GroupOrder
+    offer: GroupOffer
+    product: Product
+    rate: int | None
+    have: int
+
+
+async def picker_screen(
+    session: AsyncSession, *, group_id: int, offer_id: int, user: User
+) -> PickerScreen | None:
+    """None if the group or its offer does not exist."""
+    from services.catalog import get_rate
+
+    try:
+        group = await get_group(session, group_id)
+    except GroupError:
+        return None
+    pair = next(((o, p) for o, p in await offers(session, group_id) if o.id == offer_id), None)
+    if pair is None:
+        return None
+    offer, product = pair
+    rate = await get_rate(session, user.currency)
+    mine = await order_of(session, group_id=group_id, user_id=user.id)
+    have = 0
+    if mine and mine.order.status == "placed":
+        have = next((line.quantity for line, o, _p in mine.lines if o.id == offer.id), 0)
+    return PickerScreen(group=group, offer=offer, product=product, rate=rate, have=have)
+
+
+@dataclass
+class OrdersScreen:
+    """A buyer's orders with their groups (newest first) and the rate of their currency."""
+
+    orders: list[tuple[OrderView, GroupOrder]]
+    rate: int | None
+
+
+async def orders_screen(session: AsyncSession, user: User) -> OrdersScreen:
+    from services.catalog import get_rate
+
+    rows = await orders_of_user(session, user.id)
+    rate = await get_rate(session, user.currency) if rows else None
+    return OrdersScreen(orders=rows, rate=rate)
+
+
+@dataclass
+class ProductScreen:
+    """A product card: the product, the open groups of the buyer's city that offer it, and the
+    rate of the buyer's currency."""
+
+    product: Product
+    groups: list[tuple[GroupOrder, GroupOffer]]
+    rate: int | None
+
+
+async def product_screen(
+    session: AsyncSession, *, product_id: int, user: User, now: datetime
+) -> ProductScreen:
+    """Raises catalog.NotFound for a product that is not (or no longer) on sale."""
+    from services.catalog import get_product, get_rate
+
+    product = await get_product(session, product_id)
+    found = await groups_offering(
+        session, product_id=product.id or 0, country=user.country, city=user.city, now=now
+    )
+    return ProductScreen(product=product, groups=found, rate=await get_rate(session, user.currency))
