@@ -22,6 +22,7 @@ from handlers.routing import RouterSpec
 from models import User
 from services import agents, catalog, groups, users
 from services.groups import GroupError
+from ui.agents import region_label
 from ui.callbacks import (
     ONBOARDING,
     SETTINGS,
@@ -92,9 +93,6 @@ async def open_deep_link(
 async def redeem_agent_link(
     message: Message, session: AsyncSession, user: User, token: str, now
 ) -> None:  # noqa: ANN001
-    from services import agents
-    from ui.agents import region_label
-
     try:
         agent = await agents.redeem_invite(session, token=token, user_id=user.id, now=now)
     except agents.AgentError as error:

@@ -63,7 +63,36 @@ async def _add_agent(
     return agent, True
 
 
-add_agent = writes(_add_agent)
+@dataclass(frozen=True)
+class PickupSpec:
+    name: str
+    address: str
+    hours: str = ""
+
+
+@dataclass
+class Appointment:
+    agent: Agent
+    created: bool
+    point: PickupPoint | None
+
+
+@writes
+async def appoint(
+    session: AsyncSession, *, user_id: int, country: str, city: str, created_by: int | None,
+    pickup: PickupSpec | None = None,
+) -> Appointment:  # fmt: skip
+    """/agent_add: make the user the agent of a city (idempotent) and, if given, open their
+    pickup point there, in one transaction: both happen or neither does."""
+    agent, created = await _add_agent(
+        session, user_id=user_id, country=country, city=city, created_by=created_by
+    )
+    point = None
+    if pickup is not None:
+        point = await _add_pickup_point(
+            session, agent=agent, name=pickup.name, address=pickup.address, hours=pickup.hours
+        )
+    return Appointment(agent, created, point)
 
 
 @writes
@@ -180,8 +209,7 @@ async def redeem_invite(session: AsyncSession, *, token: str, user_id: int, now:
 # ── pickup points ───────────────────────────────────────────────────────────────────────
 
 
-@writes
-async def add_pickup_point(
+async def _add_pickup_point(
     session: AsyncSession, *, agent: Agent, name: str, address: str, hours: str
 ) -> PickupPoint:
     point = PickupPoint(

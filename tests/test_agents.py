@@ -261,3 +261,25 @@ async def test_a_formula_for_a_name_is_plain_text_in_the_pick_list(app: Harness)
     cells = {r["buyer"] for r in rows}
     assert cells >= {"'" + name for name in names}
     assert not any(cell[:1] in "=+-@\t" for row in rows for cell in row.values() if cell)
+
+
+async def test_agent_add_with_a_pickup_point_is_one_use_case(app: Harness, monkeypatch):
+    """The agent and their pickup point are written in one transaction: a pickup point that
+    can't be written leaves no agent behind either (it was two commits before)."""
+    from services import agents as agents_service
+
+    agent = app.user(language_code="en", first_name="Ana")
+    await app.onboard(agent, language="en", country="Spain", city="Madrid")
+
+    async def broken(*_args, **_kwargs):  # noqa: ANN002, ANN003
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(agents_service, "_add_pickup_point", broken)
+    with pytest.raises(RuntimeError):
+        async with app.session_factory() as session:
+            await agents_service.appoint(
+                session, user_id=agent.id, country="ES", city="Madrid", created_by=ADMIN_ID,
+                pickup=agents_service.PickupSpec("Bar Sol", "Calle Mayor 1"),
+            )  # fmt: skip
+    async with app.session_factory() as session:
+        assert (await session.exec(select(Agent).where(Agent.user_id == agent.id))).first() is None

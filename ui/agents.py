@@ -30,7 +30,7 @@ from ui.groups import (
     time_left,
 )
 from ui.money import format_amounts
-from ui.render import button, fit, q, tr
+from ui.render import button, fit, item_line, q, tr
 
 
 def region_label(country: str, city: str, locale: str) -> str:
@@ -178,7 +178,7 @@ def picklist_view(picklist: PickList, user: User) -> tuple[str, bytes]:
             )
             for line, _offer, product in entry.lines:
                 product_name = localized(product.names, locale)
-                lines.append(f"   • {line.quantity} × {q(product_name)}")
+                lines.append(item_line(line.quantity, product_name, indent="   "))
                 totals[product_name] = totals.get(product_name, 0) + line.quantity
                 writer.writerow(
                     [
@@ -197,6 +197,6 @@ def picklist_view(picklist: PickList, user: User) -> tuple[str, bytes]:
         lines.append(_("No orders in this group."))
     else:
         lines += ["", _("<b>Totals</b>")] + [
-            f"• {qty} × {q(name)}" for name, qty in sorted(totals.items())
+            item_line(qty, name) for name, qty in sorted(totals.items())
         ]
     return "\n".join(lines), out.getvalue().encode("utf-8-sig")

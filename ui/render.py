@@ -77,6 +77,11 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     return parts
 
 
+def item_line(quantity: int, name: str, *, indent: str = "") -> str:
+    """`• 2 × Dried shiitake` (the name escaped): one product line of an order or a list."""
+    return f"{indent}• {quantity} × {q(name)}"
+
+
 def button(text: str, callback_data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=callback_data)
 

@@ -56,26 +56,21 @@ async def cmd_agent_add(
     ):
         await message.answer(usage)
         return
-    agent, created = await agents.add_agent(
-        session, user_id=target.id, country=region[0], city=region[1], created_by=user.id
-    )
+    done = await agents.appoint(
+        session, user_id=target.id, country=region[0], city=region[1], created_by=user.id,
+        pickup=agents.PickupSpec(pickup[0], pickup[1], pickup[2] if len(pickup) > 2 else "")
+        if pickup else None,
+    )  # fmt: skip
     text = (
         _("✅ {name} is now the agent for {region}.")
-        if created
+        if done.created
         else _("{name} is already the agent for {region}.")
     ).format(
         name=q(target.first_name or target.id), region=q(region_label(region[0], region[1], locale))
     )
-    if pickup:
-        point = await agents.add_pickup_point(
-            session,
-            agent=agent,
-            name=pickup[0],
-            address=pickup[1],
-            hours=pickup[2] if len(pickup) > 2 else "",
-        )
+    if done.point is not None:
         text += "\n" + _("📍 Pickup point: {place}").format(
-            place=q(f"{point.name}, {point.address}")
+            place=q(f"{done.point.name}, {done.point.address}")
         )
     await message.answer(text)
 

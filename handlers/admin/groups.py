@@ -15,6 +15,7 @@ from domain.group_spec import (
     SpecError,
     parse_deadline,
 )
+from domain.groups import forms
 from handlers import confirm
 from handlers.routing import RouterSpec
 from models import User
@@ -168,7 +169,7 @@ async def cmd_gb_close(
         return
     verdict = (
         _("It has reached its minimum and will form.")
-        if group.total >= group.min_total
+        if forms(group.total, group.min_total)
         else _("It has NOT reached its minimum and will fail.")
     )
     await message.answer(

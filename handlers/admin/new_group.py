@@ -63,8 +63,9 @@ async def save_draft(state: FSMContext, draft: Draft) -> None:
 
 async def resolve_offers(session: AsyncSession, draft: Draft) -> list[OfferSpec]:
     specs = []
+    products = await catalog.products_by_slug(session, [slug for slug, _prices in draft.offers])
     for slug, prices in draft.offers:
-        product = await catalog.product_by_slug(session, slug)
+        product = products.get(slug)
         if product is None or not product.is_active:
             raise SpecError("unknown_product", slug)
         specs.append(OfferSpec(product_id=product.id or 0, prices=prices))
