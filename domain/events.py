@@ -1,6 +1,5 @@
 """What a use-case reports happened. `services.notify` routes each event to whoever must be told
-(the outbox rows are written in the use-case's own transaction); handlers read them to choose
-what to show."""
+(the outbox rows are written in the use-case's own transaction)."""
 
 from __future__ import annotations
 

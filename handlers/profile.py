@@ -35,7 +35,7 @@ from ui.callbacks import (
     SettingsCb,
 )
 from ui.commands import set_chat_commands
-from ui.context import current
+from ui.context import current, switch_locale
 from ui.errors import error_text
 from ui.groups import card_view
 from ui.links import parse_group_link, share_url
@@ -81,7 +81,7 @@ async def open_deep_link(
         return False
     group_id, referrer = link
     try:
-        screen = await groups.group_screen(session, group_id=group_id, user=user)
+        await groups.get_group(session, group_id)
     except GroupError:
         return False
     await groups.record_visit(session, group_id=group_id, user_id=user.id, referrer_id=referrer)
@@ -160,7 +160,7 @@ async def on_language(
         return
     users.set_locale(user, callback_data.code)
     await users.save(session, user)
-    i18n.current_locale = callback_data.code
+    switch_locale(i18n, callback_data.code)
     await set_chat_commands(bot, user.id, callback_data.code, is_admin=settings.is_admin(user.id))
     await callback.answer(
         _("Language: {language}").format(language=LANGUAGE_NAMES[callback_data.code])

@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.notices import AgentAlert, BadPayload, Kind, OrderNotice, Payload, decode
 from models import Agent, GroupOrder, Notification, Order
-from services import agents
+from services import agents, groups
 from services.agents import OrderCard
 from services.groups import Line, lines_of
 
@@ -50,12 +49,8 @@ async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch
                 formed_orders.add(payload.order_id)
         elif hasattr(payload, "group_id"):
             group_ids.add(payload.group_id)
-    if group_ids:
-        found = await session.exec(select(GroupOrder).where(col(GroupOrder.id).in_(group_ids)))
-        batch.groups = {group.id or 0: group for group in found.all()}
-    if order_ids:
-        orders = await session.exec(select(Order).where(col(Order.id).in_(order_ids)))
-        batch.orders = {order.id or 0: order for order in orders.all()}
+    batch.groups = await groups.groups_by_id(session, sorted(group_ids))
+    batch.orders = await groups.orders_by_id(session, sorted(order_ids))
     if formed_orders:
         batch.lines = await lines_of(session, sorted(formed_orders))
     if alerts:

@@ -150,11 +150,6 @@ async def points_by_agent(session: AsyncSession) -> dict[int, list[PickupPoint]]
     return found
 
 
-async def agents_for(session: AsyncSession, *, country: str, city: str) -> list[Agent]:
-    rows = (await session.exec(select(Agent).where(Agent.country == country))).all()
-    return [agent for agent in rows if same_city(agent.city, city)]
-
-
 async def covers(session: AsyncSession, *, user_id: int, group: GroupOrder) -> bool:
     return covers_group(await agents_of_user(session, user_id), group)
 

@@ -9,35 +9,13 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.text import N_, fold
+from domain.catalog import FALLBACK_LOCALES, UNITS, can_ship, localized
+from domain.text import fold
 from models import Category, ExchangeRate, Product
 from models.base import utcnow
 from services.tx import writes
 
-FALLBACK_LOCALES = ("zh_Hans", "en")
-
-# Units a product is sold in; the labels are translated where they are shown.
-UNITS: dict[str, str] = {
-    "kg": N_("kg"),
-    "piece": N_("piece"),
-    "bag": N_("bag"),
-    "sack": N_("sack"),
-    "box": N_("box"),
-    "bottle": N_("bottle"),
-    "jar": N_("jar"),
-    "tin": N_("tin"),
-    "pack": N_("pack"),
-    "set": N_("set"),
-}
-
-
-def localized(texts: dict[str, str], locale: str) -> str:
-    """The text in the locale, else Simplified Chinese (the source of truth), else English."""
-    for candidate in (locale, *FALLBACK_LOCALES):
-        value = texts.get(candidate)
-        if value:
-            return value
-    return next((v for v in texts.values() if v), "")
+__all__ = ["FALLBACK_LOCALES", "UNITS", "can_ship", "localized"]
 
 
 @dataclass(frozen=True)
@@ -125,10 +103,6 @@ async def get_product(session: AsyncSession, product_id: int) -> Product:
     if product is None or not product.is_active:
         raise NotFound(product_id)
     return product
-
-
-def can_ship(product: Product, country: str | None) -> bool:
-    return country is None or country not in product.restricted_countries
 
 
 def refresh_search_fields(product: Product) -> None:

@@ -90,7 +90,7 @@ async def sync_user(
 
 @writes
 async def save(session: AsyncSession, user: User) -> None:
-    """Write the fields of a profile that changed (the caller commits), and only those: two
+    """Write the fields of a profile that changed, and only those (committed at once): two
     changes made at once (language and currency from two taps) both stay. The user handlers
     hold is detached from the update's session, so that a refused use-case rolling the session
     back can't expire it mid-update; its attribute history says what changed."""

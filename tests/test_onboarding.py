@@ -134,6 +134,9 @@ async def test_settings_changes_persist(app: Harness):
     await app.tap(buyer, "Deutsch")
     german = app.last(buyer)
     assert "Einstellungen" in german.text
+    # the screen drawn right after the switch is wholly in the new language
+    assert "Deutsch" in german.text and "Italien" in german.text
+    assert "English" not in german.text and "Italy" not in german.text
     await app.tap(buyer, "Land")
     await app.tap(buyer, "Niederlande")
     await app.tap(buyer, "Rotterdam")

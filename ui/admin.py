@@ -10,10 +10,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_datetime, get_timezone
 
 from domain import geo
+from domain.catalog import localized
 from domain.group_spec import Draft
 from domain.money import BASE_CURRENCY
 from models import Agent, ExchangeRate, GroupOrder, Measure, PickupPoint, Product, User
-from services.catalog import localized
 from services.groups import OrderStats
 from ui.agents import region_label
 from ui.callbacks import AdminGroupAction, AdminGroupCb, MenuAction, MenuCb

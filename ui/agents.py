@@ -12,13 +12,13 @@ from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain import geo, pricing
+from domain.catalog import localized
 from domain.money import BASE_CURRENCY
+from domain.orders import OrderView, order_amount, order_amount_local
 from domain.text import spreadsheet_safe
 from models import OrderStatus, User
-from services import agents, groups
+from services import agents
 from services.agents import OrderCard, PickList, RegionGroups
-from services.catalog import localized
-from services.groups import OrderView
 from ui.callbacks import AgentAction, AgentCb
 from ui.context import RenderContext, current
 from ui.groups import (
@@ -75,8 +75,8 @@ def agent_order_text(card: OrderCard, agent: User, ctx: RenderContext) -> str:
         else:
             currency = (buyer.currency if buyer else None) or BASE_CURRENCY
             amount = format_amounts(
-                groups.order_amount(view, tier),
-                groups.order_amount_local(view, tier, card.rate, currency),
+                order_amount(view, tier),
+                order_amount_local(view, tier, card.rate, currency),
                 currency if card.rate else BASE_CURRENCY,
                 locale,
             )

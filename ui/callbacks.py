@@ -24,14 +24,11 @@ class SettingsAction(StrEnum):
     CITY = "city"
     CURRENCY = "currency"
     PICKUP = "pickup"
-    CLOSE = "close"
 
 
 class MenuAction(StrEnum):
     HOME = "home"
-    CATALOG = "catalog"
     SEARCH = "search"
-    SETTINGS = "settings"
     HELP = "help"
     ORDERS = "orders"
     CANCEL = "cancel"

@@ -10,9 +10,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.units import format_unit
 
 from domain import geo
+from domain.catalog import UNITS, can_ship, localized
 from models import Product, User
-from services import catalog
-from services.catalog import CategoryRow, CategoryScreen, localized
+from services.catalog import CategoryRow, CategoryScreen
 from services.groups import ProductScreen
 from ui.callbacks import FROM_SEARCH, CategoryCb, NoopCb, ProductCb, SearchPageCb
 from ui.groups import product_group_buttons
@@ -30,7 +30,7 @@ def weight_text(grams: int, locale: str) -> str:
 
 
 def unit_label(unit: str) -> str:
-    return _(catalog.UNITS.get(unit, unit))
+    return _(UNITS.get(unit, unit))
 
 
 def product_price(product: Product, user: User, rate: int | None, locale: str) -> str:
@@ -68,7 +68,7 @@ def card_text(product: Product, user: User, rate: int | None, locale: str) -> st
         lines.append(_("🏷 HS code: {code}").format(code=q(product.hs_code)))
     if user.country:
         country = q(geo.country_name(user.country, locale))
-        if catalog.can_ship(product, user.country):
+        if can_ship(product, user.country):
             lines.append(_("✅ Can be shipped to {country}").format(country=country))
         else:
             lines.append(

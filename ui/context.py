@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+
+from aiogram.utils.i18n import I18n
 
 from core.locales import DEFAULT_LOCALE, user_locale
 from domain.money import BASE_CURRENCY
@@ -59,4 +61,13 @@ def current() -> RenderContext:
     ctx = _current.get()
     if ctx is None:
         return RenderContext(DEFAULT_LOCALE, "UTC", BASE_CURRENCY, datetime.now(UTC))
+    return ctx
+
+
+def switch_locale(i18n: I18n, locale: str) -> RenderContext:
+    """The user chose another language in the middle of an update: what is rendered from here on
+    (texts through gettext, and everything Babel formats from the render context) is in it."""
+    i18n.current_locale = locale
+    ctx = replace(current(), locale=locale)
+    _current.set(ctx)  # until the update's `use_context` block ends
     return ctx

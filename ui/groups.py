@@ -15,12 +15,13 @@ from babel.dates import format_skeleton, format_time, get_timezone
 from babel.units import format_unit
 
 from domain import geo, pricing
+from domain.catalog import localized
 from domain.groups import is_joinable
 from domain.money import BASE_CURRENCY, line_amount
+from domain.orders import OrderView
 from domain.text import N_
 from models import GroupOffer, GroupOrder, Measure, Product, User
-from services.catalog import localized
-from services.groups import Change, GroupScreen, OrdersScreen, OrderView
+from services.groups import Change, GroupScreen, OrdersScreen
 from ui.callbacks import GroupAction, GroupCb, QtyCb
 from ui.context import current
 from ui.money import format_amounts, format_money, format_price

@@ -7,8 +7,8 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from domain.orders import OrderView
 from models import GroupOrder, Order, User
-from services.groups import OrderView
 from ui.callbacks import GroupAction, GroupCb
 from ui.context import RenderContext
 from ui.groups import (

@@ -9,10 +9,9 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from domain import pricing
+from domain.catalog import UNITS, localized
 from domain.groups import MAX_QUANTITY
 from models import GroupOrder, User
-from services import catalog
-from services.catalog import localized
 from services.groups import PickerScreen
 from ui.callbacks import GroupCb, NoopCb, QtyAction, QtyCb
 from ui.context import current
@@ -72,7 +71,7 @@ def picker_view(
         f"<b>{q(localized(product.names, locale))}</b>",
         _("{price} per {unit} at the group's current tier").format(
             price=q(price_for(offer.prices[tier], user, rate, locale)),
-            unit=q(_(catalog.UNITS.get(product.unit, product.unit))),
+            unit=q(_(UNITS.get(product.unit, product.unit))),
         ),
         _("In your order now: {quantity}").format(quantity=have),
     ]

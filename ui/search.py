@@ -7,8 +7,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from domain.catalog import localized
 from models import User
-from services.catalog import localized
 from services.search import ResultsPage
 from ui.callbacks import FROM_SEARCH, CategoryCb, ProductCb, SearchPageCb
 from ui.catalog import pager_row, product_price

@@ -3,6 +3,7 @@ and an admin's close, cancel and extend (`closing`), and opening one (`creating`
 
 from domain.errors import GroupError
 from domain.groups import MAX_QUANTITY, is_joinable
+from domain.orders import Line, OrderView, order_amount, order_amount_local
 from services.groups.closing import (
     DueReport,
     Outcome,
@@ -17,10 +18,8 @@ from services.groups.joining import Change, leave, record_visit, set_quantity, s
 from services.groups.queries import (
     ACTIVE_ORDER,
     GroupScreen,
-    Line,
     OrdersScreen,
     OrderStats,
-    OrderView,
     PickerScreen,
     ProductScreen,
     all_open_groups,
@@ -28,15 +27,15 @@ from services.groups.queries import (
     get_group,
     get_watch,
     group_screen,
+    groups_by_id,
     groups_offering,
     lines_of,
     next_due_at,
     offers,
     open_groups,
-    order_amount,
-    order_amount_local,
     order_of,
     order_stats,
+    orders_by_id,
     orders_of_user,
     orders_screen,
     participants,
@@ -69,6 +68,8 @@ __all__ = [
     "get_group",
     "get_watch",
     "group_screen",
+    "groups_by_id",
+    "orders_by_id",
     "groups_offering",
     "is_joinable",
     "leave",

@@ -14,14 +14,13 @@ from domain import events as ev
 from domain import pricing
 from domain.errors import GroupError
 from domain.groups import forms
+from domain.orders import order_amount, order_amount_local
 from models import GroupOrder, GroupStatus, GroupWatch, OrderStatus, User
 from services import catalog, notify
 from services.groups.queries import (
     OrderView,
     get_group,
     lines_of,
-    order_amount,
-    order_amount_local,
     participants,
 )
 from services.tx import writes

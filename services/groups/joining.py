@@ -68,10 +68,6 @@ class Change:
     previous: int
     events: list[ev.Event] = field(default_factory=list)
 
-    @property
-    def min_reached_now(self) -> bool:
-        return any(isinstance(event, ev.MinimumReached) for event in self.events)
-
 
 @writes
 async def set_quantity(

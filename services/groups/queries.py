@@ -11,9 +11,9 @@ from sqlalchemy import case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain import money, pricing
 from domain.errors import GroupError
 from domain.groups import is_joinable
+from domain.orders import Line, OrderView
 from domain.text import fold
 from models import (
     GroupOffer,
@@ -92,12 +92,6 @@ async def groups_offering(
     return [(g, by_group[g.id]) for g in groups if g.id in by_group]
 
 
-@dataclass
-class OrderView:
-    order: Order
-    lines: list[tuple[OrderLine, GroupOffer, Product]]
-
-
 async def order_of(session: AsyncSession, *, group_id: int, user_id: int) -> OrderView | None:
     order = (
         await session.exec(
@@ -107,9 +101,6 @@ async def order_of(session: AsyncSession, *, group_id: int, user_id: int) -> Ord
     if order is None:
         return None
     return OrderView(order, await _lines(session, order.id or 0))
-
-
-Line = tuple[OrderLine, GroupOffer, Product]
 
 
 async def lines_of(session: AsyncSession, order_ids: Sequence[int]) -> dict[int, list[Line]]:
@@ -173,21 +164,6 @@ async def order_stats(session: AsyncSession, group_ids: Sequence[int]) -> dict[i
     for group_id, orders, paid, handed in (await session.exec(statement)).all():
         found[group_id] = OrderStats(int(orders), int(paid), int(handed or 0))
     return found
-
-
-def order_amount(view: OrderView, tier: int) -> int:
-    """Yuan minor units at a tier's prices."""
-    return sum(
-        pricing.line_amount(offer.prices[tier], line.quantity) for line, offer, _ in view.lines
-    )
-
-
-def order_amount_local(view: OrderView, tier: int, rate: int | None, currency: str) -> int:
-    """The same in the buyer's currency: the sum of the lines as shown (`money.line_amount`)."""
-    return sum(
-        money.line_amount(offer.prices[tier], line.quantity, rate, currency)
-        for line, offer, _ in view.lines
-    )
 
 
 async def get_watch(session: AsyncSession, *, group_id: int, user_id: int) -> GroupWatch | None:
@@ -330,3 +306,19 @@ async def product_screen(
         session, product_id=product.id or 0, country=user.country, city=user.city, now=now
     )
     return ProductScreen(product=product, groups=found, rate=await get_rate(session, user.currency))
+
+
+async def groups_by_id(session: AsyncSession, group_ids: Sequence[int]) -> dict[int, GroupOrder]:
+    """Many groups in one query."""
+    if not group_ids:
+        return {}
+    found = await session.exec(select(GroupOrder).where(col(GroupOrder.id).in_(set(group_ids))))
+    return {group.id or 0: group for group in found.all()}
+
+
+async def orders_by_id(session: AsyncSession, order_ids: Sequence[int]) -> dict[int, Order]:
+    """Many orders in one query."""
+    if not order_ids:
+        return {}
+    found = await session.exec(select(Order).where(col(Order.id).in_(set(order_ids))))
+    return {order.id or 0: order for order in found.all()}
