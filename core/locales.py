@@ -20,7 +20,7 @@ LANGUAGE_NAMES: dict[str, str] = {
 
 LANGUAGE_FLAGS: dict[str, str] = {
     "zh_Hans": "🇨🇳",
-    "zh_Hant": "🇨🇳",
+    "zh_Hant": "🇹🇼",  # Traditional Chinese as written in Taiwan
     "en": "🇬🇧",
     "it": "🇮🇹",
     "es": "🇪🇸",

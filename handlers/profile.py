@@ -40,6 +40,7 @@ from ui.errors import error_text
 from ui.groups import card_view
 from ui.links import parse_group_link, share_url
 from ui.menu import main_menu_markup, welcome_text
+from ui.money import currency_label
 from ui.profile import (
     city_markup,
     country_markup,
@@ -402,7 +403,9 @@ async def on_currency(
         return
     users.set_currency(user, code)
     await users.save(session, user)
-    await callback.answer(_("Currency: {value}").format(value=code))
+    await callback.answer(
+        _("Currency: {value}").format(value=currency_label(code, current().locale))
+    )
     await show(callback, *await settings_view(session, user))
 
 

@@ -57,7 +57,7 @@ async def test_onboarding_in_portuguese_to_brazil_sets_real(app: Harness):
 async def test_traditional_chinese_from_telegram_language_code(app: Harness):
     buyer = app.user(language_code="zh-TW")
     first = await app.send(buyer, "/start")
-    assert "✓ 🇨🇳 繁體中文" in app.button_texts(first)
+    assert "✓ 🇹🇼 繁體中文" in app.button_texts(first)
     assert "語" in first.text and "语" not in first.text  # Traditional characters (語言)
 
 

@@ -84,8 +84,10 @@ def agent_order_text(card: OrderCard, agent: User, ctx: RenderContext) -> str:
     if card.point is not None:
         lines.append(_("📍 Pickup point: {place}").format(place=q(card.point.name)))
     status = _(ORDER_STATUS_NAMES.get(order.status, order.status))
-    paid = _(" · 💰 paid") if order.paid_at else ""
-    lines.append(_("Status: {status}").format(status=q(status)) + paid)
+    if order.paid_at:
+        lines.append(_("Status: {status} · 💰 paid").format(status=q(status)))
+    else:
+        lines.append(_("Status: {status}").format(status=q(status)))
     if group.status == "open":
         lines.append(
             _("⏰ Closes in {time}").format(time=q(time_left(group.deadline, ctx.now, locale)))

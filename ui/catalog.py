@@ -16,7 +16,7 @@ from services.catalog import CategoryRow, CategoryScreen
 from services.groups import ProductScreen
 from ui.callbacks import FROM_SEARCH, CategoryCb, NoopCb, ProductCb, SearchPageCb
 from ui.groups import product_group_buttons
-from ui.money import format_price
+from ui.money import format_price, unit_length
 from ui.render import button, home_button, q, truncate
 
 CARD_DESCRIPTION_LIMIT = 600  # keeps a photo card's caption within Telegram's 1024 characters
@@ -25,8 +25,9 @@ CARD_DESCRIPTION_LIMIT = 600  # keeps a photo card's caption within Telegram's 1
 def weight_text(grams: int, locale: str) -> str:
     loc = geo.babel_locale(locale)
     if grams >= 1000:
-        return format_unit(Decimal(grams) / 1000, "mass-kilogram", length="short", locale=loc)
-    return format_unit(grams, "mass-gram", length="short", locale=loc)
+        kilos = Decimal(grams) / 1000
+        return format_unit(kilos, "mass-kilogram", length=unit_length(locale), locale=loc)
+    return format_unit(grams, "mass-gram", length=unit_length(locale), locale=loc)
 
 
 def unit_label(unit: str) -> str:

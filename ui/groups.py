@@ -24,7 +24,7 @@ from models import GroupOffer, GroupOrder, Measure, Product, User
 from services.groups import Change, GroupScreen, OrdersScreen
 from ui.callbacks import GroupAction, GroupCb, QtyCb
 from ui.context import current
-from ui.money import format_amounts, format_money, format_price
+from ui.money import format_amounts, format_money, format_price, unit_length
 from ui.render import button, fit, home_button, q, tr
 
 METHOD_ICONS = {"air": "✈️", "rail": "🚆", "sea": "🚢"}
@@ -54,7 +54,8 @@ def measure_text(value: int, measure: str, locale: str) -> str:
         kilos = (Decimal(value) / 1000).normalize()
         if kilos == kilos.to_integral_value():
             kilos = kilos.quantize(Decimal(1))
-        return format_unit(kilos, "mass-kilogram", length="short", locale=geo.babel_locale(locale))
+        loc = geo.babel_locale(locale)
+        return format_unit(kilos, "mass-kilogram", length=unit_length(locale), locale=loc)
     return ngettext("{count} unit", "{count} units", value).format(count=value)
 
 
@@ -69,7 +70,8 @@ def deadline_text(deadline: datetime, user: User, locale: str) -> str:
 
 
 def time_left(deadline: datetime, now: datetime, locale: str) -> str:
-    """`2d 4h`, `5h 30m`, `12m` — two units at most, each worded by Babel for the locale."""
+    """`2 days 4 hours`, `5 hours 30 minutes`, `12 minutes` — two units at most, each worded in
+    full by Babel for the locale (abbreviations like `9gg` or `13 T` read badly)."""
     loc = geo.babel_locale(locale)
     seconds = max(0, int((deadline - now).total_seconds()))
     days, rest = divmod(seconds, 86400)
@@ -79,7 +81,7 @@ def time_left(deadline: datetime, now: datetime, locale: str) -> str:
     while len(units) > 1 and units[0][0] == 0:
         units.pop(0)
     shown = [(count, unit) for count, unit in units[:2] if count] or [units[0]]
-    return " ".join(format_unit(count, unit, length="narrow", locale=loc) for count, unit in shown)
+    return " ".join(format_unit(count, unit, length="long", locale=loc) for count, unit in shown)
 
 
 def city_name(group: GroupOrder) -> str:

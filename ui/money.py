@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, get_currency_name
 
 from domain.geo import babel_locale
 from domain.money import BASE_CURRENCY, line_amount, to_decimal
@@ -43,3 +44,20 @@ def format_amounts(amount_cny: int, amount_local: int, currency: str, locale: st
     if currency == BASE_CURRENCY:
         return yuan
     return f"{format_money(amount_local, currency, locale)} ({yuan})"
+
+
+def currency_name(code: str, locale: str) -> str:
+    """The currency's name in the reader's language (欧元, Euro, euro), as Babel knows it."""
+    return get_currency_name(code, locale=babel_locale(locale))
+
+
+def currency_label(code: str, locale: str) -> str:
+    """The name with the code beside it: `欧元 (EUR)`, `Euro (EUR)`."""
+    name = currency_name(code, locale)
+    return code if not name or name == code else f"{name} ({code})"
+
+
+def unit_length(locale: str) -> Literal["short", "long"]:
+    """How long a unit's name is shown: Chinese writes 公斤 and 克 as product names do (CLDR's
+    short form there is kg and g); elsewhere the short form (kg, g)."""
+    return "long" if locale.startswith("zh") else "short"

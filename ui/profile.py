@@ -24,6 +24,7 @@ from ui.callbacks import (
     SettingsCb,
 )
 from ui.context import current
+from ui.money import currency_label, currency_name
 from ui.render import button, q
 
 
@@ -74,7 +75,7 @@ def setup_done_text(user: User) -> str:
     return _("✅ All set! Delivery to <b>{city}, {country}</b>; prices in {currency}.").format(
         city=q(city_label(user.city)),
         country=q(geo.country_name(user.country, user.locale)),
-        currency=q(user.currency),
+        currency=q(currency_label(user.currency, current().locale)),
     )
 
 
@@ -88,7 +89,9 @@ def settings_text(user: User) -> str:
             value=q(geo.country_name(user.country, locale)) if user.country else "—"
         ),
         _("City: {value}").format(value=q(city_label(user.city))),
-        _("Currency: {value}").format(value=q(user.currency or "—")),
+        _("Currency: {value}").format(
+            value=q(currency_label(user.currency, locale)) if user.currency else "—"
+        ),
     ]
     return "\n".join(lines)
 
@@ -139,12 +142,14 @@ def pickup_view(points: list[PickupPoint], user: User) -> tuple[str, InlineKeybo
 
 
 def currency_markup(rates: list[ExchangeRate], user: User) -> InlineKeyboardMarkup:
-    """The yuan and every currency with a rate; the buyer's own ticked."""
+    """The yuan and every currency with a rate, named in the buyer's language; theirs ticked."""
+    locale = current().locale
     kb = InlineKeyboardBuilder()
     codes = [rate.currency for rate in rates]
     for code in [BASE_CURRENCY, *codes]:
         mark = "✓ " if code == user.currency else ""
-        kb.button(text=f"{mark}{code}", callback_data=CurrencyCb(code=code))
-    kb.adjust(4)
+        label = f"{code} · {currency_name(code, locale)}"
+        kb.button(text=f"{mark}{label}", callback_data=CurrencyCb(code=code))
+    kb.adjust(2)
     kb.row(button(_("⬅ Back"), SettingsCb(action=SettingsAction.SHOW).pack()))
     return kb.as_markup()
