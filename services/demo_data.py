@@ -3,7 +3,11 @@
 Plain Python data (standard library only), used to seed a fresh database and by tests.
 
 * Prices are integers in fen (1 yuan = 100 fen), per unit; never floats.
-* ``unit_weight_g`` is the net weight of one unit in grams (for liquids: the volume in ml).
+* ``unit_weight_g`` is the net quantity of one unit: its weight in grams, but for a liquid its
+  volume in ml (1 L = 1000, whatever the liquid's density; never the weight of the filled bottle).
+  A unit with several contents adds them up the same way (100 g of tea + 500 ml of oil = 600).
+  A size stated in a name ("5 kg", "1,9 L", "500公克", "1.9升") is exactly this quantity, in every
+  locale; a bottle, and goods whose HS code is a liquid's, state their volume. ``_check`` enforces it.
 * ``hs_code`` is the 6-digit Harmonized System subheading of the goods.
 * ``restricted_countries`` lists ISO 3166-1 alpha-2 codes the product may not be shipped to
   (import restrictions on meat and fish). These are a conservative demo approximation,
@@ -186,35 +190,35 @@ PRODUCTS: list[dict] = [
         "descriptions": {
             "zh_Hans": (
                 "产自青田方山乡龙现村一带的梯田，田鱼在稻田中游弋、除草、肥田。"
-                "青田稻鱼共生系统于2005年被联合国粮农组织列为首批全球重要农业文化遗产。5公斤袋装。"
+                "青田稻鱼共生系统于2005年被联合国粮农组织列为首批全球重要农业文化遗产。5公斤装。"
             ),
             "zh_Hant": (
                 "產自青田方山鄉龍現村一帶的梯田，田魚在稻田中悠游、除草、肥田。"
-                "青田稻魚共生系統於2005年獲聯合國糧農組織列為首批全球重要農業文化遺產。5公斤袋裝。"
+                "青田稻魚共生系統於2005年獲聯合國糧農組織列為首批全球重要農業文化遺產。5公斤裝。"
             ),
             "en": (
-                "Grown in the terraced paddies around Longxian village, where field carp swim "
-                "among the rice, eating weeds and fertilising the soil. Qingtian's rice-fish "
-                "culture became one of the first FAO Globally Important Agricultural Heritage "
-                "Systems in 2005. 5 kg bag."
+                "Grown in the terraced paddies around Longxian village, where field carp swim among "
+                "the rice, eating weeds and fertilising the soil. Qingtian's rice-fish culture "
+                "became one of the first FAO Globally Important Agricultural Heritage Systems in "
+                "2005. 5 kg sack."
             ),
             "it": (
                 "Coltivato nelle risaie terrazzate intorno al villaggio di Longxian, dove le carpe "
                 "nuotano tra il riso, mangiano le erbacce e concimano il terreno. Nel 2005 la "
                 "coltura riso-pesce di Qingtian è stata tra i primi sistemi riconosciuti dalla FAO "
-                "come Patrimonio agricolo di rilevanza mondiale (GIAHS). Sacchetto da 5 kg."
+                "come patrimonio agricolo di rilevanza mondiale (GIAHS). Sacco da 5 kg."
             ),
             "es": (
                 "Cultivado en los arrozales en terrazas de la aldea de Longxian, donde las carpas "
                 "nadan entre el arroz, comen las malas hierbas y abonan la tierra. En 2005 el "
                 "sistema arroz-peces de Qingtian fue uno de los primeros Sistemas Importantes del "
-                "Patrimonio Agrícola Mundial (SIPAM) de la FAO. Bolsa de 5 kg."
+                "Patrimonio Agrícola Mundial (SIPAM) de la FAO. Saco de 5 kg."
             ),
             "pt": (
                 "Cultivado nos arrozais em socalcos da aldeia de Longxian, onde as carpas nadam "
                 "entre o arroz, comem as ervas daninhas e adubam a terra. Em 2005, a "
                 "rizipiscicultura de Qingtian foi um dos primeiros Sistemas Importantes do "
-                "Património Agrícola Mundial (SIPAM) da FAO. Saco de 5 kg."
+                "Património Agrícola Mundial (SIPAM) da FAO. Saca de 5 kg."
             ),
             "fr": (
                 "Cultivé dans les rizières en terrasses du village de Longxian, où les carpes "
@@ -226,16 +230,16 @@ PRODUCTS: list[dict] = [
                 "Angebaut auf den Terrassenfeldern um das Dorf Longxian, wo Karpfen zwischen den "
                 "Reispflanzen schwimmen, Unkraut fressen und den Boden düngen. 2005 wurde die "
                 "Reis-Fisch-Kultur von Qingtian als eines der ersten landwirtschaftlichen "
-                "Welterbesysteme (GIAHS) der FAO anerkannt. 5-kg-Beutel."
+                "Welterbesysteme (GIAHS) der FAO anerkannt. 5-kg-Sack."
             ),
             "nl": (
                 "Geteeld op de terrasvelden rond het dorp Longxian, waar karpers tussen de rijst "
                 "zwemmen, onkruid eten en de grond bemesten. In 2005 werd de rijst-viscultuur van "
-                "Qingtian een van de eerste GIAHS-erfgoedsystemen van de FAO. Zak van 5 kg."
+                "Qingtian een van de eerste GIAHS-erfgoedsystemen van de FAO. Baal van 5 kg."
             ),
         },
         "price_cny": 9800,
-        "unit": "bag",
+        "unit": "sack",
         "unit_weight_g": 5000,
         "hs_code": "100630",
         "restricted_countries": [],
@@ -250,10 +254,10 @@ PRODUCTS: list[dict] = [
             "en": "Restaurant rice, 10 kg sack",
             "it": "Riso per la ristorazione, sacco da 10 kg",
             "es": "Arroz para hostelería, saco de 10 kg",
-            "pt": "Arroz para restaurantes, saco de 10 kg",
+            "pt": "Arroz para restaurantes, saca de 10 kg",
             "fr": "Riz pour la restauration, sac de 10 kg",
             "de": "Gastro-Reis, 10-kg-Sack",
-            "nl": "Horecarijst, zak van 10 kg",
+            "nl": "Horecarijst, baal van 10 kg",
         },
         "descriptions": {
             "zh_Hans": (
@@ -267,9 +271,9 @@ PRODUCTS: list[dict] = [
                 "up fluffy, keeps well in the rice warmer and suits fried rice. 10 kg sack."
             ),
             "it": (
-                "Riso bianco raffinato, selezionato dal centro export per le cucine dei "
-                "ristoranti: cuoce soffice, si mantiene bene nello scaldariso ed è perfetto per il "
-                "riso saltato. Sacco da 10 kg."
+                "Riso bianco brillato, selezionato dal centro export per le cucine dei ristoranti: "
+                "resta morbido e sgranato, si mantiene bene in caldo nel cuociriso ed è perfetto "
+                "per il riso saltato. Sacco da 10 kg."
             ),
             "es": (
                 "Arroz blanco pulido, seleccionado por el centro de exportación para cocinas de "
@@ -278,8 +282,8 @@ PRODUCTS: list[dict] = [
             ),
             "pt": (
                 "Arroz branco polido, selecionado pelo centro de exportação para cozinhas de "
-                "restaurante: fica solto e macio, conserva-se bem na panela elétrica e é ideal "
-                "para arroz frito. Saco de 10 kg."
+                "restaurante: fica solto e macio, mantém-se bem quente na panela de arroz e é ideal "
+                "para arroz frito. Saca de 10 kg."
             ),
             "fr": (
                 "Riz blanc poli, sélectionné par le centre d'export pour les cuisines de "
@@ -288,13 +292,13 @@ PRODUCTS: list[dict] = [
             ),
             "de": (
                 "Polierter weißer Reis, vom Exportzentrum für Restaurantküchen ausgewählt: kocht "
-                "locker, bleibt im Reiskocher lange gut und eignet sich für gebratenen Reis. "
-                "10-kg-Sack."
+                "locker, lässt sich im Reiskocher gut warmhalten und eignet sich für gebratenen "
+                "Reis. 10-kg-Sack."
             ),
             "nl": (
                 "Gepolijste witte rijst, door het exportcentrum geselecteerd voor "
-                "restaurantkeukens: kookt luchtig, blijft goed in de rijstkoker en is geschikt "
-                "voor gebakken rijst. Zak van 10 kg."
+                "restaurantkeukens: kookt luchtig, blijft goed warm in de rijstkoker en is geschikt "
+                "voor gebakken rijst. Baal van 10 kg."
             ),
         },
         "price_cny": 6500,
@@ -313,10 +317,10 @@ PRODUCTS: list[dict] = [
             "en": "Restaurant rice, 25 kg sack",
             "it": "Riso per la ristorazione, sacco da 25 kg",
             "es": "Arroz para hostelería, saco de 25 kg",
-            "pt": "Arroz para restaurantes, saco de 25 kg",
+            "pt": "Arroz para restaurantes, saca de 25 kg",
             "fr": "Riz pour la restauration, sac de 25 kg",
             "de": "Gastro-Reis, 25-kg-Sack",
-            "nl": "Horecarijst, zak van 25 kg",
+            "nl": "Horecarijst, baal van 25 kg",
         },
         "descriptions": {
             "zh_Hans": (
@@ -338,8 +342,8 @@ PRODUCTS: list[dict] = [
                 "mucho movimiento: sale más barato por kilo que el saco de 10 kg."
             ),
             "pt": (
-                "O mesmo arroz para restaurantes no saco grande de 25 kg, para cozinhas com muito "
-                "movimento: fica mais barato ao quilo do que o saco de 10 kg."
+                "O mesmo arroz para restaurantes na saca grande de 25 kg, para cozinhas com muito "
+                "movimento: fica mais barato ao quilo do que a saca de 10 kg."
             ),
             "fr": (
                 "Le même riz pour la restauration en grand sac de 25 kg, pour les cuisines à fort "
@@ -350,8 +354,8 @@ PRODUCTS: list[dict] = [
                 "günstiger als der 10-kg-Sack."
             ),
             "nl": (
-                "Dezelfde horecarijst in de grote zak van 25 kg, voor drukke keukens: per kilo "
-                "voordeliger dan de zak van 10 kg."
+                "Dezelfde horecarijst in de grote baal van 25 kg, voor drukke keukens: per kilo "
+                "voordeliger dan de baal van 10 kg."
             ),
         },
         "price_cny": 15000,
@@ -366,7 +370,7 @@ PRODUCTS: list[dict] = [
         "position": 4,
         "names": {
             "zh_Hans": "青田粉干 500克",
-            "zh_Hant": "青田粉乾（米粉）500克",
+            "zh_Hant": "青田粉乾（米粉）500公克",
             "en": "Qingtian rice noodles, 500 g",
             "it": "Vermicelli di riso di Qingtian, 500 g",
             "es": "Fideos de arroz de Qingtian, 500 g",
@@ -398,8 +402,9 @@ PRODUCTS: list[dict] = [
                 "minutos y se saltean con cerdo, col y huevo, o se cuecen en caldo."
             ),
             "pt": (
-                "Massa de arroz fina e seca, um clássico das manhãs de Qingtian. Basta hidratar "
-                "alguns minutos e saltear com carne de porco, couve e ovo, ou cozinhar em caldo."
+                "Massa de arroz fina e seca, um clássico do pequeno-almoço em Qingtian. Basta "
+                "demolhar alguns minutos e saltear com carne de porco, couve e ovo, ou cozinhar em "
+                "caldo."
             ),
             "fr": (
                 "Fins vermicelles de riz séchés, incontournables du petit-déjeuner à Qingtian. "
@@ -408,7 +413,7 @@ PRODUCTS: list[dict] = [
             ),
             "de": (
                 "Dünne getrocknete Reisnudeln, ein Frühstücksklassiker in Qingtian. Kurz "
-                "einweichen, dann mit Schweinefleisch, Kohl und Ei braten oder in Brühe garen."
+                "einweichen, dann mit Schweinefleisch, Kohl und Ei anbraten oder in Brühe garen."
             ),
             "nl": (
                 "Dunne gedroogde rijstnoedels, een ontbijtklassieker in Qingtian. Kort weken en "
@@ -427,7 +432,7 @@ PRODUCTS: list[dict] = [
         "position": 1,
         "names": {
             "zh_Hans": "青田高山绿茶 250克",
-            "zh_Hant": "青田高山綠茶 250克",
+            "zh_Hant": "青田高山綠茶 250公克",
             "en": "Qingtian mountain green tea, 250 g tin",
             "it": "Tè verde di montagna di Qingtian, 250 g",
             "es": "Té verde de montaña de Qingtian, 250 g",
@@ -442,17 +447,17 @@ PRODUCTS: list[dict] = [
                 "。250克罐装。"
             ),
             "zh_Hant": (
-                "採自青田山區茶園的春茶，手工採摘，茶湯清亮，帶淡淡栗香。每杯3克，以80–85°C熱水沖泡"
-                "。250克罐裝。"
+                "採自青田山區茶園的春茶，手工採摘，茶湯清亮，帶淡淡栗香。每杯3公克，"
+                "以80–85°C熱水沖泡。250公克罐裝。"
             ),
             "en": (
                 "Spring green tea picked by hand in the hill gardens of Qingtian: bright and "
                 "clean, with a light chestnut note. Brew 3 g in water at 80–85 °C. 250 g tin."
             ),
             "it": (
-                "Tè verde primaverile raccolto a mano nei giardini collinari di Qingtian: limpido, "
-                "fresco, con una leggera nota di castagna. Infondere 3 g in acqua a 80–85 °C. "
-                "Barattolo da 250 g."
+                "Tè verde primaverile raccolto a mano nelle piantagioni collinari di Qingtian: "
+                "limpido e fresco, con una leggera nota di castagna. Infondere 3 g in acqua a 80–85 "
+                "°C. Latta da 250 g."
             ),
             "es": (
                 "Té verde de primavera recogido a mano en los jardines de las colinas de Qingtian: "
@@ -470,9 +475,9 @@ PRODUCTS: list[dict] = [
                 "eau à 80–85 °C. Boîte de 250 g."
             ),
             "de": (
-                "Frühlingstee, von Hand in den Teegärten der Hügel von Qingtian gepflückt: klar, "
-                "frisch, mit einem leichten Maronenaroma. 3 g mit 80–85 °C heißem Wasser "
-                "aufgießen. 250-g-Dose."
+                "Grüner Frühlingstee, in den Teegärten an den Hängen um Qingtian von Hand "
+                "gepflückt: klar und frisch, mit einem leichten Maronenaroma. 3 g mit 80–85 °C "
+                "heißem Wasser aufgießen. 250-g-Dose."
             ),
             "nl": (
                 "Groene voorjaarsthee, met de hand geplukt in de heuveltuinen van Qingtian: "
@@ -492,7 +497,7 @@ PRODUCTS: list[dict] = [
         "position": 2,
         "names": {
             "zh_Hans": "丽水香茶 250克",
-            "zh_Hant": "麗水香茶 250克",
+            "zh_Hant": "麗水香茶 250公克",
             "en": "Lishui Xiangcha green tea, 250 g",
             "it": "Tè verde Lishui Xiangcha, 250 g",
             "es": "Té verde Lishui Xiangcha, 250 g",
@@ -508,7 +513,7 @@ PRODUCTS: list[dict] = [
             ),
             "zh_Hant": (
                 "麗水區域公用品牌綠茶，條索緊結，經炒製後香氣高揚持久，耐沖泡，適合日常飲用。"
-                "250克袋裝。"
+                "250公克袋裝。"
             ),
             "en": (
                 "Lishui's regional green tea, rolled into tight strips and pan-roasted for a "
@@ -516,8 +521,8 @@ PRODUCTS: list[dict] = [
                 "bag."
             ),
             "it": (
-                "Il tè verde regionale di Lishui, arrotolato in foglie strette e tostato in "
-                "padella per un aroma intenso e persistente. Un tè quotidiano che regge più "
+                "Il tè verde regionale di Lishui, dalle foglie arrotolate strette e tostate in "
+                "padella, con un aroma intenso e persistente. Un tè di tutti i giorni che regge più "
                 "infusioni. Busta da 250 g."
             ),
             "es": (
@@ -558,7 +563,7 @@ PRODUCTS: list[dict] = [
         "position": 1,
         "names": {
             "zh_Hans": "青田田鱼干 250克",
-            "zh_Hant": "青田田魚乾 250克",
+            "zh_Hant": "青田田魚乾 250公克",
             "en": "Qingtian dried field carp, 250 g",
             "it": "Carpa di risaia essiccata di Qingtian, 250 g",
             "es": "Carpa de arrozal seca de Qingtian, 250 g",
@@ -583,8 +588,8 @@ PRODUCTS: list[dict] = [
             ),
             "it": (
                 "Carpe allevate nelle risaie riso-pesce, aperte, leggermente salate ed essiccate "
-                "lentamente sulla brace: il sapore di casa più amato dagli emigrati di Qingtian. "
-                "Ottime al vapore con zenzero e vino giallo."
+                "lentamente sulla carbonella: il sapore di casa che più manca agli emigrati di "
+                "Qingtian. Ottime al vapore con zenzero e vino giallo."
             ),
             "es": (
                 "Carpas criadas en los arrozales de arroz-peces, abiertas, ligeramente saladas y "
@@ -593,8 +598,8 @@ PRODUCTS: list[dict] = [
             ),
             "pt": (
                 "Carpas criadas nos arrozais de rizipiscicultura, abertas, levemente salgadas e "
-                "secas lentamente sobre carvão: o sabor de casa de que os emigrantes de Qingtian "
-                "mais sentem falta. Ótimas no vapor com gengibre e vinho amarelo."
+                "secas lentamente sobre carvão: o sabor da terra de que os emigrantes de Qingtian "
+                "têm mais saudades. Ótimas cozinhadas ao vapor com gengibre e vinho amarelo."
             ),
             "fr": (
                 "Carpes élevées dans les rizières, ouvertes, légèrement salées et séchées "
@@ -624,7 +629,7 @@ PRODUCTS: list[dict] = [
         "position": 2,
         "names": {
             "zh_Hans": "丽水笋干 500克",
-            "zh_Hant": "麗水筍乾 500克",
+            "zh_Hant": "麗水筍乾 500公克",
             "en": "Dried bamboo shoots, 500 g",
             "it": "Germogli di bambù essiccati, 500 g",
             "es": "Brotes de bambú secos, 500 g",
@@ -640,7 +645,7 @@ PRODUCTS: list[dict] = [
             ),
             "zh_Hant": (
                 "麗水山區的春筍，煮熟後曬乾而成。前一晚先泡發，可與五花肉同燒，或入湯，鮮香有嚼勁。"
-                "500克袋裝。"
+                "500公克袋裝。"
             ),
             "en": (
                 "Spring bamboo shoots from the Lishui hills, boiled and sun-dried. Soak overnight, "
@@ -658,8 +663,8 @@ PRODUCTS: list[dict] = [
             ),
             "pt": (
                 "Rebentos de bambu de primavera das colinas de Lishui, cozidos e secos ao sol. "
-                "Hidratar durante a noite e estufar com barriga de porco ou juntar a sopas: "
-                "saborosos e com boa textura. Saco de 500 g."
+                "Demolhar de véspera e estufar com barriga de porco ou juntar a sopas: saborosos e "
+                "com boa textura. Saco de 500 g."
             ),
             "fr": (
                 "Pousses de bambou de printemps des collines de Lishui, bouillies puis séchées au "
@@ -689,7 +694,7 @@ PRODUCTS: list[dict] = [
         "position": 3,
         "names": {
             "zh_Hans": "庆元干香菇 250克",
-            "zh_Hant": "慶元乾香菇 250克",
+            "zh_Hant": "慶元乾香菇 250公克",
             "en": "Dried shiitake from Qingyuan, 250 g",
             "it": "Funghi shiitake secchi di Qingyuan, 250 g",
             "es": "Setas shiitake secas de Qingyuan, 250 g",
@@ -705,7 +710,7 @@ PRODUCTS: list[dict] = [
             ),
             "zh_Hant": (
                 "產自麗水慶元縣——八百多年前人工栽培香菇的發源地，肉厚菇香。以溫水泡發，"
-                "泡香菇的水可留作高湯。250克袋裝。"
+                "泡香菇的水可留作高湯。250公克袋裝。"
             ),
             "en": (
                 "Thick-capped shiitake from Qingyuan county in Lishui, where log cultivation of "
@@ -724,8 +729,8 @@ PRODUCTS: list[dict] = [
             ),
             "pt": (
                 "Shiitake de chapéu grosso do condado de Qingyuan, em Lishui, onde o cultivo em "
-                "troncos nasceu há cerca de 800 anos. Hidratar em água morna e guardar a água para "
-                "caldo. Saco de 250 g."
+                "troncos nasceu há cerca de 800 anos. Demolhar em água morna e guardar a água da "
+                "demolha para caldo. Saco de 250 g."
             ),
             "fr": (
                 "Shiitakés à chapeau épais du district de Qingyuan, à Lishui, où leur culture sur "
@@ -734,8 +739,8 @@ PRODUCTS: list[dict] = [
             ),
             "de": (
                 "Dickfleischige Shiitake aus dem Kreis Qingyuan in Lishui, wo ihr Anbau auf "
-                "Holzstämmen vor rund 800 Jahren begann. In warmem Wasser einweichen, das "
-                "Einweichwasser als Brühe verwenden. 250-g-Beutel."
+                "Holzstämmen vor rund 800 Jahren begann. In warmem Wasser einweichen und das "
+                "Einweichwasser für Brühe aufheben. 250-g-Beutel."
             ),
             "nl": (
                 "Shiitake met dikke hoed uit het district Qingyuan in Lishui, waar de teelt op "
@@ -755,7 +760,7 @@ PRODUCTS: list[dict] = [
         "position": 4,
         "names": {
             "zh_Hans": "庆元花菇 200克",
-            "zh_Hant": "慶元花菇 200克",
+            "zh_Hant": "慶元花菇 200公克",
             "en": "Flower shiitake (huagu) from Qingyuan, 200 g",
             "it": "Shiitake fiore (huagu) di Qingyuan, 200 g",
             "es": "Shiitake flor (huagu) de Qingyuan, 200 g",
@@ -770,8 +775,8 @@ PRODUCTS: list[dict] = [
                 "香气更浓，适合红烧和宴席菜。200克袋装。"
             ),
             "zh_Hant": (
-                "香菇中的上品：在低溫乾燥的天氣中緩慢生長，菇傘表面裂出白色花紋。肉質更厚實、"
-                "香氣更濃，適合紅燒和宴席菜。200克袋裝。"
+                "香菇中的上品：在低溫乾燥的天氣中緩慢生長，菇傘表面裂出白色花紋。肉質更厚實、香氣更濃，"
+                "適合紅燒和宴席菜。200公克袋裝。"
             ),
             "en": (
                 "The prized grade of shiitake: growing slowly in cold, dry weather, the caps crack "
@@ -779,9 +784,9 @@ PRODUCTS: list[dict] = [
                 "shiitake, ideal for braises and banquets. 200 g bag."
             ),
             "it": (
-                "La qualità più pregiata di shiitake: crescendo lentamente al freddo secco, il "
-                "cappello si screpola in un disegno bianco a fiore. Più sodi e aromatici degli "
-                "shiitake comuni, perfetti per brasati e pranzi di festa. Busta da 200 g."
+                "La qualità più pregiata di shiitake: con la crescita lenta al freddo secco, il "
+                "cappello si screpola formando un disegno bianco a fiore. Più sodi e aromatici "
+                "degli shiitake comuni, perfetti per brasati e pranzi di festa. Busta da 200 g."
             ),
             "es": (
                 "La calidad más apreciada del shiitake: al crecer despacio con frío seco, el "
@@ -887,7 +892,7 @@ PRODUCTS: list[dict] = [
         "position": 6,
         "names": {
             "zh_Hans": "丽水黑木耳 250克",
-            "zh_Hant": "麗水黑木耳 250克",
+            "zh_Hant": "麗水黑木耳 250公克",
             "en": "Dried black fungus (wood ear), 250 g",
             "it": "Funghi neri secchi (orecchie di Giuda), 250 g",
             "es": "Hongo negro seco (oreja de Judas), 250 g",
@@ -903,7 +908,7 @@ PRODUCTS: list[dict] = [
             ),
             "zh_Hant": (
                 "麗水山區出產，朵小肉厚，泡發率高。口感爽脆，適合酸辣湯、熱炒，或加醋和蒜末涼拌。"
-                "250克袋裝。"
+                "250公克袋裝。"
             ),
             "en": (
                 "Small, thick black fungus from the Lishui hills that swells to many times its "
@@ -921,8 +926,8 @@ PRODUCTS: list[dict] = [
                 "frías con vinagre y ajo. Bolsa de 250 g."
             ),
             "pt": (
-                "Cogumelo preto pequeno e carnudo das colinas de Lishui, que aumenta muitas vezes "
-                "de volume quando hidratado. Crocante e suave, para sopa agripicante, salteados e "
+                "Cogumelo preto pequeno e carnudo das colinas de Lishui, que aumenta várias vezes "
+                "de volume quando demolhado. Crocante e suave, para sopa agripicante, salteados e "
                 "saladas frias com vinagre e alho. Saco de 250 g."
             ),
             "fr": (
@@ -953,7 +958,7 @@ PRODUCTS: list[dict] = [
         "position": 7,
         "names": {
             "zh_Hans": "梅干菜 500克",
-            "zh_Hant": "梅乾菜 500克",
+            "zh_Hant": "梅乾菜 500公克",
             "en": "Dried mustard greens (meigancai), 500 g",
             "it": "Foglie di senape essiccate (meigancai), 500 g",
             "es": "Hojas de mostaza secas (meigancai), 500 g",
@@ -969,7 +974,7 @@ PRODUCTS: list[dict] = [
             ),
             "zh_Hant": (
                 "依浙江傳統將芥菜醃製、發酵後曬乾，色澤烏亮，鹹香回甘。做梅乾菜扣肉不可或缺，"
-                "也可做梅乾菜燒餅、包子。500克袋裝。"
+                "也可做梅乾菜燒餅、包子。500公克袋裝。"
             ),
             "en": (
                 "Mustard greens salted, fermented and sun-dried the Zhejiang way. Dark, savoury "
@@ -989,7 +994,7 @@ PRODUCTS: list[dict] = [
             "pt": (
                 "Folhas de mostarda salgadas, fermentadas e secas ao sol à maneira de Zhejiang. "
                 "Escuras, saborosas e levemente doces: indispensáveis para a barriga de porco "
-                "estufada (meigancai kourou) e os pãezinhos no vapor. Saco de 500 g."
+                "estufada (meigancai kourou) e os pãezinhos cozidos a vapor. Saco de 500 g."
             ),
             "fr": (
                 "Feuilles de moutarde salées, fermentées et séchées au soleil à la manière du "
@@ -1078,7 +1083,7 @@ PRODUCTS: list[dict] = [
         },
         "price_cny": 19800,
         "unit": "bottle",
-        "unit_weight_g": 920,
+        "unit_weight_g": 1000,
         "hs_code": "151590",
         "restricted_countries": [],
     },
@@ -1120,7 +1125,7 @@ PRODUCTS: list[dict] = [
             ),
             "pt": (
                 "Molho de soja claro fermentado a partir de soja e trigo, para temperar, saltear e "
-                "molhar. O formato de 1,9 L é prático para cozinhas de restaurante."
+                "servir como molho. O formato de 1,9 L é prático para cozinhas de restaurante."
             ),
             "fr": (
                 "Sauce soja claire brassée à partir de soja et de blé, pour assaisonner, faire "
@@ -1138,7 +1143,7 @@ PRODUCTS: list[dict] = [
         },
         "price_cny": 2500,
         "unit": "bottle",
-        "unit_weight_g": 2200,
+        "unit_weight_g": 1900,
         "hs_code": "210310",
         "restricted_countries": [],
     },
@@ -1148,7 +1153,7 @@ PRODUCTS: list[dict] = [
         "position": 1,
         "names": {
             "zh_Hans": "丽水杨梅干 250克",
-            "zh_Hant": "麗水楊梅乾 250克",
+            "zh_Hant": "麗水楊梅乾 250公克",
             "en": "Dried Chinese bayberries (yangmei), 250 g",
             "it": "Bacche di yangmei essiccate, 250 g",
             "es": "Bayas de yangmei secas, 250 g",
@@ -1164,7 +1169,7 @@ PRODUCTS: list[dict] = [
             ),
             "zh_Hant": (
                 "初夏採摘成熟的楊梅，略加糖和鹽製成果乾，酸甜有嚼勁，是浙江人熟悉的傳統零嘴。"
-                "250克袋裝。"
+                "250公克袋裝。"
             ),
             "en": (
                 "Chinese bayberries (Myrica rubra), picked ripe in early summer and dried with a "
@@ -1172,8 +1177,8 @@ PRODUCTS: list[dict] = [
             ),
             "it": (
                 "Bacche di yangmei (Myrica rubra) raccolte mature a inizio estate ed essiccate con "
-                "un po' di zucchero e sale. Agrodolci e morbide da masticare, uno snack classico "
-                "dello Zhejiang. Busta da 250 g."
+                "un po' di zucchero e sale. Agrodolci e consistenti, uno snack classico dello "
+                "Zhejiang. Busta da 250 g."
             ),
             "es": (
                 "Bayas de yangmei (Myrica rubra) recogidas maduras a principios de verano y "
@@ -1213,7 +1218,7 @@ PRODUCTS: list[dict] = [
         "position": 2,
         "names": {
             "zh_Hans": "杨梅果酱 300克",
-            "zh_Hant": "楊梅果醬 300克",
+            "zh_Hant": "楊梅果醬 300公克",
             "en": "Chinese bayberry jam, 300 g",
             "it": "Confettura di yangmei, 300 g",
             "es": "Mermelada de yangmei, 300 g",
@@ -1227,7 +1232,7 @@ PRODUCTS: list[dict] = [
                 "杨梅加糖熬制，色泽深红，酸甜清爽。可抹面包、拌酸奶或用于甜点。300克玻璃瓶装。"
             ),
             "zh_Hant": (
-                "楊梅加糖熬製，色澤深紅，酸甜清爽。可塗抹吐司、拌優格或用於甜點。300克玻璃瓶裝。"
+                "楊梅加糖熬製，色澤深紅，酸甜清爽。可塗抹吐司、拌優格或用於甜點。300公克玻璃瓶裝。"
             ),
             "en": (
                 "Bayberries cooked with sugar into a deep-red jam, bright and tangy. Spread it on "
@@ -1243,8 +1248,8 @@ PRODUCTS: list[dict] = [
                 "Para untar en tostadas, mezclar con yogur o glasear postres. Tarro de 300 g."
             ),
             "pt": (
-                "Yangmei cozidos com açúcar num doce vermelho-escuro, vivo e ácido. Para torradas, "
-                "iogurte ou para cobrir sobremesas. Frasco de 300 g."
+                "Yangmei cozidos com açúcar num doce vermelho-escuro, vivo e ácido. Para barrar "
+                "torradas, misturar no iogurte ou cobrir sobremesas. Frasco de 300 g."
             ),
             "fr": (
                 "Yangmei cuits au sucre en une confiture rouge profond, vive et acidulée. À "
@@ -1295,9 +1300,9 @@ PRODUCTS: list[dict] = [
                 "alcohol in parcels."
             ),
             "it": (
-                "Vino di frutta rosso rubino, fermentato da yangmei maturi dello Zhejiang, "
-                "agrodolce e profumato; servire fresco. Contiene alcol (12% vol): alcuni Paesi "
-                "limitano o tassano l'alcol nelle spedizioni."
+                "Vino di frutta rosso rubino, ottenuto dalla fermentazione di yangmei maturi dello "
+                "Zhejiang, agrodolce e profumato; da servire fresco. Contiene alcol (12% vol): "
+                "alcuni paesi limitano o tassano l'alcol nelle spedizioni."
             ),
             "es": (
                 "Vino de fruta rojo rubí, fermentado a partir de yangmei maduros de Zhejiang, "
@@ -1315,9 +1320,9 @@ PRODUCTS: list[dict] = [
                 "certains pays limitent ou taxent l'alcool dans les colis."
             ),
             "de": (
-                "Rubinroter Fruchtwein aus reifen Yangmei aus Zhejiang, süßsauer und duftig; "
-                "gekühlt servieren. Enthält Alkohol (12 % vol.): Manche Länder beschränken oder "
-                "besteuern Alkohol in Paketen."
+                "Rubinroter Fruchtwein aus reifen Yangmei-Beeren der Provinz Zhejiang, süßsauer und "
+                "duftig; gekühlt servieren. Enthält Alkohol (12 % vol.): Manche Länder beschränken "
+                "oder besteuern Alkohol in Paketen."
             ),
             "nl": (
                 "Robijnrode vruchtenwijn, gegist van rijpe yangmei uit Zhejiang, zoetzuur en "
@@ -1363,7 +1368,7 @@ PRODUCTS: list[dict] = [
             "it": (
                 "Vino giallo ambrato, prodotto con riso glutinoso secondo il metodo tradizionale. "
                 "Si beve tiepido o si usa in cucina per pesce, maiale brasato e pollo ubriaco. "
-                "Contiene alcol (14% vol): alcuni Paesi limitano o tassano l'alcol nelle "
+                "Contiene alcol (14% vol): alcuni paesi limitano o tassano l'alcol nelle "
                 "spedizioni."
             ),
             "es": (
@@ -1414,8 +1419,8 @@ PRODUCTS: list[dict] = [
             "es": "Sello de piedra de Qingtian con tu nombre",
             "pt": "Selo de pedra de Qingtian com o seu nome",
             "fr": "Sceau en pierre de Qingtian gravé à votre nom",
-            "de": "Siegel aus Qingtian-Stein mit Ihrem Namen",
-            "nl": "Zegel van Qingtian-steen met uw naam",
+            "de": "Siegel aus Qingtian-Stein mit deinem Namen",
+            "nl": "Zegel van Qingtian-steen met jouw naam",
         },
         "descriptions": {
             "zh_Hans": (
@@ -1433,8 +1438,8 @@ PRODUCTS: list[dict] = [
             ),
             "it": (
                 "La pietra di Qingtian è una delle quattro celebri pietre da sigillo della Cina, "
-                "morbida e a grana fine. Un incisore locale incide il tuo nome in caratteri "
-                "cinesi: indicalo nell'ordine. Circa 2 × 2 × 6 cm."
+                "morbida e a grana fine. Un maestro incisore del posto incide il tuo nome in "
+                "caratteri cinesi: indicalo quando ordini. Circa 2 × 2 × 6 cm."
             ),
             "es": (
                 "La piedra de Qingtian es una de las cuatro famosas piedras para sellos de China, "
@@ -1443,8 +1448,8 @@ PRODUCTS: list[dict] = [
             ),
             "pt": (
                 "A pedra de Qingtian é uma das quatro célebres pedras de selo da China, macia e de "
-                "grão fino. Um gravador local grava o seu nome em caracteres chineses: indique-o "
-                "no pedido. Cerca de 2 × 2 × 6 cm."
+                "grão fino. Um mestre gravador local grava o seu nome em caracteres chineses: "
+                "indique-o no pedido. Cerca de 2 × 2 × 6 cm."
             ),
             "fr": (
                 "La pierre de Qingtian est l'une des quatre célèbres pierres à sceau de Chine, "
@@ -1453,13 +1458,13 @@ PRODUCTS: list[dict] = [
             ),
             "de": (
                 "Qingtian-Stein zählt zu den vier berühmten Siegelsteinen Chinas – weich und "
-                "feinkörnig. Ein Siegelschneider vor Ort graviert Ihren Namen in chinesischen "
-                "Schriftzeichen; bitte bei der Bestellung angeben. Ca. 2 × 2 × 6 cm."
+                "feinkörnig. Ein Siegelschneider vor Ort graviert deinen Namen in chinesischen "
+                "Schriftzeichen; gib ihn einfach bei der Bestellung an. Ca. 2 × 2 × 6 cm."
             ),
             "nl": (
                 "Qingtian-steen is een van de vier beroemde zegelstenen van China: zacht en "
-                "fijnkorrelig. Een plaatselijke graveur snijdt uw naam in Chinese karakters; "
-                "vermeld die bij uw bestelling. Ca. 2 × 2 × 6 cm."
+                "fijnkorrelig. Een graveur uit de streek snijdt jouw naam in Chinese tekens; "
+                "vermeld die bij je bestelling. Ca. 2 × 2 × 6 cm."
             ),
         },
         "price_cny": 26000,
@@ -1551,7 +1556,7 @@ PRODUCTS: list[dict] = [
             "en": "Qingtian stone gift set: seal, seal paste, paperweight",
             "it": "Cofanetto regalo in pietra di Qingtian con sigillo",
             "es": "Estuche regalo de piedra de Qingtian con sello",
-            "pt": "Estojo de presente em pedra de Qingtian com selo",
+            "pt": "Estojo de oferta em pedra de Qingtian com selo",
             "fr": "Coffret cadeau en pierre de Qingtian avec sceau",
             "de": "Geschenkset aus Qingtian-Stein mit Siegel",
             "nl": "Cadeauset van Qingtian-steen met zegel",
@@ -1582,7 +1587,7 @@ PRODUCTS: list[dict] = [
                 "seda. Un regalo muy apreciado para bodas, cumpleaños y socios de negocios."
             ),
             "pt": (
-                "Um selo em pedra de Qingtian com o nome que escolher, um frasco de pasta vermelha "
+                "Um selo em pedra de Qingtian com o nome que escolher, um boião de pasta vermelha "
                 "para selos e um pisa-papéis em pedra esculpida, numa caixa de brocado forrada a "
                 "seda. Um presente muito apreciado para casamentos, aniversários e parceiros de "
                 "negócios."
@@ -1594,7 +1599,7 @@ PRODUCTS: list[dict] = [
                 "partenaires d'affaires."
             ),
             "de": (
-                "Ein Siegel aus Qingtian-Stein mit einem Namen Ihrer Wahl, ein Döschen rote "
+                "Ein Siegel aus Qingtian-Stein mit einem Namen deiner Wahl, ein Döschen rote "
                 "Siegelpaste und ein geschnitzter Briefbeschwerer aus Stein in einer mit Seide "
                 "ausgeschlagenen Brokatschachtel. Ein beliebtes Geschenk zu Hochzeiten, "
                 "Geburtstagen und für Geschäftspartner."
@@ -1621,7 +1626,7 @@ PRODUCTS: list[dict] = [
             "en": "Tea & Oil gift box",
             "it": "Confezione regalo tè e olio di camelia",
             "es": "Caja regalo de té y aceite de camelia",
-            "pt": "Caixa de presente com chá e óleo de camélia",
+            "pt": "Caixa de oferta com chá e óleo de camélia",
             "fr": "Coffret cadeau thé et huile de camélia",
             "de": "Geschenkbox Tee und Kamelienöl",
             "nl": "Cadeaudoos thee en cameliaolie",
@@ -1632,17 +1637,17 @@ PRODUCTS: list[dict] = [
                 "亲友。"
             ),
             "zh_Hant": (
-                "青田高山綠茶（100克罐裝）與麗水山茶油（500毫升）組合禮盒，把家鄉山裡的兩種味道送給"
-                "親友。"
+                "青田高山綠茶（100公克罐裝）與麗水山茶油（500毫升）組合禮盒，"
+                "把家鄉山裡的兩種味道送給親友。"
             ),
             "en": (
                 "Qingtian mountain green tea (100 g tin) and Lishui camellia seed oil (500 ml) in "
                 "one gift box: two flavours of the home mountains for family and friends."
             ),
             "it": (
-                "Tè verde di montagna di Qingtian (barattolo da 100 g) e olio di semi di camelia "
-                "di Lishui (500 ml) in una confezione regalo: due sapori delle montagne di casa "
-                "per parenti e amici."
+                "Tè verde di montagna di Qingtian (latta da 100 g) e olio di semi di camelia di "
+                "Lishui (500 ml) in una confezione regalo: due sapori delle montagne di casa per "
+                "parenti e amici."
             ),
             "es": (
                 "Té verde de montaña de Qingtian (lata de 100 g) y aceite de semilla de camelia de "
@@ -1651,7 +1656,7 @@ PRODUCTS: list[dict] = [
             ),
             "pt": (
                 "Chá verde de montanha de Qingtian (lata de 100 g) e óleo de semente de camélia de "
-                "Lishui (500 ml) numa caixa de presente: dois sabores das montanhas de casa para a "
+                "Lishui (500 ml) numa caixa de oferta: dois sabores das montanhas de casa para a "
                 "família e os amigos."
             ),
             "fr": (
@@ -1670,7 +1675,7 @@ PRODUCTS: list[dict] = [
         },
         "price_cny": 26800,
         "unit": "box",
-        "unit_weight_g": 560,
+        "unit_weight_g": 600,
         "hs_code": "090210",
         "restricted_countries": [],
     },
@@ -1680,7 +1685,7 @@ PRODUCTS: list[dict] = [
         "position": 1,
         "names": {
             "zh_Hans": "伊比利亚火腿切片 100克（青田分切）",
-            "zh_Hant": "伊比利火腿切片 100克（青田分切）",
+            "zh_Hant": "伊比利火腿切片 100公克（青田分切）",
             "en": "Iberian ham, sliced in Qingtian, 100 g",
             "it": "Prosciutto iberico affettato a Qingtian, 100 g",
             "es": "Jamón ibérico loncheado en Qingtian, 100 g",
@@ -1717,8 +1722,8 @@ PRODUCTS: list[dict] = [
             "pt": (
                 "Presunto ibérico espanhol importado inteiro e fatiado à mão em Qingtian, produto "
                 "de referência da iniciativa «Comida europeia, feita em Qingtian». Produto de "
-                "carne: não pode ser enviado para a UE, Reino Unido, Suíça, Noruega, Brasil e "
-                "Estados Unidos."
+                "carne: não pode ser enviado para a UE, o Reino Unido, a Suíça, a Noruega, o Brasil "
+                "nem os Estados Unidos."
             ),
             "fr": (
                 "Jambon ibérique espagnol importé entier et tranché à la main à Qingtian, produit "
@@ -1751,7 +1756,7 @@ PRODUCTS: list[dict] = [
         "position": 2,
         "names": {
             "zh_Hans": "意式萨拉米香肠 200克（青田制造）",
-            "zh_Hant": "義式薩拉米香腸 200克（青田製造）",
+            "zh_Hant": "義式薩拉米香腸 200公克（青田製造）",
             "en": "Salami, made in Qingtian, 200 g",
             "it": "Salame prodotto a Qingtian, 200 g",
             "es": "Salami elaborado en Qingtian, 200 g",
@@ -1785,9 +1790,10 @@ PRODUCTS: list[dict] = [
                 "envía a la UE, Reino Unido, Suiza, Noruega, Brasil ni Estados Unidos."
             ),
             "pt": (
-                "Salame de porco feito em Qingtian segundo uma receita italiana, temperado com "
-                "alho e pimenta-preta e curado durante várias semanas. Produto de carne: não pode "
-                "ser enviado para a UE, Reino Unido, Suíça, Noruega, Brasil e Estados Unidos."
+                "Salame de porco feito em Qingtian segundo uma receita italiana, temperado com alho "
+                "e pimenta-preta e curado durante várias semanas. Produto de carne: não pode ser "
+                "enviado para a UE, o Reino Unido, a Suíça, a Noruega, o Brasil nem os Estados "
+                "Unidos."
             ),
             "fr": (
                 "Salami de porc fabriqué à Qingtian selon une recette italienne, relevé d'ail et "
@@ -1819,7 +1825,7 @@ PRODUCTS: list[dict] = [
         "position": 3,
         "names": {
             "zh_Hans": "安格斯牛肉干 100克",
-            "zh_Hant": "安格斯牛肉乾 100克",
+            "zh_Hant": "安格斯牛肉乾 100公克",
             "en": "Angus beef jerky, 100 g",
             "it": "Carne secca di manzo Angus, 100 g",
             "es": "Carne seca de ternera Angus, 100 g",
@@ -1855,10 +1861,10 @@ PRODUCTS: list[dict] = [
                 "Estados Unidos."
             ),
             "pt": (
-                "Tiras de carne de vaca Angus marinadas com molho de soja e especiarias e secas "
+                "Tiras de carne de vaca Angus marinadas em molho de soja e especiarias e secas "
                 "lentamente em Qingtian: macias, saborosas e levemente doces, ricas em proteína. "
-                "Produto de carne: não pode ser enviado para a UE, Reino Unido, Suíça, Noruega, "
-                "Brasil e Estados Unidos."
+                "Produto de carne: não pode ser enviado para a UE, o Reino Unido, a Suíça, a "
+                "Noruega, o Brasil nem os Estados Unidos."
             ),
             "fr": (
                 "Lanières de bœuf Angus marinées à la sauce soja et aux épices, puis séchées "
@@ -1920,6 +1926,73 @@ def _check() -> None:
             if limit is not None:
                 assert len(text) <= limit, f"{where}/{loc}: {len(text)} > {limit} chars"
 
+    # A size in a text: "5 kg", "10-kg-Sack", "1,9 L", "500 ml", "500公克", "1.9升", "500毫升".
+    latin_size = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)[ -]?(kg|g|ml|L)(?!\w)")
+    cjk_size = re.compile(r"(\d+(?:\.\d+)?)\s*(公斤|千克|公克|毫升|公升|克|升)")
+    factor = {"kg": 1000, "公斤": 1000, "千克": 1000, "g": 1, "公克": 1, "克": 1}
+    factor |= {"L": 1000, "公升": 1000, "升": 1000, "ml": 1, "毫升": 1}
+    volumes = {"L", "公升", "升", "ml", "毫升"}
+    # HS codes of goods that are liquids whatever the name says: beverages (chapter 22), soy
+    # sauce, and the liquid vegetable oils (olive, rape, sunflower, other fixed oils: camellia).
+    liquid_hs = ("22", "210310", "1509", "1510", "1512", "1514", "1515")
+
+    def sizes(text: str) -> list[tuple[Decimal, bool]]:
+        """Every size stated in the text, as (grams or ml, is it a volume?)."""
+        found = []
+        for rx in (latin_size, cjk_size):
+            for m in rx.finditer(text):
+                amount = Decimal(m.group(1).replace(",", ".")) * factor[m.group(2)]
+                found.append((amount, m.group(2) in volumes))
+        return found
+
+    def check_quantities() -> None:
+        """The liquids rule and the other self-contradictions of a product's quantity."""
+        for p in PRODUCTS:
+            slug, qty = p["slug"], p["unit_weight_g"]
+            stated = {loc: sizes(p["names"][loc]) for loc in LOCALES}
+            assert all(len(v) <= 1 for v in stated.values()), f"{slug}: several sizes in a name"
+            said = {v[0] for v in stated.values() if v}
+            if said:
+                missing = [loc for loc, v in stated.items() if not v]
+                assert not missing, f"{slug}: names {missing} do not state the size"
+                assert len(said) == 1, f"{slug}: the names disagree on the size: {said}"
+                ((amount, is_volume),) = said
+                what = f"{amount.normalize():f} {'ml' if is_volume else 'g'}"
+                assert amount == qty, f"{slug}: the names say {what} but unit_weight_g is {qty}" + (
+                    " (a liquid counts its volume in ml, not grams)" if is_volume else ""
+                )
+            is_liquid = any(is_volume for _, is_volume in said)
+            if p["unit"] == "bottle":
+                assert is_liquid, f"{slug}: a bottle must state its volume (ml/L) in the names"
+            if p["hs_code"].startswith(liquid_hs):
+                assert is_liquid, f"{slug}: HS {p['hs_code']} is a liquid: state its volume"
+            if not said:
+                # Several contents listed in parentheses, e.g. "(100 g tin) … (500 ml)": the
+                # unit's quantity is their sum, liquids in ml; every locale lists the same.
+                contents = {}
+                for loc, text in p["descriptions"].items():
+                    inner = " ".join(re.findall(r"[(（]([^()（）]*)[)）]", text))
+                    contents[loc] = sorted(sizes(inner))
+                listed = {tuple(c) for c in contents.values()}
+                assert len(listed) == 1, f"{slug}: the descriptions list different contents"
+                (items,) = listed
+                if items:
+                    total = sum(amount for amount, _ in items)
+                    assert total == qty, (
+                        f"{slug}: the contents add up to {total} (liquids in ml), "
+                        f"but unit_weight_g is {qty}"
+                    )
+            # A closing sentence "5 kg sack." of the English description: the unit and its size.
+            m = re.search(r"(?:^|\. )(\d+(?:\.\d+)?) (kg|g|ml|L) (\w+)\.$", p["descriptions"]["en"])
+            if m and m.group(3) in _UNITS:
+                assert m.group(3) == p["unit"], (
+                    f"{slug}: sold per {p['unit']}, described as a {m.group(3)}"
+                )
+                amount = Decimal(m.group(1)) * factor[m.group(2)]
+                assert amount == qty, (
+                    f"{slug}: the description says {m.group(0).strip('. ')}, not {qty}"
+                )
+
     assert len(EU) == len(set(EU)) == 27
     cat_slugs = [c["slug"] for c in CATEGORIES]
     assert len(cat_slugs) == len(set(cat_slugs)), "duplicate category slug"
@@ -1957,6 +2030,7 @@ def _check() -> None:
         assert isinstance(rc, list) and len(rc) == len(set(rc)), slug
         assert all(re.fullmatch(r"[A-Z]{2}", code) for code in rc), slug
         assert type(p["position"]) is int and p["position"] > 0, slug
+    check_quantities()
     positions = Counter((p["category"], p["position"]) for p in PRODUCTS)
     assert max(positions.values()) == 1, "duplicate position within a category"
     amp = [p["slug"] for p in PRODUCTS for text in p["names"].values() if "&" in text]
