@@ -34,3 +34,12 @@ def localized(texts: dict[str, str], locale: str) -> str:
 
 def can_ship(product: Product, country: str | None) -> bool:
     return country is None or country not in product.restricted_countries
+
+
+# HS codes of goods that are liquids: beverages (chapter 22), soy sauce, liquid vegetable oils.
+LIQUID_HS = ("22", "210310", "1509", "1510", "1512", "1514", "1515")
+
+
+def is_liquid(product: Product) -> bool:
+    """Sold by volume: its `unit_weight_g` holds millilitres, not grams."""
+    return product.unit == "bottle" or product.hs_code.replace(".", "").startswith(LIQUID_HS)

@@ -45,7 +45,7 @@ async def on_category(
         else:
             screen = await catalog.category_screen(
                 session, category_id=callback_data.id, page=callback_data.page,
-                page_size=settings.page_size, currency=user.currency,
+                page_size=settings.page_size, currency=user.currency, country=user.country,
             )  # fmt: skip
             text, markup = category_view(screen, user, locale)
     except NotFound:

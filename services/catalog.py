@@ -30,6 +30,7 @@ class Page:
     page: int  # 0-based
     pages: int
     total: int
+    shippable: int | None = None  # how many of them can reach the buyer's country (None: unknown)
 
 
 class NotFound(LookupError):
@@ -60,24 +61,32 @@ async def get_category(session: AsyncSession, category_id: int) -> Category:
 
 
 async def products_page(
-    session: AsyncSession, *, category_id: int, page: int, page_size: int
+    session: AsyncSession,
+    *,
+    category_id: int,
+    page: int,
+    page_size: int,
+    country: str | None = None,
 ) -> Page:
-    """One page of a category's active products. A page out of range raises NotFound."""
+    """One page of a category's active products: those that can be shipped to `country` first
+    (in catalogue order), then the rest. A page out of range raises NotFound."""
     await get_category(session, category_id)
-    where = (col(Product.category_id) == category_id, col(Product.is_active).is_(True))
-    total = (await session.exec(select(func.count()).select_from(Product).where(*where))).one()
+    statement = (
+        select(Product)
+        .where(col(Product.category_id) == category_id, col(Product.is_active).is_(True))
+        .order_by(col(Product.position), col(Product.id))
+    )
+    products = list((await session.exec(statement)).all())  # a category holds a few dozen
+    shippable = None
+    if country:
+        products.sort(key=lambda product: not can_ship(product, country))  # stable: keeps order
+        shippable = sum(1 for product in products if can_ship(product, country))
+    total = len(products)
     pages = max(1, ceil(total / page_size))
     if page < 0 or page >= pages:
         raise NotFound(page)
-    statement = (
-        select(Product)
-        .where(*where)
-        .order_by(col(Product.position), col(Product.id))
-        .offset(page * page_size)
-        .limit(page_size)
-    )
-    products = list((await session.exec(statement)).all())
-    return Page(products=products, page=page, pages=pages, total=total)
+    chunk = products[page * page_size : (page + 1) * page_size]
+    return Page(products=chunk, page=page, pages=pages, total=total, shippable=shippable)
 
 
 @dataclass(frozen=True)
@@ -90,11 +99,14 @@ class CategoryScreen:
 
 
 async def category_screen(
-    session: AsyncSession, *, category_id: int, page: int, page_size: int, currency: str | None
-) -> CategoryScreen:
+    session: AsyncSession, *, category_id: int, page: int, page_size: int, currency: str | None,
+    country: str | None = None,
+) -> CategoryScreen:  # fmt: skip
     """Raises NotFound for a category that does not exist or a page out of range."""
     category = await get_category(session, category_id)
-    result = await products_page(session, category_id=category_id, page=page, page_size=page_size)
+    result = await products_page(
+        session, category_id=category_id, page=page, page_size=page_size, country=country
+    )
     return CategoryScreen(category=category, page=result, rate=await get_rate(session, currency))
 
 

@@ -1,19 +1,33 @@
-"""Product search over every locale's names and descriptions, case- and accent-insensitive, ranked."""
+"""Product search over every locale's names and descriptions, ranked (see services.search_index).
+
+The index lives in memory, one per database, and is rebuilt when the catalogue changes, in this
+process or another: each search first reads a cheap version of the `products` table (one
+aggregate query) and compares it with the one the index was built at. The hits themselves are
+read fresh by primary key, so prices and the like are never stale."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
-from sqlalchemy import or_
+from sqlalchemy import BigInteger, Text, case, cast, func
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.text import fold
+from domain.search_text import query_terms
 from models import Product
 from services.catalog import get_rate
+from services.demo_synonyms import SYNONYMS
+from services.search_index import Entry, SearchIndex
 
 MAX_QUERY_LENGTH = 100
-MAX_CANDIDATES = 500
+# An edit that keeps the counts, the ids and every text's length (`Salame` → `Salami`) does not
+# change the version: the index is rebuilt after this many seconds anyway.
+MAX_INDEX_AGE_SECONDS = 600.0
+MAX_INDEXES = 4  # databases whose index is kept (one in production; tests open many)
 
 
 class QueryTooLong(ValueError):
@@ -27,37 +41,75 @@ class Hit:
 
 
 def tokens(query: str) -> list[str]:
-    words = []
-    for word in fold(query).split():
-        word = word.strip(".,;:!?\"'()[]{}«»“”„‘’、，。！？：；（）")
-        if word and word not in words:
-            words.append(word)
-    return words
+    """The query's search terms, folded, each once (Chinese split into words, in Simplified
+    characters)."""
+    return [term.text for term in query_terms(query)]
 
 
-def _like(token: str) -> str:
-    escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+@dataclass(frozen=True)
+class _Built:
+    version: tuple[int, ...]
+    index: SearchIndex
+    built_at: float
 
 
-def _score(product: Product, words: list[str], locale: str) -> tuple[int, int]:
-    """(how many words matched, score). Names weigh more than descriptions, the user's language most."""
-    own_name = fold(product.names.get(locale, ""))
-    names = product.search_names.split("\n")
-    matched = 0
-    score = 0
-    for word in words:
-        word_score = 0
-        if word in own_name:
-            word_score = 12 if own_name.startswith(word) else 10
-        elif any(word in name for name in names):
-            word_score = 8 if any(name.startswith(word) for name in names) else 6
-        elif word in product.search_text:
-            word_score = 2
-        if word_score:
-            matched += 1
-            score += word_score
-    return matched, score
+_indexes: OrderedDict[str, _Built] = OrderedDict()
+
+
+def _now() -> float:
+    return time.monotonic()
+
+
+async def catalogue_version(session: AsyncSession) -> tuple[int, ...]:
+    """Changes whenever a product is added, removed, put on or off sale, or has a name or a
+    description of another length."""
+    product_id = cast(col(Product.id), BigInteger)
+    active_id = case((col(Product.is_active), product_id * product_id), else_=0)
+    text_length = func.length(cast(col(Product.names), Text)) + func.length(
+        cast(col(Product.descriptions), Text)
+    )
+    statement = select(
+        func.count(),
+        func.coalesce(func.max(col(Product.id)), 0),
+        func.coalesce(func.sum(active_id), 0),
+        func.coalesce(func.sum(text_length), 0),
+    ).select_from(Product)
+    row = (await session.exec(statement)).one()
+    return tuple(int(value or 0) for value in row)
+
+
+def _database_key(session: AsyncSession) -> str:
+    bind = session.bind
+    if bind is None:
+        return ""
+    engine = bind if isinstance(bind, AsyncEngine) else bind.engine
+    return str(engine.url)
+
+
+async def current_index(session: AsyncSession) -> SearchIndex:
+    """The index of the catalogue as it is now, rebuilt first if it changed."""
+    key = _database_key(session)
+    version = await catalogue_version(session)
+    built = _indexes.get(key)
+    now = _now()
+    if built is None or built.version != version or now - built.built_at > MAX_INDEX_AGE_SECONDS:
+        statement = select(
+            col(Product.id), col(Product.position), col(Product.names), col(Product.descriptions)
+        ).where(col(Product.is_active).is_(True))
+        entries = [
+            Entry(
+                id=id_ or 0, position=position, names=names or {}, descriptions=descriptions or {}
+            )
+            for id_, position, names, descriptions in (await session.exec(statement)).all()
+        ]
+        # Building segments Chinese and stems every word: off the event loop.
+        index = await asyncio.to_thread(SearchIndex, entries, SYNONYMS)
+        built = _Built(version=version, index=index, built_at=now)
+        _indexes[key] = built
+        while len(_indexes) > MAX_INDEXES:
+            _indexes.popitem(last=False)
+    _indexes.move_to_end(key)
+    return built.index
 
 
 async def search_products(
@@ -67,32 +119,17 @@ async def search_products(
     all; otherwise products matching the most words come first."""
     if len(query) > MAX_QUERY_LENGTH:
         raise QueryTooLong(len(query))
-    words = tokens(query)
-    if not words:
+    index = await current_index(session)
+    terms = query_terms(query)
+    if not terms:
         return []
-    conditions = []
-    for word in words:
-        pattern = _like(word)
-        conditions.append(col(Product.search_names).like(pattern, escape="\\"))
-        conditions.append(col(Product.search_text).like(pattern, escape="\\"))
-    statement = (
-        select(Product)
-        .where(col(Product.is_active).is_(True), or_(*conditions))
-        .limit(MAX_CANDIDATES)
-    )
-    candidates = (await session.exec(statement)).all()
-    ranked = []
-    for product in candidates:
-        matched, score = _score(product, words, locale)
-        if matched:
-            ranked.append((matched, score, product))
+    ranked = index.search(terms, locale)[:limit]
     if not ranked:
         return []
-    best = max(matched for matched, _, _ in ranked)
-    if best == len(words):
-        ranked = [row for row in ranked if row[0] == best]
-    ranked.sort(key=lambda row: (-row[0], -row[1], row[2].position, row[2].id or 0))
-    return [Hit(product, score) for _, score, product in ranked[:limit]]
+    ids = [row.id for row in ranked]
+    statement = select(Product).where(col(Product.id).in_(ids), col(Product.is_active).is_(True))
+    products = {product.id: product for product in (await session.exec(statement)).all()}
+    return [Hit(products[row.id], row.score) for row in ranked if row.id in products]
 
 
 @dataclass(frozen=True)

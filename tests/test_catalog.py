@@ -252,3 +252,33 @@ async def test_flooding_user_is_told_once_in_their_language(app: Harness):
     texts = app.texts(buyer)
     warning = app.t("You are going too fast. Please wait a few seconds.", "de")
     assert texts.count(warning) == 1 and len(texts) == 3
+
+
+async def _category(app: Harness, slug: str) -> int:
+    async with app.session_factory() as session:
+        return (await session.exec(select(Category.id).where(Category.slug == slug))).one()
+
+
+async def test_products_that_can_reach_the_buyer_come_first(app: Harness):
+    buyer = app.user(language_code="en")
+    await app.onboard(buyer, language="en", country="Brazil", city="São Paulo")
+    listing = await app.send(buyer, "/catalog")
+    category = await _category(app, "dried-goods")
+    names: list[str] = []
+    for page in range(2):  # the category spans two pages
+        await app.press(buyer, listing, CategoryCb(id=category, page=page).pack())
+        names += [text for row in app.last(buyer).buttons for text, _d in row if "CN¥" in text]
+    # the field carp may not enter Brazil: it is listed after every product that can (it is
+    # the first of the category for everyone else)
+    assert "carp" in names[-1].lower() and len(names) == 7
+    assert "None of these products" not in app.last(buyer).text
+
+
+async def test_a_category_that_cannot_reach_the_buyer_says_so_first(app: Harness):
+    buyer = app.user(language_code="en")
+    await app.onboard(buyer, language="en", country="Germany", city="Berlin")
+    listing = await app.send(buyer, "/catalog")
+    await app.press(buyer, listing, CategoryCb(id=await _category(app, "european-food")).pack())
+    text = app.last(buyer).text
+    assert "None of these products can be shipped to Germany" in text
+    assert "3 products" in text

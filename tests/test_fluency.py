@@ -49,3 +49,17 @@ async def test_settings_name_the_currency(app: Harness):
     await app.onboard(buyer, language="zh_Hans", country="意大利", city="米兰")
     screen = await app.send(buyer, "/settings")
     assert "欧元 (EUR)" in screen.text
+
+
+def test_liquids_are_sold_by_volume():
+    from domain.catalog import is_liquid
+    from models import Product
+    from ui.catalog import volume_text
+
+    soy = Product(slug="s", category_id=1, unit="bottle", unit_weight_g=1900, hs_code="2103.10",
+                  price_cny=1, names={}, descriptions={})  # fmt: skip
+    rice = Product(slug="r", category_id=1, unit="sack", unit_weight_g=5000, hs_code="1006.30",
+                   price_cny=1, names={}, descriptions={})  # fmt: skip
+    assert is_liquid(soy) and not is_liquid(rice)
+    assert volume_text(1900, "en") == "1.9 L" and volume_text(750, "de") == "750\xa0ml"
+    assert volume_text(1900, "zh_Hans") == "1.9升"

@@ -70,3 +70,104 @@ def test_translations_are_not_copies_of_english(i18n):
         catalog = read(locale)
         same = [m.id for m in catalog if m.id and m.string == english.get(m.id)]
         assert len(same) < len(english) * 0.25, (locale, same[:10])
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location("i18n_tool", PROJECT_ROOT / "scripts" / "i18n.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
+
+
+@pytest.mark.parametrize(
+    ("locale", "text", "word"),
+    [
+        ("de", "Bitte geben Sie Ihren Namen ein.", "Sie"),
+        ("de", "Sie haben keine Bestellung.", "Sie"),  # at a sentence start too
+        ("de", "Ihre Bestellung ist bestätigt.", "Ihre"),
+        ("de", "Wir schreiben Ihnen bald.", "Ihnen"),
+        ("nl", "Kies uw taal.", "uw"),
+        ("nl", "Heeft u een vraag?", "u"),
+        ("nl", "Uw bestelling is bevestigd.", "Uw"),
+        ("pt", "Onde quer retirar? Ponto de retirada: {value}", "retirada"),
+        ("pt", "Uma caixa de presente", "de presente"),
+        ("pt", "Ligue para o celular", "celular"),
+        ("pt", "Veja na tela", "tela"),
+        ("pt", "O usuário não existe", "usuário"),
+        ("pt", "O pedido está sendo enviado", "está sendo"),
+        ("zh_Hant", "這个訂單", "个"),
+        ("zh_Hant", "請輸入设定", "设"),
+        ("fr", "Syntaxe : /picklist", ":"),
+        ("fr", "Merci !", "!"),
+        ("fr", "Montant: {amount}", ":"),
+        ("fr", "« {value} »", "«"),
+    ],
+)
+def test_style_rules_flag_what_a_native_editor_would(locale, text, word):
+    found = _tool().style_problems(locale, "msgid", text)
+    assert found, (locale, text)
+    assert all(line.startswith(f"{locale}: ") and "'msgid'" in line for line in found)
+    assert any(repr(word) in line or word in line for line in found), found
+
+
+@pytest.mark.parametrize(
+    ("locale", "text"),
+    [
+        ("de", "Hat sie bis zum Bestellschluss ihr Minimum erreicht, kommt sie zustande."),
+        ("de", "/orders — deine Bestellungen und ihr Status"),
+        ("nl", "Kies je taal: over 9 dagen 4 uur, {unit} <u>x</u>"),
+        ("pt", "🗑 Retirar do meu pedido; pronto para levantamento; está a enviar"),
+        ("pt", "O presente pedido"),
+        (
+            "pt",
+            "O grupo fica quando atinge o mínimo",
+        ),  # "presente" alone is fine; only the gift sense is flagged
+        ("zh_Hant", "請輸入設定；皇后；公里；只能；台北"),
+        (
+            "fr",
+            "Syntaxe\u00a0: /picklist\u202f; Merci\u202f! Prête\u00a0? «\u00a0{value}\u00a0» 12:00",
+        ),
+        ("fr", "<code>2026-12-20 12:00</code>, p. ex. clé=valeur."),
+        ("es", "Uso: /picklist"),  # only French puts a space there
+    ],
+)
+def test_style_rules_leave_correct_text_alone(locale, text):
+    assert _tool().style_problems(locale, "msgid", text) == []
+
+
+@pytest.mark.parametrize(
+    "msgid",
+    [
+        " · closes {deadline}",
+        "closes {deadline}",
+        ", and {count} more",
+        "and the price drops",
+        "for {product}",
+        "paid in advance.",
+        "Status: {status} ",
+        "Delivery to {city},",
+    ],
+)
+def test_sentence_fragments_are_flagged(msgid):
+    assert _tool().fragment_reason(msgid)
+
+
+@pytest.mark.parametrize(
+    "msgid",
+    [
+        "paid",
+        "shipped",
+        "ready for pickup",
+        "none (delivery)",
+        "kg",
+        "bag",
+        "sea",
+        "{count} unit",
+        "… and {count} more lines",
+        "Status: {status} · 💰 paid",
+        "/help — this help",
+        "<b>Your order</b>:",
+    ],
+)
+def test_whole_labels_and_messages_are_not_fragments(msgid):
+    assert _tool().fragment_reason(msgid) is None

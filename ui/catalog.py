@@ -6,11 +6,12 @@ from decimal import Decimal
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.units import format_unit
 
 from domain import geo
-from domain.catalog import UNITS, can_ship, localized
+from domain.catalog import UNITS, can_ship, is_liquid, localized
 from models import Product, User
 from services.catalog import CategoryRow, CategoryScreen
 from services.groups import ProductScreen
@@ -28,6 +29,15 @@ def weight_text(grams: int, locale: str) -> str:
         kilos = Decimal(grams) / 1000
         return format_unit(kilos, "mass-kilogram", length=unit_length(locale), locale=loc)
     return format_unit(grams, "mass-gram", length=unit_length(locale), locale=loc)
+
+
+def volume_text(millilitres: int, locale: str) -> str:
+    """`1.9 L`, `750 ml` (`1.9升` in Chinese), by Babel."""
+    loc = geo.babel_locale(locale)
+    if millilitres >= 1000:
+        litres = (Decimal(millilitres) / 1000).normalize()
+        return format_unit(litres, "volume-liter", length=unit_length(locale), locale=loc)
+    return format_unit(millilitres, "volume-milliliter", length=unit_length(locale), locale=loc)
 
 
 def unit_label(unit: str) -> str:
@@ -61,7 +71,11 @@ def card_text(product: Product, user: User, rate: int | None, locale: str) -> st
             price=q(product_price(product, user, rate, locale)), unit=q(unit_label(product.unit))
         ),
     ]
-    if product.unit_weight_g:
+    if product.unit_weight_g and is_liquid(product):
+        lines.append(
+            _("🧴 Volume: {volume}").format(volume=q(volume_text(product.unit_weight_g, locale)))
+        )
+    elif product.unit_weight_g:
         lines.append(
             _("⚖️ Net weight: {weight}").format(weight=q(weight_text(product.unit_weight_g, locale)))
         )
@@ -110,13 +124,21 @@ def category_view(
         kb.row(*pager_row(page, result.pages, lambda p: CategoryCb(id=category_id, page=p).pack()))
     kb.row(button(_("⬅ Categories"), CategoryCb(id=0).pack()), home_button())
     name = localized(category.names, locale)
-    text = _("{emoji} <b>{name}</b>\nPage {page} of {pages} · {total} products").format(
+    text = ngettext(
+        "{emoji} <b>{name}</b>\nPage {page} of {pages} · {total} product",
+        "{emoji} <b>{name}</b>\nPage {page} of {pages} · {total} products",
+        result.total,
+    ).format(
         emoji=q(category.emoji),
         name=q(name),
         page=page + 1,
         pages=result.pages,
         total=result.total,
     )
+    if result.shippable == 0 and user.country:
+        text += "\n\n" + _(
+            "⛔ None of these products can be shipped to {country} (import restrictions)."
+        ).format(country=q(geo.country_name(user.country, locale)))
     return text, kb.as_markup()
 
 

@@ -1,0 +1,277 @@
+"""Search quality on the demo catalogue: inflections, synonyms, pinyin, both Chinese scripts,
+whole words, typos; and the in-memory index following the catalogue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import select
+
+from models import Category, Product
+from services import search
+from services.catalog import refresh_search_fields
+from services.search import search_products, tokens
+
+MUSHROOMS = frozenset(
+    {"dried-shiitake", "flower-shiitake", "shiitake-restaurant-1kg", "black-fungus"}
+)
+SHIITAKE = MUSHROOMS - {"black-fungus"}
+TEAS = frozenset({"qingtian-green-tea", "lishui-xiangcha"})
+
+
+@dataclass(frozen=True)
+class Case:
+    locale: str
+    query: str
+    first: tuple[str, ...] = ()  # the first results, in this order
+    top: frozenset[str] = frozenset()  # the first len(top) results, in any order
+    found: frozenset[str] = frozenset()  # among the results
+    absent: frozenset[str] = frozenset()  # not among the results
+    only: bool = False  # nothing else is found
+
+    def __str__(self) -> str:
+        return f"{self.locale}:{self.query}"
+
+
+CASES = [
+    # Chinese, Simplified: whole words first, pinyin, synonyms
+    Case("zh_Hans", "香菇", first=("dried-shiitake", "shiitake-restaurant-1kg", "flower-shiitake")),
+    Case("zh_Hans", "庆元香菇", first=("dried-shiitake", "flower-shiitake"), only=True),
+    Case("zh_Hans", "蘑菇", top=MUSHROOMS),
+    Case(
+        "zh_Hans",
+        "xianggu",
+        top=frozenset({"dried-shiitake", "shiitake-restaurant-1kg"}),
+        only=True,
+    ),
+    Case(
+        "zh_Hans",
+        "xiang gu",
+        top=frozenset({"dried-shiitake", "shiitake-restaurant-1kg"}),
+        only=True,
+    ),
+    Case("zh_Hans", "sungan", first=("dried-bamboo-shoots",), only=True),
+    Case("zh_Hans", "sun gan", first=("dried-bamboo-shoots",), only=True),
+    Case("zh_Hans", "lvcha", top=frozenset({"qingtian-green-tea", "tea-oil-gift-box"})),
+    Case("zh_Hans", "lücha", top=frozenset({"qingtian-green-tea", "tea-oil-gift-box"})),
+    Case("zh_Hans", "xiangu", found=frozenset({"dried-shiitake"})),  # pinyin with a typo
+    Case(
+        "zh_Hans",
+        "米",
+        first=("rice-fish-rice-5kg",),
+        found=frozenset({"restaurant-rice-10kg", "restaurant-rice-25kg", "qingtian-rice-noodles"}),
+        absent=frozenset({"salami", "stone-seal", "small-stone-carving"}),  # 萨拉米, 厘米
+    ),
+    Case("zh_Hans", "鱼", top=frozenset({"rice-fish-rice-5kg", "dried-field-carp"})),
+    # Chinese, Traditional, and the two scripts mixed
+    Case("zh_Hant", "筍乾", first=("dried-bamboo-shoots",), only=True),
+    Case("zh_Hant", "慶元香菇", first=("dried-shiitake", "flower-shiitake"), only=True),
+    Case("zh_Hans", "麗水笋干", first=("dried-bamboo-shoots",)),
+    Case("zh_Hant", "乾香菇", first=("shiitake-restaurant-1kg", "dried-shiitake")),
+    Case("zh_Hant", "huang jiu", first=("lishui-yellow-wine",), only=True),
+    # English
+    Case("en", "shiitake", top=SHIITAKE, only=True),
+    Case("en", "mushrooms", top=MUSHROOMS),
+    Case("en", "shitake", top=SHIITAKE, only=True),  # a missing letter
+    Case("en", "banboo", first=("dried-bamboo-shoots",)),  # a wrong letter
+    Case("en", "green tea", top=TEAS),
+    Case(
+        "en",
+        "25 kg",
+        first=("restaurant-rice-25kg",),
+        only=True,
+        absent=frozenset({"black-fungus"}),
+    ),
+    Case("en", "25kg", first=("restaurant-rice-25kg",), only=True),
+    Case("en", "1,9 L", first=("soy-sauce-1-9l",)),
+    Case("en", "rice", absent=frozenset({"salami"})),  # not `ricetta` in its Italian text
+    Case("en", "tea", absent=frozenset({"dried-mustard-greens"})),  # not `steamed`
+    Case("en", "oil", absent=frozenset({"rice-fish-rice-5kg"})),  # not `soil`
+    # Italian
+    Case("it", "funghi", first=("dried-shiitake", "black-fungus"), top=MUSHROOMS, only=True),
+    Case("it", "fungo", top=MUSHROOMS),
+    Case("it", "funghi secchi", first=("dried-shiitake", "black-fungus"), top=MUSHROOMS),
+    Case("it", "tè verde", top=TEAS),
+    Case("it", "vermicalli", first=("qingtian-rice-noodles",)),
+    # Spanish
+    Case("es", "setas", first=("dried-shiitake",), top=MUSHROOMS, only=True),
+    Case("es", "jamón", first=("iberian-ham-sliced",)),
+    Case("es", "jamin", first=("iberian-ham-sliced",)),
+    # Portuguese
+    Case("pt", "cogumelos", first=("dried-shiitake",), top=MUSHROOMS, only=True),
+    Case("pt", "cogumelo", top=MUSHROOMS, only=True),
+    Case("pt", "azeite", first=("camellia-oil-1l",), found=frozenset({"tea-oil-gift-box"})),
+    Case("pt", "presunyo", first=("iberian-ham-sliced",)),
+    # French
+    Case("fr", "champignons", top=MUSHROOMS, only=True),
+    Case("fr", "champignon", top=MUSHROOMS, only=True),
+    Case("fr", "confiture", first=("bayberry-jam",)),
+    Case("fr", "confiturr", first=("bayberry-jam",)),
+    # German
+    Case("de", "Pilze", first=("black-fungus",), top=MUSHROOMS, only=True),
+    Case("de", "Bambus", first=("dried-bamboo-shoots",)),  # the start of Bambussprossen
+    Case("de", "Tee", found=TEAS),  # the end of Bergtee and Grüntee
+    Case("de", "Bambusprossen", first=("dried-bamboo-shoots",)),
+    # Dutch
+    Case("nl", "paddenstoelen", top=MUSHROOMS, only=True),
+    Case("nl", "thee", top=TEAS | {"tea-oil-gift-box"}),
+    Case("nl", "bamboesheuten", first=("dried-bamboo-shoots",)),
+]
+
+
+async def slugs(session, query: str, locale: str) -> list[str]:
+    return [hit.product.slug for hit in await search_products(session, query=query, locale=locale)]
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+async def test_search_quality(session, seeded, case: Case):
+    found = await slugs(session, case.query, case.locale)
+    assert found[: len(case.first)] == list(case.first), found
+    if case.top:
+        assert set(found[: len(case.top)]) == case.top, found
+    assert case.found <= set(found), found
+    assert not case.absent & set(found), found
+    if case.only:
+        assert set(found) == set(case.first) | case.top, found
+
+
+@pytest.mark.parametrize(
+    ("locale", "typo", "exact"),
+    [
+        ("en", "shitake", "shiitake"),
+        ("en", "banboo", "bamboo"),
+        ("it", "vermicalli", "vermicelli"),
+        ("es", "jamin", "jamón"),
+        ("fr", "confiturr", "confiture"),
+        ("zh_Hans", "xiangu", "xianggu"),
+    ],
+)
+async def test_a_typo_ranks_below_the_exact_word(session, seeded, locale, typo, exact):
+    exact_hits = await search_products(session, query=exact, locale=locale)
+    typo_hits = await search_products(session, query=typo, locale=locale)
+    scores = {hit.product.slug: hit.score for hit in typo_hits}
+    best = exact_hits[0]
+    assert best.product.slug in scores
+    assert scores[best.product.slug] < best.score
+
+
+async def test_a_typo_in_one_word_of_several(session, seeded):
+    """The other words still match exactly, and rank the right product first."""
+    found = await slugs(session, "dried shitake restaurant", "en")
+    assert found == ["shiitake-restaurant-1kg"]
+
+
+async def test_short_words_are_not_corrected(session, seeded):
+    """Under five letters a word is taken as typed: `tex` is no `tea`, `vinp` no `vino`."""
+    assert await slugs(session, "tex", "en") == []
+    assert await slugs(session, "vinp", "it") == []
+
+
+async def test_own_language_name_first(session, seeded):
+    """`Salame` is the Italian name; the Italian buyer sees it ranked by his own name."""
+    italian = await search_products(session, query="salame", locale="it")
+    english = await search_products(session, query="salame", locale="en")
+    assert italian[0].product.slug == english[0].product.slug == "salami"
+    assert italian[0].score > english[0].score
+
+
+def test_tokens_split_chinese_numbers_and_units():
+    assert tokens("筍乾") == ["笋干"]
+    assert tokens("慶元香菇 250克") == ["庆元", "香菇", "250", "克"]
+    assert tokens("25kg") == ["25", "kg"]
+    assert tokens("1,9 L") == ["1.9", "l"]
+    assert tokens("%") == ["%"]
+    assert tokens("12% vol") == ["12", "vol"]
+    assert tokens("?!") == []
+
+
+# The index follows the catalogue. Each search opens its own session, as each update does: a
+# session that already read keeps its snapshot of an SQLite database.
+
+
+async def find(session_factory, query: str, locale: str = "en") -> list[str]:
+    async with session_factory() as session:
+        return await slugs(session, query, locale)
+
+
+async def test_index_follows_changes_made_by_another_process(session_factory, seeded):
+    """Another worker adds, renames and withdraws a product: the next search here sees it."""
+    assert await find(session_factory, "xylophone") == []
+    async with session_factory() as other:
+        category = (await other.exec(select(Category))).first()
+        assert category is not None
+        product = Product(
+            slug="xylophone",
+            category_id=category.id or 0,
+            names={"en": "Xylophone of Qingtian stone", "zh_Hans": "青田石木琴"},
+            descriptions={},
+            price_cny=1000,
+            unit="piece",
+            unit_weight_g=900,
+        )
+        refresh_search_fields(product)
+        other.add(product)
+        await other.commit()
+    assert await find(session_factory, "xylophone") == ["xylophone"]
+    assert await find(session_factory, "muqin", "zh_Hans") == ["xylophone"]
+
+    async with session_factory() as other:
+        product = (await other.exec(select(Product).where(Product.slug == "xylophone"))).one()
+        product.names = {**product.names, "en": "Marimba of Qingtian stone"}
+        refresh_search_fields(product)
+        other.add(product)
+        await other.commit()
+    assert await find(session_factory, "xylophone") == []
+    assert await find(session_factory, "marimba") == ["xylophone"]
+
+    async with session_factory() as other:
+        product = (await other.exec(select(Product).where(Product.slug == "xylophone"))).one()
+        product.is_active = False
+        other.add(product)
+        await other.commit()
+    assert await find(session_factory, "marimba") == []
+
+
+async def test_an_edit_of_the_same_length_is_seen_when_the_index_expires(
+    session_factory, seeded, monkeypatch
+):
+    """`Salami` → `Zzyzxx` changes no count and no length: the index catches up after
+    MAX_INDEX_AGE_SECONDS (the clock is moved, not waited for)."""
+    assert await find(session_factory, "zzyzxx") == []
+    async with session_factory() as other:
+        product = (await other.exec(select(Product).where(Product.slug == "salami"))).one()
+        product.names = {**product.names, "en": product.names["en"].replace("Salami", "Zzyzxx")}
+        other.add(product)
+        await other.commit()
+    now = search._now()
+    assert await find(session_factory, "zzyzxx") == []  # not yet
+    monkeypatch.setattr(search, "_now", lambda: now + search.MAX_INDEX_AGE_SECONDS + 1)
+    assert await find(session_factory, "zzyzxx") == ["salami"]
+
+
+async def test_a_search_is_two_small_queries_once_the_index_is_built(
+    engine, session_factory, seeded
+):
+    """The version of the catalogue, then the hits by primary key: no scan of the products'
+    texts in SQL, and no rebuild while nothing changed."""
+    async with session_factory() as session:
+        first = await search.current_index(session)
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        async with session_factory() as session:
+            assert (await slugs(session, "funghi", "it"))[:1] == ["dried-shiitake"]
+            assert await search.current_index(session) is first
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    searching = statements[:2]
+    assert len(searching) == 2
+    assert "count(" in searching[0].lower()
+    assert "like" not in " ".join(searching).lower()
+    assert " in (" in searching[1].lower() or "in (__[" in searching[1].lower()
