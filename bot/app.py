@@ -20,6 +20,7 @@ from bot.dispatcher import create_dispatcher
 from bot.i18n import create_i18n
 from bot.leader import LeaderElector
 from core.config import Settings
+from services.search import current_index
 from services.seed import catalogue_is_empty, seed_demo, seed_demo_groups
 from ui.commands import set_default_commands
 
@@ -52,6 +53,8 @@ async def prepare_database(
                 log.info("demo catalogue seeded: %s", report)
             else:  # the demo's group orders expire: open new ones where none is open
                 await seed_demo_groups(session, now=datetime.now(UTC))
+    async with factory() as session:  # the search index (and its dictionaries), before anyone waits
+        await current_index(session)
     return engine, factory
 
 

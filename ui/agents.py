@@ -45,7 +45,7 @@ def agent_buttons(card: OrderCard) -> InlineKeyboardMarkup:
         row.append(button(_("💰 Mark paid"), AgentCb(id=order.id or 0, a=AgentAction.PAID).pack()))
     if order.status in (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.READY_FOR_PICKUP):
         row.append(
-            button(_("📦 Handed over"), AgentCb(id=order.id or 0, a=AgentAction.HANDED).pack())
+            button(_("📦 Mark handed over"), AgentCb(id=order.id or 0, a=AgentAction.HANDED).pack())
         )
     if row:
         kb.row(*row)

@@ -98,6 +98,15 @@ def group_title(group: GroupOrder, user: User, locale: str) -> str:
     )
 
 
+def group_name(group: GroupOrder) -> str:
+    """`🚆 Milan · rail`: the title without its deadline, for sentences that say when it closes."""
+    return _("{icon} {city} · {method}").format(
+        icon=METHOD_ICONS.get(group.method, "📦"),
+        city=city_name(group),
+        method=_(METHOD_NAMES.get(group.method, group.method)),
+    )
+
+
 def progress_line(group: GroupOrder, locale: str) -> str:
     return f"{measure_text(group.total, group.measure, locale)} / {measure_text(group.min_total, group.measure, locale)} {pricing.progress_bar(group.total, group.min_total)}"
 

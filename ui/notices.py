@@ -14,6 +14,7 @@ from ui.context import RenderContext
 from ui.groups import (
     confirmed_lines,
     final_amount_text,
+    group_name,
     group_title,
     measure_text,
     progress_line,
@@ -108,7 +109,7 @@ def reminder(group: GroupOrder, user: User, ctx: RenderContext) -> Rendered:
     kb.row(button(_("🔕 Mute reminders"), GroupCb(id=group.id or 0, a=GroupAction.MUTE).pack()))
     return (
         _("⏰ <b>{title}</b> closes in {time}.\n{progress}\n{state}").format(
-            title=_title(group, user, ctx),
+            title=q(group_name(group)),  # "closes" is said once, with the time left
             time=q(time_left(group.deadline, ctx.now, ctx.locale)),
             progress=q(progress_line(group, ctx.locale)),
             state=state,

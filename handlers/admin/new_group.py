@@ -11,6 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
@@ -308,8 +309,10 @@ async def ask_offers(message: Message, state: FSMContext) -> None:
     draft = await load_draft(state)
     await state.set_state(NewGroup.offers)
     await message.answer(
-        _(
-            "Step 8 of 8. Products, one per line: the product code and {count} price(s) in yuan per unit, e.g. <code>rice-fish-rice-5kg 98,90,85</code>. Codes are listed by /gb_products."
+        ngettext(
+            "Step 8 of 8. Products, one per line: the product code and {count} price in yuan per unit, e.g. <code>rice-fish-rice-5kg 98</code>. Codes are listed by /gb_products.",
+            "Step 8 of 8. Products, one per line: the product code and {count} prices in yuan per unit, one per tier, e.g. <code>rice-fish-rice-5kg 98,90,85</code>. Codes are listed by /gb_products.",
+            len(draft.tiers),
         ).format(count=len(draft.tiers)),
         reply_markup=step_markup(),
     )
