@@ -58,9 +58,14 @@ COUNTRY_TIMEZONES: dict[str, str] = {
 DEFAULT_CURRENCY = "EUR"
 
 
+# The bot's locales as Babel should format them: Portuguese as in Portugal (Babel's "pt" is
+# Brazil's: "€ 12,54", "Polônia"), Traditional Chinese as in Taiwan.
+BABEL_LOCALES = {"pt": "pt_PT", "zh_Hant": "zh_Hant_TW"}
+
+
 def babel_locale(locale: str) -> Locale:
     try:
-        return Locale.parse(locale)
+        return Locale.parse(BABEL_LOCALES.get(locale, locale))
     except (UnknownLocaleError, ValueError):
         return Locale.parse("en")
 

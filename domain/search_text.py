@@ -12,7 +12,7 @@ import re
 import threading
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
 import jieba
@@ -69,9 +69,46 @@ def to_simplified(text: str) -> str:
     return zhconv.convert(text, "zh-hans")
 
 
+# Variant characters written for the same word, as the form the catalogue uses: 香菰 is 香菇.
+CHINESE_VARIANTS = str.maketrans({"菰": "菇"})
+
+# Function words of each Latin-script language, folded: not indexed in a text of that language
+# (a French `de` or an English `the` would match nearly every product). A query keeps them:
+# Italian `tè` (folded `te`) still finds the Italian texts about tea, not Dutch `te`.
+STOPWORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        "a an and at by for from in into of on or the to with".split()  # no `tea`, `oil`
+    ),
+    "it": frozenset(
+        "a ad al alla alle ai agli con da dal dalla dei del della delle degli di e ed gli i il "
+        "in la le lo nel nella o per su sul sulla un una uno".split()
+    ),
+    "es": frozenset(
+        "a al con de del el en la las lo los o para por un una y".split()  # no `te`
+    ),
+    "pt": frozenset(
+        "a ao as com da das de do dos e em na nas no nos o os ou para por um uma".split()
+    ),
+    "fr": frozenset(
+        "a au aux avec d dans de des du en et l la le les ou par pour sur un une".split()
+    ),
+    "de": frozenset(
+        "am an auf aus dem den der des die ein eine einem einen einer fur im in mit oder und "
+        "vom von zu zum zur".split()
+    ),
+    "nl": frozenset("aan als de een en het in met of op te tot uit van voor".split()),
+}
+
+
+def is_stopword(locale: str, word: str) -> bool:
+    """A folded word that is a function word of the locale's language."""
+    return word in STOPWORDS.get(locale, ())
+
+
 def normalize(text: str) -> str:
-    """Case, accents and Chinese script folded: the form every text is compared in."""
-    return to_simplified(fold(text))
+    """Case, accents, Chinese script and variant characters folded: the form every text is
+    compared in."""
+    return to_simplified(fold(text)).translate(CHINESE_VARIANTS)
 
 
 def tokenize(text: str) -> list[Token]:
@@ -117,16 +154,28 @@ def is_pinyin_candidate(token: Token) -> bool:
 
 @lru_cache(maxsize=65536)
 def stem(locale: str, word: str) -> str:
-    """The Snowball stem of a folded word in a locale's language (the word itself elsewhere)."""
+    """The Snowball stem of a folded word in a locale's language (the word itself elsewhere).
+    Safe from any thread: a Snowball stemmer keeps its state while it works, so each thread has
+    its own (the index is built in a worker thread while queries are stemmed on the event loop);
+    the cache only ever holds finished, correct stems."""
     algorithm = STEMMERS.get(locale)
     if algorithm is None:
         return word
     return _stemmer(algorithm).stemWord(word)
 
 
-@cache
+_thread_stemmers = threading.local()
+
+
 def _stemmer(algorithm: str) -> Any:
-    return snowballstemmer.stemmer(algorithm)
+    """This thread's Snowball stemmer of an algorithm."""
+    stemmers: dict[str, Any] | None = getattr(_thread_stemmers, "stemmers", None)
+    if stemmers is None:
+        stemmers = _thread_stemmers.stemmers = {}
+    stemmer = stemmers.get(algorithm)
+    if stemmer is None:
+        stemmer = stemmers[algorithm] = snowballstemmer.stemmer(algorithm)
+    return stemmer
 
 
 _segmenter: jieba.Tokenizer | None = None

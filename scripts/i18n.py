@@ -62,9 +62,23 @@ def locales() -> list[str]:
     return sorted(p.parent.parent.name for p in LOCALES_DIR.glob("*/LC_MESSAGES/messages.po"))
 
 
+# The plural rules a catalogue follows: Portuguese as in Portugal (Babel's "pt" is Brazil's,
+# where 0 takes the singular), as the bot formats it (domain.geo.BABEL_LOCALES).
+PLURAL_LOCALES = {"pt": "pt_PT"}
+
+
 def read(locale: str) -> Catalog:
     with po_path(locale).open("rb") as f:
-        return read_po(f, locale=locale)
+        return read_po(f, locale=PLURAL_LOCALES.get(locale, locale))
+
+
+def plural_problems(locale: str, catalog: Catalog) -> list[str]:
+    """The catalogue's Plural-Forms header must be its language's (pt: Portugal's, where 0 is
+    plural: "0 pedidos")."""
+    expected = Catalog(locale=PLURAL_LOCALES.get(locale, locale)).plural_forms
+    if catalog.plural_forms != expected:
+        return [f"{locale}: Plural-Forms is {catalog.plural_forms!r}, expected {expected!r}"]
+    return []
 
 
 def write(catalog: Catalog, path: Path) -> None:
@@ -278,6 +292,7 @@ def problems() -> list[str]:
                 )
     for locale in locales():
         catalog = read(locale)
+        found += plural_problems(locale, catalog)
         have = set()
         for message in catalog:
             if not message.id:

@@ -327,7 +327,7 @@ PRODUCTS: list[dict] = [
                 "同款餐饮精白米的25公斤大包装，适合客流量大的餐馆，每公斤价格比10公斤装更低。"
             ),
             "zh_Hant": (
-                "同款餐飲精白米的25公斤大包裝，適合客流量大的餐廳，每公斤價格比10公斤裝更低。"
+                "同款餐飲精白米的25公斤大包裝，適合人潮多的餐廳，每公斤價格比10公斤裝更低。"
             ),
             "en": (
                 "The same polished restaurant rice in the large 25 kg sack, for busy kitchens: it "
@@ -512,7 +512,7 @@ PRODUCTS: list[dict] = [
                 "250克袋装。"
             ),
             "zh_Hant": (
-                "麗水區域公用品牌綠茶，條索緊結，經炒製後香氣高揚持久，耐沖泡，適合日常飲用。"
+                "麗水地方品牌綠茶，條索緊結，經炒製後香氣高揚持久，耐沖泡，適合日常飲用。"
                 "250公克袋裝。"
             ),
             "en": (
@@ -842,7 +842,7 @@ PRODUCTS: list[dict] = [
                 "1公斤袋装。"
             ),
             "zh_Hant": (
-                "中等大小的整朵乾香菇，適合餐廳日常熱炒、煲湯和做餃子餡。由青田出口中心分揀包裝。"
+                "中等大小的整朵乾香菇，適合餐廳日常熱炒、燉湯和做餃子餡。由青田出口中心分揀包裝。"
                 "1公斤袋裝。"
             ),
             "en": (
@@ -1494,8 +1494,8 @@ PRODUCTS: list[dict] = [
                 "石雕的特色。每件独一无二，高约10厘米，附木座。"
             ),
             "zh_Hant": (
-                "手工雕刻的小擺件，依石色巧雕花果、動物，這種「依色取巧」正是國家級非物質文化遺產青"
-                "田石雕的特色。每件獨一無二，高約10公分，附木座。"
+                "手工雕刻的小擺件，依石色巧雕花果、動物，這種「依色取巧」正是國家級無形文化資產青田"
+                "石雕的特色。每件獨一無二，高約10公分，附木座。"
             ),
             "en": (
                 "A hand-carved ornament: flowers, fruit or animals that follow the natural colours "
@@ -1705,14 +1705,14 @@ PRODUCTS: list[dict] = [
             ),
             "en": (
                 "Spanish Iberian ham imported whole and hand-sliced in Qingtian, a flagship of the "
-                "“European food, Qingtian manufacturing” initiative. Meat product: not shipped to "
+                "“European food, made in Qingtian” initiative. Meat product: not shipped to "
                 "the EU, UK, Switzerland, Norway, Brazil or the US."
             ),
             "it": (
                 "Prosciutto iberico spagnolo importato intero e affettato a mano a Qingtian, "
-                "prodotto di punta dell'iniziativa «Cibo europeo, made in Qingtian». Prodotto a "
-                "base di carne: non spedibile in UE, Regno Unito, Svizzera, Norvegia, Brasile e "
-                "Stati Uniti."
+                "prodotto di punta dell'iniziativa «Cibo europeo fatto a Qingtian». Prodotto a "
+                "base di carne: non può essere spedito nell'UE, nel Regno Unito, in Svizzera, in "
+                "Norvegia, in Brasile né negli Stati Uniti."
             ),
             "es": (
                 "Jamón ibérico español importado entero y loncheado a mano en Qingtian, producto "
@@ -1733,8 +1733,8 @@ PRODUCTS: list[dict] = [
             ),
             "de": (
                 "Spanischer Ibérico-Schinken, am Stück importiert und in Qingtian von Hand "
-                "geschnitten – Aushängeschild der Initiative „Europäische Lebensmittel, "
-                "hergestellt in Qingtian“. Fleischprodukt: kein Versand in die EU, nach "
+                "geschnitten – Aushängeschild der Initiative „Europäische Lebensmittel aus "
+                "Qingtian“. Fleischprodukt: kein Versand in die EU, nach "
                 "Großbritannien, in die Schweiz, nach Norwegen, Brasilien oder in die USA."
             ),
             "nl": (
@@ -1782,7 +1782,8 @@ PRODUCTS: list[dict] = [
             "it": (
                 "Salame di maiale prodotto a Qingtian secondo una ricetta italiana, insaporito con "
                 "aglio e pepe nero e stagionato per alcune settimane. Prodotto a base di carne: "
-                "non spedibile in UE, Regno Unito, Svizzera, Norvegia, Brasile e Stati Uniti."
+                "non può essere spedito nell'UE, nel Regno Unito, in Svizzera, in Norvegia, in "
+                "Brasile né negli Stati Uniti."
             ),
             "es": (
                 "Salami de cerdo elaborado en Qingtian según una receta italiana, aderezado con "
@@ -1851,8 +1852,8 @@ PRODUCTS: list[dict] = [
             "it": (
                 "Strisce di manzo Angus marinate con salsa di soia e spezie ed essiccate "
                 "lentamente a Qingtian: tenere, sapide e leggermente dolci, ricche di proteine. "
-                "Prodotto a base di carne: non spedibile in UE, Regno Unito, Svizzera, Norvegia, "
-                "Brasile e Stati Uniti."
+                "Prodotto a base di carne: non può essere spedito nell'UE, nel Regno Unito, in "
+                "Svizzera, in Norvegia, in Brasile né negli Stati Uniti."
             ),
             "es": (
                 "Tiras de ternera Angus marinadas con salsa de soja y especias y secadas "

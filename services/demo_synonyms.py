@@ -21,11 +21,13 @@ SYNONYMS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "腊肠": ("萨拉米", "香肠"),
         "图章": ("印章",),
         "火腿肠": ("萨拉米", "香肠"),
+        "茶叶": ("绿茶", "香茶", "茶"),  # the example word of the Chinese welcome
     },
     "zh_Hant": {
         "白米": ("大米", "共生米"),
         "冬菇": ("香菇", "花菇"),
-        "苦茶油": ("山茶油",),
+        "苦茶油": ("山茶油",),  # segmented as a query is, 苦 茶油: a phrase
+        "茶葉": ("綠茶", "香茶", "茶"),
     },
     "en": {
         "mushroom": ("shiitake", "fungus"),

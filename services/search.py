@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.search_text import query_terms
-from models import Product
+from models import Category, Product
 from services.catalog import get_rate
 from services.demo_synonyms import SYNONYMS
 from services.search_index import Entry, SearchIndex
@@ -51,9 +52,33 @@ class _Built:
     version: tuple[int, ...]
     index: SearchIndex
     built_at: float
+    engine: weakref.ref[object] | None  # the engine it was read from (another one at this key:
+    # a new database, perhaps with the same version, whose index this is not)
 
 
 _indexes: OrderedDict[str, _Built] = OrderedDict()
+# One build at a time per database: concurrent searches after a change wait for it. An asyncio
+# lock belongs to the event loop it is first used in, so there is one set per loop.
+_build_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def reset() -> None:
+    """Forget every index (the next search rebuilds it): for tests, which open databases anew."""
+    _indexes.clear()
+    _build_locks.clear()
+
+
+forget_indexes = reset
+
+
+def _build_lock(key: str) -> asyncio.Lock:
+    locks = _build_locks.setdefault(asyncio.get_running_loop(), {})
+    lock = locks.get(key)
+    if lock is None:
+        lock = locks[key] = asyncio.Lock()
+    return lock
 
 
 def _now() -> float:
@@ -78,38 +103,75 @@ async def catalogue_version(session: AsyncSession) -> tuple[int, ...]:
     return tuple(int(value or 0) for value in row)
 
 
-def _database_key(session: AsyncSession) -> str:
+def _database(session: AsyncSession) -> tuple[str, object | None]:
+    """The key of the session's database in the cache, and its engine."""
     bind = session.bind
     if bind is None:
-        return ""
-    engine = bind if isinstance(bind, AsyncEngine) else bind.engine
-    return str(engine.url)
+        return "", None
+    engine = bind.sync_engine if isinstance(bind, AsyncEngine) else bind.engine
+    return f"{engine.url!r}#{id(engine)}", engine
+
+
+def _usable(built: _Built | None, version: tuple[int, ...], engine: object | None) -> bool:
+    if built is None or built.version != version:
+        return False
+    if (built.engine() if built.engine is not None else None) is not engine:
+        return False
+    age = _now() - built.built_at
+    return 0 <= age <= MAX_INDEX_AGE_SECONDS  # a clock moved back expires it too
 
 
 async def current_index(session: AsyncSession) -> SearchIndex:
-    """The index of the catalogue as it is now, rebuilt first if it changed."""
-    key = _database_key(session)
+    """The index of the catalogue as it is now, rebuilt first if it changed (once, however many
+    searches ask for it meanwhile)."""
+    key, engine = _database(session)
     version = await catalogue_version(session)
     built = _indexes.get(key)
-    now = _now()
-    if built is None or built.version != version or now - built.built_at > MAX_INDEX_AGE_SECONDS:
-        statement = select(
-            col(Product.id), col(Product.position), col(Product.names), col(Product.descriptions)
-        ).where(col(Product.is_active).is_(True))
-        entries = [
-            Entry(
-                id=id_ or 0, position=position, names=names or {}, descriptions=descriptions or {}
-            )
-            for id_, position, names, descriptions in (await session.exec(statement)).all()
-        ]
-        # Building segments Chinese and stems every word: off the event loop.
-        index = await asyncio.to_thread(SearchIndex, entries, SYNONYMS)
-        built = _Built(version=version, index=index, built_at=now)
-        _indexes[key] = built
-        while len(_indexes) > MAX_INDEXES:
-            _indexes.popitem(last=False)
-    _indexes.move_to_end(key)
+    if not _usable(built, version, engine):
+        async with _build_lock(key):
+            built = _indexes.get(key)  # perhaps built while this search waited
+            if not _usable(built, version, engine):
+                built = await _build(session, version, engine)
+                _indexes[key] = built
+                while len(_indexes) > MAX_INDEXES:
+                    _indexes.popitem(last=False)
+    assert built is not None
+    if key in _indexes:
+        _indexes.move_to_end(key)
     return built.index
+
+
+async def _build(session: AsyncSession, version: tuple[int, ...], engine: object | None) -> _Built:
+    now = _now()
+    categories = await session.exec(select(col(Category.id), col(Category.position)))
+    category_positions = {id_: position for id_, position in categories.all()}
+    statement = select(
+        col(Product.id),
+        col(Product.position),
+        col(Product.names),
+        col(Product.descriptions),
+    ).where(col(Product.is_active).is_(True))
+    products = await session.exec(
+        statement.add_columns(col(Product.category_id))  # type: ignore[call-overload]
+    )
+    entries = [
+        Entry(
+            id=id_ or 0,
+            position=position,
+            names=names or {},
+            descriptions=descriptions or {},
+            category_position=category_positions.get(category_id, 0),
+        )
+        for id_, position, names, descriptions, category_id in products.all()
+    ]
+    # Building segments Chinese and stems every word: off the event loop.
+    index = await asyncio.to_thread(SearchIndex, entries, SYNONYMS)
+    return _Built(
+        version=version,
+        index=index,
+        built_at=now,
+        engine=weakref.ref(engine) if engine is not None else None,
+    )
 
 
 async def search_products(

@@ -37,9 +37,11 @@ from domain.search_text import (
     TokenKind,
     chinese_words,
     is_pinyin_candidate,
+    is_stopword,
     normalize,
     pinyin_key,
     pinyin_syllables,
+    query_terms,
     stem,
     tokenize,
     warm_up,
@@ -71,7 +73,11 @@ DESCRIPTION_POINTS = {
 }
 NAME_START_BONUS = 2  # for a whole-word match (exact, stem or synonym) at the start of a name
 
-MIN_PARTIAL_LENGTH = 3  # letters a term needs to match the start (or end) of longer words
+# Letters a term needs to match the start (or end) of longer words: three in the buyer's own
+# language's names (`tee` → `Bergtee` for a German), four in the others' (`cha` is no
+# `champignons` for a Portuguese).
+MIN_PARTIAL_LENGTH = 3
+MIN_FOREIGN_PARTIAL_LENGTH = 4
 MAX_PARTIAL_WORDS = 64  # longer words one term may match that way
 MIN_TYPO_LENGTH = 5
 MAX_TYPOS = 1
@@ -85,9 +91,10 @@ class Entry:
     """What the index is built from: one product on sale."""
 
     id: int
-    position: int
+    position: int  # within its category
     names: Mapping[str, str]
     descriptions: Mapping[str, str]
+    category_position: int = 0
 
 
 @dataclass(frozen=True)
@@ -120,7 +127,7 @@ class SearchIndex:
     def __init__(self, entries: Iterable[Entry], synonyms: Synonyms | None = None) -> None:
         warm_up()  # the build runs off the event loop: the first query need not load anything
         self._ids: list[int] = []
-        self._positions: list[int] = []
+        self._positions: list[tuple[int, int]] = []  # (category's position, product's)
         self._runs: list[list[_ChineseRun]] = []
         self._words: dict[str, set[Posting]] = defaultdict(set)  # words, numbers, signs
         self._name_words: dict[str, set[Posting]] = defaultdict(set)  # letter words of names
@@ -140,6 +147,8 @@ class SearchIndex:
         self._typo_words = sorted(typo_words)
         self._synonym_words: dict[str, set[Token]] = defaultdict(set)
         self._synonym_stems: dict[tuple[str, str], set[Token]] = defaultdict(set)
+        # Keys the query segments into several words (苦茶油 → 苦 茶油): the words in a row.
+        self._synonym_phrases: dict[tuple[str, ...], set[Token]] = defaultdict(set)
         for locale, table in (synonyms or {}).items():
             for key, expansions in table.items():
                 self._add_synonym(locale, key, expansions)
@@ -149,7 +158,7 @@ class SearchIndex:
     def _add(self, entry: Entry, typo_words: set[str]) -> None:
         doc = len(self._ids)
         self._ids.append(entry.id)
-        self._positions.append(entry.position)
+        self._positions.append((entry.category_position, entry.position))
         self._runs.append([])
         for locale, name in entry.names.items():
             if name:
@@ -161,8 +170,12 @@ class SearchIndex:
     def _add_text(
         self, doc: int, locale: str, text: str, *, is_name: bool, typo_words: set[str]
     ) -> None:
-        for i, token in enumerate(tokenize(normalize(text))):
-            at_start = is_name and i == 0
+        first = True
+        for token in tokenize(normalize(text)):
+            if token.kind is TokenKind.WORD and is_stopword(locale, token.text):
+                continue  # `de` in a French text, `te` in a Dutch one: not indexed
+            at_start = is_name and first
+            first = False
             posting = Posting(doc, locale, is_name, at_start, Match.EXACT)
             if token.kind is TokenKind.CJK:
                 self._add_chinese(posting, token.text, typo_words)
@@ -220,9 +233,12 @@ class SearchIndex:
 
     def _add_synonym(self, locale: str, key: str, expansions: Sequence[str]) -> None:
         found = {token for expansion in expansions for token in tokenize(normalize(expansion))}
-        keys = tokenize(normalize(key))
-        if len(keys) != 1:
-            raise ValueError(f"a synonym key is one word: {key!r}")
+        keys = query_terms(key)  # segmented as a query is: 苦茶油 is 苦 茶油
+        if not keys or any(token.kind is not TokenKind.CJK for token in keys[1:]):
+            raise ValueError(f"a synonym key is one word (or one Chinese phrase): {key!r}")
+        if len(keys) > 1:
+            self._synonym_phrases[tuple(token.text for token in keys)] |= found
+            return
         (token,) = keys
         self._synonym_words[token.text] |= found
         if token.kind is TokenKind.WORD and locale in STEMMERS:
@@ -240,12 +256,16 @@ class SearchIndex:
         for term, found in zip(terms, points, strict=True):
             if not found and term.kind is TokenKind.WORD and len(term.text) >= MIN_TYPO_LENGTH:
                 self._match_typo(term.text, locale, found)
+        bonus = self._match_phrases(terms, locale, points)
         totals: dict[int, list[int]] = {}
         for found in points:
             for doc, value in found.items():
                 total = totals.setdefault(doc, [0, 0])
                 total[0] += 1
                 total[1] += value
+        for doc, value in bonus.items():
+            if doc in totals:
+                totals[doc][1] += value
         if not totals:
             return []
         best = max(matched for matched, _ in totals.values())
@@ -254,6 +274,7 @@ class SearchIndex:
             for doc, (matched, score) in totals.items()
             if best < len(terms) or matched == best
         ]
+        # Ties in catalogue order: the category's place, the product's place in it, its id.
         rows.sort(key=lambda row: (-row[0], -row[1], self._positions[row[2]], self._ids[row[2]]))
         return [Ranked(self._ids[doc], matched, score) for matched, score, doc in rows]
 
@@ -266,12 +287,39 @@ class SearchIndex:
         else:
             self._credit(found, self._words.get(term.text, ()), locale, Match.EXACT)
         for synonym in self._expansions(term):
-            if synonym.kind is TokenKind.WORD:
-                self._match_word(synonym.text, locale, found, Match.SYNONYM)
-            elif synonym.kind is TokenKind.CJK:
-                self._match_chinese(synonym.text, locale, found, Match.SYNONYM)
-            else:
-                self._credit(found, self._words.get(synonym.text, ()), locale, Match.SYNONYM)
+            self._match_expansion(synonym, locale, found)
+
+    def _match_phrases(
+        self, terms: Sequence[Token], locale: str, points: list[dict[int, int]]
+    ) -> dict[int, int]:
+        """Synonym keys of several words found in a row in the query: their expansions match
+        each of those words, and count once more on top (苦茶油 is 山茶油 above all)."""
+        bonus: dict[int, int] = {}
+        if not self._synonym_phrases:
+            return bonus
+        texts = [term.text for term in terms]
+        for phrase, expansions in self._synonym_phrases.items():
+            size = len(phrase)
+            for start in range(len(texts) - size + 1):
+                if tuple(texts[start : start + size]) != phrase:
+                    continue
+                found: dict[int, int] = {}
+                for synonym in expansions:
+                    self._match_expansion(synonym, locale, found)
+                for doc, value in found.items():
+                    bonus[doc] = max(bonus.get(doc, 0), value)
+                    for term_points in points[start : start + size]:
+                        if value > term_points.get(doc, 0):
+                            term_points[doc] = value
+        return bonus
+
+    def _match_expansion(self, synonym: Token, locale: str, found: dict[int, int]) -> None:
+        if synonym.kind is TokenKind.WORD:
+            self._match_word(synonym.text, locale, found, Match.SYNONYM)
+        elif synonym.kind is TokenKind.CJK:
+            self._match_chinese(synonym.text, locale, found, Match.SYNONYM)
+        else:
+            self._credit(found, self._words.get(synonym.text, ()), locale, Match.SYNONYM)
 
     def _match_word(self, word: str, locale: str, found: dict[int, int], via: Match) -> None:
         self._credit(found, self._words.get(word, ()), locale, via)
@@ -284,12 +332,23 @@ class SearchIndex:
     def _match_partial(self, word: str, locale: str, found: dict[int, int]) -> None:
         if len(word) < MIN_PARTIAL_LENGTH:
             return
+        foreign = len(word) >= MIN_FOREIGN_PARTIAL_LENGTH
+
+        def allowed(postings: Iterable[Posting]) -> list[Posting]:
+            return [p for p in postings if foreign or p.locale == locale]
+
         for longer in _starting_with(self._prefixes, word):
-            self._credit(found, self._name_words[longer], locale, Match.PARTIAL)
+            self._credit(found, allowed(self._name_words[longer]), locale, Match.PARTIAL)
         for reversed_longer in _starting_with(self._suffixes, word[::-1]):
             postings = self._name_words[reversed_longer[::-1]]
-            compounds = [p for p in postings if p.locale in COMPOUNDING_LOCALES]
-            self._credit(found, compounds, locale, Match.PARTIAL)
+            compounds = [p for p in allowed(postings) if p.locale in COMPOUNDING_LOCALES]
+            # The end of a compound names what the product is (a `Bergtee` is a `Tee`): in the
+            # buyer's own language it ranks like a name's first word, above the whole word
+            # elsewhere in a name (`Geschenkbox Tee und Kamelienöl`).
+            own = [p._replace(at_start=True) for p in compounds if p.locale == locale]
+            self._credit(found, own, locale, Match.EXACT)
+            others = [p for p in compounds if p.locale != locale]
+            self._credit(found, others, locale, Match.PARTIAL)
 
     def _match_chinese(self, text: str, locale: str, found: dict[int, int], via: Match) -> None:
         if len(text) == 1:

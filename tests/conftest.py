@@ -40,6 +40,16 @@ def i18n():
     return create_i18n(PROJECT_ROOT / "locales")
 
 
+@pytest.fixture(autouse=True)
+def fresh_search_index():
+    """Each test's database gets its own search index (a new database may reuse a URL)."""
+    from services import search
+
+    search.reset()
+    yield
+    search.reset()
+
+
 @pytest.fixture
 async def engine(tmp_path: Path):
     url = database_url(tmp_path)

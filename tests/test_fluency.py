@@ -13,8 +13,8 @@ from ui.money import currency_label
 
 
 def test_currencies_are_named_in_the_readers_language():
-    assert currency_label("EUR", "zh_Hans") == "欧元 (EUR)"
-    assert currency_label("EUR", "zh_Hant") == "歐元 (EUR)"
+    assert currency_label("EUR", "zh_Hans") == "欧元（EUR）"
+    assert currency_label("EUR", "zh_Hant") == "歐元（EUR）"
     assert currency_label("EUR", "de") == "Euro (EUR)"
     assert currency_label("USD", "fr") == "dollar des États-Unis (USD)"
 
@@ -23,20 +23,28 @@ def test_chinese_weights_read_as_product_names_do():
     # Babel's own words: 千克 in Simplified, 公斤 in Traditional (Taiwan), never "kg"
     assert weight_text(25_000, "zh_Hans").replace(" ", "") == "25千克"
     assert weight_text(25_000, "zh_Hant").replace(" ", "") == "25公斤"
-    assert weight_text(100, "zh_Hant").replace(" ", "") == "100克"
+    assert weight_text(100, "zh_Hant").replace(" ", "") == "100公克"  # Taiwan usage
     assert measure_text(300_000, Measure.WEIGHT, "zh_Hans").replace(" ", "") == "300千克"
     assert weight_text(25_000, "it") == "25 kg"
 
 
 @pytest.mark.parametrize(
     ("locale", "expected"),
-    [("de", "9 Tage 4 Stunden"), ("it", "9 giorni 4 ore"), ("nl", "9 dagen 4 uur"),
-     ("en", "9 days 4 hours"), ("zh_Hans", "9天4小时")],
+    [("de", "9 Tage und 4 Stunden"), ("it", "9 giorni e 4 ore"), ("nl", "9 dagen en 4 uur"),
+     ("en", "9 days and 4 hours"), ("pt", "9 dias e 4 horas"), ("zh_Hans", "9天4小时")],
 )  # fmt: skip
 def test_durations_are_written_out(locale: str, expected: str):
     now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
     shown = time_left(now + timedelta(days=9, hours=4), now, locale)
     assert shown.replace(" ", "") == expected.replace(" ", "")
+
+
+def test_portuguese_is_formatted_as_in_portugal():
+    from domain.geo import country_name
+    from ui.money import format_money
+
+    assert format_money(1254, "EUR", "pt").replace("\xa0", " ") == "12,54 €"
+    assert country_name("PL", "pt") == "Polónia"  # not Brazil's Polônia
 
 
 def test_traditional_chinese_has_taiwans_flag():
@@ -48,7 +56,7 @@ async def test_settings_name_the_currency(app: Harness):
     buyer = app.user(language_code="zh-CN")
     await app.onboard(buyer, language="zh_Hans", country="意大利", city="米兰")
     screen = await app.send(buyer, "/settings")
-    assert "欧元 (EUR)" in screen.text
+    assert "欧元（EUR）" in screen.text
 
 
 def test_liquids_are_sold_by_volume():

@@ -77,7 +77,8 @@ def test_price_without_rate_shows_yuan_only():
     [
         # 139.00 CNY × 0.128 = 17.792 € → 17,79 €; 20 of them are 355,80 € (not 355,84 €)
         ("EUR", "0.128", 13900, 20, "it", "17,79 €", "355,80 €"),
-        ("BRL", "0.76", 13900, 3, "pt", "R$ 105,64", "R$ 316,92"),
+        # Portuguese as written in Portugal: the symbol follows the amount
+        ("BRL", "0.76", 13900, 3, "pt", "105,64 R$", "316,92 R$"),
         # the forint has no minor unit shown: 38.50 CNY × 50.30 = 1,936.55 → 1,937 Ft, × 7
         ("HUF", "50.30", 3850, 7, "en", "HUF1,937", "HUF13,559"),
         ("CNY", None, 3850, 7, "zh_Hans", "¥38.50", "¥269.50"),

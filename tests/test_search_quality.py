@@ -3,22 +3,37 @@ whole words, typos; and the in-memory index following the catalogue."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from dataclasses import dataclass
 
 import pytest
+import snowballstemmer
 from sqlalchemy import event
 from sqlmodel import select
 
+from bot.db import create_engine, create_session_factory
+from domain import search_text
 from models import Category, Product
 from services import search
 from services.catalog import refresh_search_fields
 from services.search import search_products, tokens
+from services.search_index import SearchIndex
 
 MUSHROOMS = frozenset(
     {"dried-shiitake", "flower-shiitake", "shiitake-restaurant-1kg", "black-fungus"}
 )
 SHIITAKE = MUSHROOMS - {"black-fungus"}
 TEAS = frozenset({"qingtian-green-tea", "lishui-xiangcha"})
+TEA_GIFT = "tea-oil-gift-box"
+
+
+@pytest.fixture(autouse=True)
+def fresh_indexes():
+    """Each test starts and ends without any index (none built at a moved clock survives)."""
+    search.reset()
+    yield
+    search.reset()
 
 
 @dataclass(frozen=True)
@@ -30,6 +45,7 @@ class Case:
     found: frozenset[str] = frozenset()  # among the results
     absent: frozenset[str] = frozenset()  # not among the results
     only: bool = False  # nothing else is found
+    above: tuple[tuple[str, str], ...] = ()  # (a, b): a is found, and ranks above b if found
 
     def __str__(self) -> str:
         return f"{self.locale}:{self.query}"
@@ -65,6 +81,12 @@ CASES = [
         absent=frozenset({"salami", "stone-seal", "small-stone-carving"}),  # 萨拉米, 厘米
     ),
     Case("zh_Hans", "鱼", top=frozenset({"rice-fish-rice-5kg", "dried-field-carp"})),
+    Case("zh_Hans", "米", above=(("restaurant-rice-25kg", "lishui-yellow-wine"),)),
+    Case("zh_Hans", "香菰", top=SHIITAKE, only=True),  # a variant of 香菇
+    Case("zh_Hans", "茶叶", top=TEAS, found=frozenset({TEA_GIFT})),  # the welcome's example
+    Case("zh_Hant", "茶葉", top=TEAS, found=frozenset({TEA_GIFT})),
+    # 苦茶油 is segmented 苦 茶油: the synonym of the phrase still fires
+    Case("zh_Hant", "苦茶油", first=("camellia-oil-1l", TEA_GIFT)),
     # Chinese, Traditional, and the two scripts mixed
     Case("zh_Hant", "筍乾", first=("dried-bamboo-shoots",), only=True),
     Case("zh_Hant", "慶元香菇", first=("dried-shiitake", "flower-shiitake"), only=True),
@@ -109,10 +131,32 @@ CASES = [
     Case("fr", "champignon", top=MUSHROOMS, only=True),
     Case("fr", "confiture", first=("bayberry-jam",)),
     Case("fr", "confiturr", first=("bayberry-jam",)),
+    Case("fr", "de", only=True),  # a function word is not indexed in French texts
+    Case("fr", "thé", top=TEAS | {TEA_GIFT}, only=True),  # not the English `the`
+    # Italian `tè`: the texts about tea, not the Dutch `te`
+    Case(
+        "it",
+        "tè",
+        top=TEAS | {TEA_GIFT},
+        absent=frozenset({"bayberry-jam", "soy-sauce-1-9l", "dried-bayberry"}),
+    ),
+    # three letters match the start of longer words in the buyer's language only
+    Case("pt", "chá", top=TEAS | {TEA_GIFT}, absent=MUSHROOMS),
     # German
     Case("de", "Pilze", first=("black-fungus",), top=MUSHROOMS, only=True),
     Case("de", "Bambus", first=("dried-bamboo-shoots",)),  # the start of Bambussprossen
-    Case("de", "Tee", found=TEAS),  # the end of Bergtee and Grüntee
+    # The end of Bergtee and Grüntee, above `Tee` as a word in `Geschenkbox Tee und Kamelienöl`
+    Case("de", "Tee", top=TEAS, found=frozenset({TEA_GIFT})),
+    # Ties in catalogue order (category, then product): the rice noodles before carp and wine
+    Case(
+        "de",
+        "Reis",
+        top=frozenset({"rice-fish-rice-5kg", "restaurant-rice-10kg", "restaurant-rice-25kg"}),
+        above=(
+            ("qingtian-rice-noodles", "dried-field-carp"),
+            ("qingtian-rice-noodles", "lishui-yellow-wine"),
+        ),
+    ),
     Case("de", "Bambusprossen", first=("dried-bamboo-shoots",)),
     # Dutch
     Case("nl", "paddenstoelen", top=MUSHROOMS, only=True),
@@ -135,6 +179,10 @@ async def test_search_quality(session, seeded, case: Case):
     assert not case.absent & set(found), found
     if case.only:
         assert set(found) == set(case.first) | case.top, found
+    for higher, lower in case.above:
+        assert higher in found, found
+        if lower in found:
+            assert found.index(higher) < found.index(lower), found
 
 
 @pytest.mark.parametrize(
@@ -248,7 +296,10 @@ async def test_an_edit_of_the_same_length_is_seen_when_the_index_expires(
     now = search._now()
     assert await find(session_factory, "zzyzxx") == []  # not yet
     monkeypatch.setattr(search, "_now", lambda: now + search.MAX_INDEX_AGE_SECONDS + 1)
-    assert await find(session_factory, "zzyzxx") == ["salami"]
+    try:
+        assert await find(session_factory, "zzyzxx") == ["salami"]
+    finally:
+        search.reset()  # no index built "in the future" outlives the moved clock
 
 
 async def test_a_search_is_two_small_queries_once_the_index_is_built(
@@ -275,3 +326,94 @@ async def test_a_search_is_two_small_queries_once_the_index_is_built(
     assert "count(" in searching[0].lower()
     assert "like" not in " ".join(searching).lower()
     assert " in (" in searching[1].lower() or "in (__[" in searching[1].lower()
+
+
+def test_stemming_is_safe_from_several_threads():
+    """The index is built in a worker thread while queries are stemmed on the event loop: each
+    thread stems as if alone."""
+    words = [
+        f"{base}{suffix}"
+        for base in ("cogumel", "champignon", "fung", "bergte", "lavor")
+        for suffix in ("", "os", "es", "i", "ungen", "azione", "mente", "s")
+    ] * 40
+    expected = {
+        (locale, word): snowballstemmer.stemmer(algorithm).stemWord(word)
+        for locale, algorithm in search_text.STEMMERS.items()
+        for word in words
+    }
+    errors: list[BaseException] = []
+    wrong: list[tuple[str, str, str]] = []
+    start = threading.Barrier(8)
+
+    def work() -> None:
+        try:
+            start.wait()
+            for _ in range(3):
+                for locale, algorithm in search_text.STEMMERS.items():
+                    stemmer = search_text._stemmer(algorithm)
+                    for word in words:
+                        got = stemmer.stemWord(word)
+                        if got != expected[(locale, word)]:
+                            wrong.append((locale, word, got))
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert not wrong[:5]
+    search_text.stem.cache_clear()
+    assert all(search_text.stem(locale, word) == stem for (locale, word), stem in expected.items())
+
+
+def test_a_synonym_key_of_several_words_is_refused():
+    with pytest.raises(ValueError, match="one word"):
+        SearchIndex([], {"en": {"green tea": ("matcha",)}})
+
+
+async def test_concurrent_searches_after_a_change_build_the_index_once(
+    session_factory, seeded, monkeypatch
+):
+    """Two dozen searches arrive together after the catalogue changed: one build, and all of
+    them see the change."""
+    assert await find(session_factory, "salami") == ["salami"]
+    async with session_factory() as other:
+        product = (await other.exec(select(Product).where(Product.slug == "salami"))).one()
+        product.names = {**product.names, "en": "Xylophone salami, extra long"}
+        refresh_search_fields(product)
+        other.add(product)
+        await other.commit()
+    builds: list[int] = []
+
+    def counting(*args, **kwargs) -> SearchIndex:  # noqa: ANN002, ANN003
+        builds.append(1)
+        return SearchIndex(*args, **kwargs)
+
+    monkeypatch.setattr(search, "SearchIndex", counting)
+    results = await asyncio.gather(*(find(session_factory, "xylophone") for _ in range(24)))
+    assert results == [["salami"]] * 24
+    assert len(builds) == 1
+
+
+async def test_reset_forgets_the_indexes(session_factory, seeded):
+    async with session_factory() as session:
+        first = await search.current_index(session)
+        assert await search.current_index(session) is first
+        search.reset()
+        assert await search.current_index(session) is not first
+
+
+async def test_another_engine_at_the_same_url_builds_its_own_index(engine, seeded):
+    """A new database at the same address (PostgreSQL between tests) may have the same version:
+    it still gets an index of its own."""
+    async with create_session_factory(engine)() as session:
+        first = await search.current_index(session)
+    other = create_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        async with create_session_factory(other)() as session:
+            assert await search.current_index(session) is not first
+    finally:
+        await other.dispose()

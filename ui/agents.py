@@ -117,8 +117,8 @@ def regions_text(regions: list[RegionGroups], user: User) -> str:
             counts = stats[group.id or 0]
             lines.append(
                 ngettext(
-                    "<b>{id}</b> · {title}\n   {progress} · {count} order, {paid} paid, {handed} handed over",
-                    "<b>{id}</b> · {title}\n   {progress} · {count} orders, {paid} paid, {handed} handed over",
+                    "<b>{id}</b> · {title}\n   {progress} · {count} order (paid: {paid}, handed over: {handed})",
+                    "<b>{id}</b> · {title}\n   {progress} · {count} orders (paid: {paid}, handed over: {handed})",
                     counts.orders,
                 ).format(
                     id=group.id, title=q(group_title(group, user, locale)), progress=q(progress_line(group, locale)),

@@ -28,7 +28,9 @@ def weight_text(grams: int, locale: str) -> str:
     if grams >= 1000:
         kilos = Decimal(grams) / 1000
         return format_unit(kilos, "mass-kilogram", length=unit_length(locale), locale=loc)
-    return format_unit(grams, "mass-gram", length=unit_length(locale), locale=loc)
+    grams_text = format_unit(grams, "mass-gram", length=unit_length(locale), locale=loc)
+    # Taiwan writes 公克 (as it writes 公斤 and 公升); CLDR's long form there is 克
+    return grams_text.replace("克", "公克") if locale == "zh_Hant" else grams_text
 
 
 def volume_text(millilitres: int, locale: str) -> str:

@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_skeleton, format_time, get_timezone
+from babel.lists import format_list
 from babel.units import format_unit
 
 from domain import geo, pricing
@@ -81,7 +82,10 @@ def time_left(deadline: datetime, now: datetime, locale: str) -> str:
     while len(units) > 1 and units[0][0] == 0:
         units.pop(0)
     shown = [(count, unit) for count, unit in units[:2] if count] or [units[0]]
-    return " ".join(format_unit(count, unit, length="long", locale=loc) for count, unit in shown)
+    parts = [format_unit(count, unit, length="long", locale=loc) for count, unit in shown]
+    if locale.startswith("zh"):
+        return format_list(parts, style="unit", locale=loc)  # 9天4小时
+    return format_list(parts, style="standard", locale=loc)  # 9 giorni e 4 ore
 
 
 def city_name(group: GroupOrder) -> str:

@@ -52,9 +52,12 @@ def currency_name(code: str, locale: str) -> str:
 
 
 def currency_label(code: str, locale: str) -> str:
-    """The name with the code beside it: `欧元 (EUR)`, `Euro (EUR)`."""
+    """The name with the code beside it: `Euro (EUR)`; in Chinese with full-width brackets and
+    no spaces, as Chinese text is set: `欧元（EUR）`."""
     name = currency_name(code, locale)
-    return code if not name or name == code else f"{name} ({code})"
+    if not name or name == code:
+        return code
+    return f"{name}（{code}）" if locale.startswith("zh") else f"{name} ({code})"
 
 
 def unit_length(locale: str) -> Literal["short", "long"]:
