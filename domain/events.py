@@ -40,6 +40,14 @@ class GroupCancelled:
 
 
 @dataclass(frozen=True)
+class DeadlineMoved:
+    """An admin moved an open group's deadline later: its participants hear the new one."""
+
+    group_id: int
+    stamp: int  # the new deadline (a timestamp): part of its de-duplication key
+
+
+@dataclass(frozen=True)
 class RemindersDue:
     """The reminder before the deadline, once, to these buyers."""
 
@@ -63,6 +71,6 @@ class OrderHanded:
 
 
 Event = (
-    OrderEvent | MinimumReached | GroupClosed | GroupCancelled | RemindersDue | OrderPaid
-    | OrderHanded
+    OrderEvent | MinimumReached | GroupClosed | GroupCancelled | DeadlineMoved | RemindersDue
+    | OrderPaid | OrderHanded
 )  # fmt: skip

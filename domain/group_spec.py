@@ -70,8 +70,11 @@ def parse_destination(text: str, locale: str) -> tuple[str, str]:
 _RELATIVE = re.compile(r"^\+\s*(\d{1,3})\s*([dhm])$", re.IGNORECASE)
 
 
-def parse_deadline(text: str, *, timezone: str, now: datetime) -> datetime:
-    """`2026-12-20 12:00` in the admin's time zone, or `+3d`, `+36h`; returns an aware UTC time."""
+def parse_deadline(
+    text: str, *, timezone: str, now: datetime, base: datetime | None = None
+) -> datetime:
+    """`2026-12-20 12:00` in the admin's time zone, or `+3d`, `+36h` from `base` (the current
+    deadline, when moving one) or else from now; returns an aware UTC time."""
     value = text.strip()
     match = _RELATIVE.match(value)
     if match:
@@ -81,7 +84,7 @@ def parse_deadline(text: str, *, timezone: str, now: datetime) -> datetime:
             "h": timedelta(hours=amount),
             "m": timedelta(minutes=amount),
         }[unit]
-        deadline = now + delta
+        deadline = (base or now) + delta
     else:
         parsed = None
         for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):

@@ -18,6 +18,7 @@ class Kind(StrEnum):
     TEXT = "text"  # already worded (and escaped) by whoever queued it
     GROUP_MIN_REACHED = "group_min_reached"
     GROUP_REMINDER = "group_reminder"
+    GROUP_EXTENDED = "group_extended"
     GROUP_FORMED = "group_formed"
     GROUP_FAILED = "group_failed"
     GROUP_CANCELLED = "group_cancelled"
@@ -69,6 +70,7 @@ PAYLOADS: dict[Kind, type[Payload]] = {
     Kind.TEXT: Text,
     Kind.GROUP_MIN_REACHED: GroupNotice,
     Kind.GROUP_REMINDER: GroupNotice,
+    Kind.GROUP_EXTENDED: GroupNotice,
     Kind.GROUP_FORMED: OrderNotice,
     Kind.GROUP_FAILED: OrderNotice,
     Kind.GROUP_CANCELLED: OrderNotice,

@@ -70,6 +70,13 @@ def _reminder(payload: Payload, user: User, batch: Batch, ctx: RenderContext) ->
     return notices.reminder(group, user, ctx)
 
 
+def _extended(payload: Payload, user: User, batch: Batch, ctx: RenderContext) -> Rendered | None:
+    group = _group(batch, payload)
+    if group is None or group.status != "open" or group.deadline <= ctx.now:
+        return None
+    return notices.deadline_moved(group, user, ctx)
+
+
 def _agent_alert(payload: Payload, user: User, batch: Batch, ctx: RenderContext) -> Rendered | None:
     assert isinstance(payload, AgentAlert)
     card = batch.cards.get(payload.order_id)
@@ -83,6 +90,7 @@ RENDERERS: dict[Kind, Renderer] = {
     Kind.TEXT: _text,
     Kind.GROUP_MIN_REACHED: _min_reached,
     Kind.GROUP_REMINDER: _reminder,
+    Kind.GROUP_EXTENDED: _extended,
     Kind.GROUP_FORMED: _formed,
     Kind.GROUP_FAILED: _about_order(notices.group_failed),
     Kind.GROUP_CANCELLED: _about_order(notices.group_cancelled),

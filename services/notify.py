@@ -138,6 +138,27 @@ async def _group_cancelled(session: AsyncSession, event: ev.GroupCancelled, now:
     await _to_buyers(session, Kind.GROUP_CANCELLED, event.group_id, event.order_ids, now)
 
 
+async def _deadline_moved(session: AsyncSession, event: ev.DeadlineMoved, now: datetime) -> None:
+    """Every participant (an order placed in the group)."""
+    buyers = (
+        await session.exec(
+            select(Order.user_id).where(
+                Order.group_id == event.group_id, Order.status == OrderStatus.PLACED
+            )
+        )
+    ).all()
+    kind = Kind.GROUP_EXTENDED
+    await outbox.enqueue_many(
+        session,
+        [
+            Outgoing(user_id, kind, GroupNotice(event.group_id),
+                     f"{kind}:{event.group_id}:{user_id}:{event.stamp}")
+            for user_id in sorted(set(buyers))
+        ],
+        now=now,
+    )  # fmt: skip
+
+
 async def _reminders(session: AsyncSession, event: ev.RemindersDue, now: datetime) -> None:
     kind = Kind.GROUP_REMINDER
     await outbox.enqueue_many(
@@ -168,6 +189,7 @@ EVENT_HANDLERS: dict[type, Callable[[AsyncSession, Any, datetime], Awaitable[Non
     ev.MinimumReached: _minimum_reached,
     ev.GroupClosed: _group_closed,
     ev.GroupCancelled: _group_cancelled,
+    ev.DeadlineMoved: _deadline_moved,
     ev.RemindersDue: _reminders,
     ev.OrderPaid: _order_paid,
     ev.OrderHanded: _order_handed,

@@ -459,3 +459,36 @@ async def test_forged_admin_buttons_from_a_buyer_change_nothing(app: Harness):
         assert answer["text"] == app.t("⛔ This command is for admins only.", "fr")
     async with app.session_factory() as session:
         assert (await session.get(GroupOrder, group.id)).status == "open"
+
+
+async def test_extending_counts_from_the_deadline_and_tells_the_participants(app: Harness):
+    """`+2d` moves the deadline two days later than it was (it counted from now and was refused
+    as not later), and every participant is told the new deadline in their own language."""
+    from datetime import timedelta
+
+    group = await open_group(
+        app, "country=IT city=Milan method=rail deadline=+3d min=10 offer=dried-shiitake:38"
+    )
+    buyer = app.user(language_code="it")
+    await app.onboard(buyer, language="it", country="Italia", city="Milano")
+    await join_with_buttons(app, buyer, group, 2)
+    await app.deliver()
+    admin = app.user(user_id=ADMIN_ID)
+    reply = await app.send(admin, f"/gb_extend {group.id} +2d")
+    assert "✅" in reply.text
+    async with app.session_factory() as session:
+        moved = await session.get(GroupOrder, group.id)
+    assert moved.deadline.replace(tzinfo=None) == (group.deadline + timedelta(days=2)).replace(
+        tzinfo=None
+    )
+    await app.deliver()
+    told = app.last(buyer)
+    opening = app.t(
+        "⏳ <b>{name}</b> stays open longer: it now closes {deadline}. "
+        "You can still join or change your order until then.",
+        "it",
+    ).split("<b>")[0]
+    assert told.text.startswith(opening) and "Milano" in told.text
+    # once: the same extension does not tell them twice
+    await app.deliver()
+    assert sum(1 for text in app.texts(buyer) if text.startswith(opening)) == 1

@@ -13,6 +13,7 @@ from ui.callbacks import GroupAction, GroupCb
 from ui.context import RenderContext
 from ui.groups import (
     confirmed_lines,
+    deadline_text,
     final_amount_text,
     group_name,
     group_title,
@@ -113,6 +114,20 @@ def reminder(group: GroupOrder, user: User, ctx: RenderContext) -> Rendered:
             time=q(time_left(group.deadline, ctx.now, ctx.locale)),
             progress=q(progress_line(group, ctx.locale)),
             state=state,
+        ),
+        kb.as_markup(),
+    )
+
+
+def deadline_moved(group: GroupOrder, user: User, ctx: RenderContext) -> Rendered:
+    kb = InlineKeyboardBuilder()
+    kb.row(button(_("👥 Open the group"), GroupCb(id=group.id or 0).pack()))
+    return (
+        _(
+            "⏳ <b>{name}</b> stays open longer: it now closes {deadline}. "
+            "You can still join or change your order until then."
+        ).format(
+            name=q(group_name(group)), deadline=q(deadline_text(group.deadline, user, ctx.locale))
         ),
         kb.as_markup(),
     )

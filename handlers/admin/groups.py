@@ -65,7 +65,9 @@ async def cmd_gb_extend(
         return
     now = clock.now()
     try:
-        deadline = parse_deadline(parts[1], timezone=user.timezone, now=now)
+        before = await groups.get_group(session, group_id)
+        # +2d moves the deadline two days later than it is (not two days from now)
+        deadline = parse_deadline(parts[1], timezone=user.timezone, now=now, base=before.deadline)
         group = await groups.extend(session, group_id=group_id, deadline=deadline, now=now)
     except SpecError as error:
         await message.answer(error_text(error))

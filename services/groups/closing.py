@@ -144,6 +144,7 @@ async def extend(
         await session.rollback()
         raise GroupError("not_open", status=group.status)
     session.sync_session.info["deadline_set"] = deadline  # the scheduler wakes for it
+    await notify.publish(session, [ev.DeadlineMoved(group_id, int(deadline.timestamp()))], now=now)
     return await get_group(session, group_id)
 
 
