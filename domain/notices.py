@@ -23,6 +23,7 @@ class Kind(StrEnum):
     GROUP_FAILED = "group_failed"
     GROUP_CANCELLED = "group_cancelled"
     AGENT_ORDER = "agent_order"
+    AGENT_GROUP_FORMED = "agent_group_formed"
     ORDER_PAID = "order_paid"
     ORDER_HANDED = "order_handed"
 
@@ -75,6 +76,7 @@ PAYLOADS: dict[Kind, type[Payload]] = {
     Kind.GROUP_FAILED: OrderNotice,
     Kind.GROUP_CANCELLED: OrderNotice,
     Kind.AGENT_ORDER: AgentAlert,
+    Kind.AGENT_GROUP_FORMED: GroupNotice,
     Kind.ORDER_PAID: OrderNotice,
     Kind.ORDER_HANDED: OrderNotice,
 }

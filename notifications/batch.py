@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.notices import AgentAlert, BadPayload, Kind, OrderNotice, Payload, decode
-from models import Agent, GroupOrder, Notification, Order
+from models import Agent, GroupOrder, Notification, Order, User
 from services import agents, groups
 from services.agents import OrderCard
 from services.groups import Line, lines_of
@@ -23,6 +23,8 @@ class Batch:
     lines: dict[int, list[Line]] = field(default_factory=dict)  # of the recipients' own orders
     cards: dict[int, OrderCard] = field(default_factory=dict)  # orders agents are alerted about
     regions: dict[int, list[Agent]] = field(default_factory=dict)  # of the agents alerted
+    group_orders: dict[int, list[Order]] = field(default_factory=dict)  # for agents' summaries
+    buyers: dict[int, User] = field(default_factory=dict)  # of those orders
 
 
 async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch:
@@ -32,6 +34,7 @@ async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch
     formed_orders: set[int] = set()
     alerts: set[int] = set()
     agents_alerted: set[int] = set()
+    summaries: set[int] = set()  # groups whose agents get the formed summary
     for row in rows:
         try:
             kind, payload = decode(row.kind, row.payload)
@@ -49,11 +52,19 @@ async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch
                 formed_orders.add(payload.order_id)
         elif hasattr(payload, "group_id"):
             group_ids.add(payload.group_id)
+            if kind == Kind.AGENT_GROUP_FORMED:
+                summaries.add(payload.group_id)
+                agents_alerted.add(row.user_id)
     batch.groups = await groups.groups_by_id(session, sorted(group_ids))
     batch.orders = await groups.orders_by_id(session, sorted(order_ids))
     if formed_orders:
         batch.lines = await lines_of(session, sorted(formed_orders))
     if alerts:
         batch.cards = await agents.order_cards(session, sorted(alerts))
+    if agents_alerted:
         batch.regions = await agents.regions_of(session, sorted(agents_alerted))
+    if summaries:
+        batch.group_orders = await groups.active_orders_of(session, sorted(summaries))
+        buyer_ids = [o.user_id for orders in batch.group_orders.values() for o in orders]
+        batch.buyers = await agents.users_by_id(session, buyer_ids)
     return batch

@@ -86,6 +86,16 @@ def _agent_alert(payload: Payload, user: User, batch: Batch, ctx: RenderContext)
     return text, agent_views.agent_buttons(card)
 
 
+def _agent_summary(
+    payload: Payload, user: User, batch: Batch, ctx: RenderContext
+) -> Rendered | None:
+    group = _group(batch, payload)
+    if group is None or not covers_group(batch.regions.get(user.id, []), group):
+        return None  # no longer the agent of that city
+    orders = batch.group_orders.get(group.id or 0, [])
+    return agent_views.group_formed_summary(group, orders, batch.buyers, user, ctx)
+
+
 RENDERERS: dict[Kind, Renderer] = {
     Kind.TEXT: _text,
     Kind.GROUP_MIN_REACHED: _min_reached,
@@ -95,6 +105,7 @@ RENDERERS: dict[Kind, Renderer] = {
     Kind.GROUP_FAILED: _about_order(notices.group_failed),
     Kind.GROUP_CANCELLED: _about_order(notices.group_cancelled),
     Kind.AGENT_ORDER: _agent_alert,
+    Kind.AGENT_GROUP_FORMED: _agent_summary,
     Kind.ORDER_PAID: _about_order(notices.order_paid),
     Kind.ORDER_HANDED: _about_order(notices.order_handed),
 }

@@ -130,8 +130,23 @@ async def _to_buyers(
 
 
 async def _group_closed(session: AsyncSession, event: ev.GroupClosed, now: datetime) -> None:
+    """Every buyer hears how it ended; a formed group's agents get what they will collect."""
     kind = Kind.GROUP_FORMED if event.formed else Kind.GROUP_FAILED
     await _to_buyers(session, kind, event.group_id, event.order_ids, now)
+    group = await session.get(GroupOrder, event.group_id)
+    if not event.formed or group is None:
+        return
+    summary = Kind.AGENT_GROUP_FORMED
+    recipients = await agents_of_city(session, country=group.country, city=group.city)
+    await outbox.enqueue_many(
+        session,
+        [
+            Outgoing(user_id, summary, GroupNotice(event.group_id),
+                     f"{summary}:{event.group_id}:{user_id}")
+            for user_id in recipients
+        ],
+        now=now,
+    )  # fmt: skip
 
 
 async def _group_cancelled(session: AsyncSession, event: ev.GroupCancelled, now: datetime) -> None:

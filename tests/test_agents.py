@@ -283,3 +283,35 @@ async def test_agent_add_with_a_pickup_point_is_one_use_case(app: Harness, monke
             )  # fmt: skip
     async with app.session_factory() as session:
         assert (await session.exec(select(Agent).where(Agent.user_id == agent.id))).first() is None
+
+
+async def test_agent_is_told_what_to_collect_when_the_group_forms(app: Harness):
+    """The agent used to hear nothing when a group of their city formed."""
+    from services import groups as groups_service
+
+    group, agent, buyer = await setup(app)
+    await join_with_buttons(app, buyer, group, 2)
+    other = app.user(language_code="en", first_name="Marco")
+    await app.onboard(other, language="en", country="Italy", city="Milan")
+    await join_with_buttons(app, other, group, 1)
+    await app.deliver()
+    order = await order_of(app, group.id, other.id)
+    await app.press(agent, app.last(agent), AgentCb(id=order.id, a="paid").pack())  # prepaid
+    async with app.session_factory() as session:
+        await groups_service.close(session, group_id=group.id, now=app.clock.now(), force=True)
+    await app.deliver()
+    summary = app.last(agent)
+    assert summary.text.startswith("✅") and "2" in summary.text.split("\n")[0]
+    # Giulia's 2 × ¥38 are still to collect (Marco paid in advance), in the agent's Chinese
+    assert "76" in summary.text and "已付款：1" in summary.text.replace(" ", "")
+    assert f"{order.id} · Marco" in summary.text
+    assert AgentCb(id=group.id, a="pick").pack() in [d for row in summary.buttons for _, d in row]
+    async with app.session_factory() as session:
+        rows = (
+            await session.exec(
+                select(Notification).where(
+                    Notification.kind == "agent_group_formed", Notification.user_id == agent.id
+                )
+            )
+        ).all()
+    assert len(rows) == 1

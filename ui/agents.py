@@ -16,7 +16,7 @@ from domain.catalog import localized
 from domain.money import BASE_CURRENCY
 from domain.orders import OrderView, order_amount, order_amount_local
 from domain.text import spreadsheet_safe
-from models import OrderStatus, User
+from models import GroupOrder, Order, OrderStatus, User
 from services import agents
 from services.agents import OrderCard, PickList, RegionGroups
 from ui.callbacks import AgentAction, AgentCb
@@ -28,6 +28,7 @@ from ui.groups import (
     order_lines,
     progress_line,
     time_left,
+    yuan,
 )
 from ui.money import format_amounts
 from ui.render import button, fit, item_line, q, tr
@@ -202,3 +203,32 @@ def picklist_view(picklist: PickList, user: User) -> tuple[str, bytes]:
             item_line(qty, name) for name, qty in sorted(totals.items())
         ]
     return "\n".join(lines), out.getvalue().encode("utf-8-sig")
+
+
+def group_formed_summary(
+    group: GroupOrder, orders: list[Order], buyers: dict[int, User], agent: User, ctx: RenderContext
+) -> tuple[str, InlineKeyboardMarkup]:
+    """To an agent when a group of their city forms: what to collect, and who has paid."""
+    locale = ctx.locale
+    to_collect = sum(o.amount_cny or 0 for o in orders if o.paid_at is None)
+    paid = [o for o in orders if o.paid_at is not None]
+    lines = [
+        ngettext(
+            "✅ <b>{title}</b> has formed: {count} order to hand over.",
+            "✅ <b>{title}</b> has formed: {count} orders to hand over.",
+            len(orders),
+        ).format(title=q(group_title(group, agent, locale)), count=len(orders)),
+        _("Still to collect: {amount}").format(amount=q(yuan(to_collect, locale))),
+        ngettext(
+            "Already paid: {count} order",
+            "Already paid: {count} orders",
+            len(paid),
+        ).format(count=len(paid)),
+    ]
+    for order in paid:
+        buyer = buyers.get(order.user_id)
+        name = buyer.first_name if buyer and buyer.first_name else str(order.user_id)
+        lines.append(f"   💰 {order.id} · {q(name)}")
+    kb = InlineKeyboardBuilder()
+    kb.row(button(_("📋 Pick list"), AgentCb(id=group.id or 0, a=AgentAction.PICK).pack()))
+    return fit(lines), kb.as_markup()

@@ -22,6 +22,7 @@ from services.groups.queries import (
     OrderStats,
     PickerScreen,
     ProductScreen,
+    active_orders_of,
     all_open_groups,
     aware,
     get_group,
@@ -45,6 +46,7 @@ from services.groups.queries import (
 
 __all__ = [
     "ACTIVE_ORDER",
+    "active_orders_of",
     "Change",
     "DueReport",
     "GroupError",

@@ -322,3 +322,20 @@ async def orders_by_id(session: AsyncSession, order_ids: Sequence[int]) -> dict[
         return {}
     found = await session.exec(select(Order).where(col(Order.id).in_(set(order_ids))))
     return {order.id or 0: order for order in found.all()}
+
+
+async def active_orders_of(
+    session: AsyncSession, group_ids: Sequence[int]
+) -> dict[int, list[Order]]:
+    """The orders of many groups that are not cancelled, in one query, by group, oldest first."""
+    found: dict[int, list[Order]] = {group_id: [] for group_id in group_ids}
+    if not group_ids:
+        return found
+    statement = (
+        select(Order)
+        .where(col(Order.group_id).in_(set(group_ids)), col(Order.status) != OrderStatus.CANCELLED)
+        .order_by(col(Order.id))
+    )
+    for order in (await session.exec(statement)).all():
+        found.setdefault(order.group_id, []).append(order)
+    return found
