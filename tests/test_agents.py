@@ -315,3 +315,17 @@ async def test_agent_is_told_what_to_collect_when_the_group_forms(app: Harness):
             )
         ).all()
     assert len(rows) == 1
+
+
+async def test_region_shows_each_groups_status(app: Harness):
+    from services import groups as groups_service
+
+    group, agent, buyer = await setup(app)
+    await join_with_buttons(app, buyer, group, 2)
+    before = await app.send(agent, "/region")
+    assert f"{app.t('open', 'zh_Hans')} · " in before.text
+    assert app.t("formed", "zh_Hans") not in before.text
+    async with app.session_factory() as session:
+        await groups_service.close(session, group_id=group.id, now=app.clock.now(), force=True)
+    after = await app.send(agent, "/region")
+    assert app.t("formed", "zh_Hans") in after.text

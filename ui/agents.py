@@ -22,6 +22,7 @@ from services.agents import OrderCard, PickList, RegionGroups
 from ui.callbacks import AgentAction, AgentCb
 from ui.context import RenderContext, current
 from ui.groups import (
+    GROUP_STATUS_NAMES,
     ORDER_STATUS_NAMES,
     final_amount_text,
     group_title,
@@ -106,7 +107,8 @@ def agent_alert(card: OrderCard, event: str, agent: User, ctx: RenderContext) ->
 
 
 def regions_text(regions: list[RegionGroups], user: User) -> str:
-    """/region: each region's groups with their progress and order counts."""
+    """/region: each region's groups with their status (open, formed, shipped), progress and
+    order counts."""
     locale = current().locale
     lines = [_("🗺 <b>Your regions</b>")]
     for found in regions:
@@ -118,11 +120,12 @@ def regions_text(regions: list[RegionGroups], user: User) -> str:
             counts = stats[group.id or 0]
             lines.append(
                 ngettext(
-                    "<b>{id}</b> · {title}\n   {progress} · {count} order (paid: {paid}, handed over: {handed})",
-                    "<b>{id}</b> · {title}\n   {progress} · {count} orders (paid: {paid}, handed over: {handed})",
+                    "<b>{id}</b> · {title}\n   {status} · {progress} · {count} order (paid: {paid}, handed over: {handed})",
+                    "<b>{id}</b> · {title}\n   {status} · {progress} · {count} orders (paid: {paid}, handed over: {handed})",
                     counts.orders,
                 ).format(
                     id=group.id, title=q(group_title(group, user, locale)), progress=q(progress_line(group, locale)),
+                    status=q(_(GROUP_STATUS_NAMES.get(group.status, group.status))),
                     count=counts.orders, paid=counts.paid, handed=counts.handed,
                 )
             )  # fmt: skip
