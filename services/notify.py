@@ -83,6 +83,14 @@ async def _order_event(session: AsyncSession, event: ev.OrderEvent, now: datetim
     await outbox.enqueue_many(session, fresh, now=now)
 
 
+async def _participant_ids(session: AsyncSession, group_id: int) -> list[int]:
+    """The buyers with an order placed in the group, once each."""
+    found = await session.exec(
+        select(Order.user_id).where(Order.group_id == group_id, Order.status == OrderStatus.PLACED)
+    )
+    return sorted(set(found.all()))
+
+
 async def _minimum_reached(session: AsyncSession, event: ev.MinimumReached, now: datetime) -> None:
     """Every participant who did not mute the group."""
     muted = set(
@@ -94,13 +102,7 @@ async def _minimum_reached(session: AsyncSession, event: ev.MinimumReached, now:
             )
         ).all()
     )
-    buyers = (
-        await session.exec(
-            select(Order.user_id).where(
-                Order.group_id == event.group_id, Order.status == OrderStatus.PLACED
-            )
-        )
-    ).all()
+    buyers = await _participant_ids(session, event.group_id)
     kind = Kind.GROUP_MIN_REACHED
     await outbox.enqueue_many(
         session,
@@ -155,20 +157,14 @@ async def _group_cancelled(session: AsyncSession, event: ev.GroupCancelled, now:
 
 async def _deadline_moved(session: AsyncSession, event: ev.DeadlineMoved, now: datetime) -> None:
     """Every participant (an order placed in the group)."""
-    buyers = (
-        await session.exec(
-            select(Order.user_id).where(
-                Order.group_id == event.group_id, Order.status == OrderStatus.PLACED
-            )
-        )
-    ).all()
+    buyers = await _participant_ids(session, event.group_id)
     kind = Kind.GROUP_EXTENDED
     await outbox.enqueue_many(
         session,
         [
             Outgoing(user_id, kind, GroupNotice(event.group_id),
                      f"{kind}:{event.group_id}:{user_id}:{event.stamp}")
-            for user_id in sorted(set(buyers))
+            for user_id in buyers
         ],
         now=now,
     )  # fmt: skip
