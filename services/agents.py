@@ -4,6 +4,7 @@ with an order (mark it paid, handed over) — only in their own regions."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,7 +30,13 @@ from models import (
 )
 from services import notify
 from services.catalog import list_rates
-from services.groups.queries import OrderStats, lines_of, order_stats
+from services.groups.queries import (
+    OrderStats,
+    groups_by_id,
+    lines_of,
+    order_stats,
+    orders_by_id,
+)
 from services.tx import writes
 
 __all__ = ["AgentError", "same_city"]
@@ -135,6 +142,15 @@ async def users_by_id(session: AsyncSession, user_ids: list[int]) -> dict[int, U
         return {}
     found = await session.exec(select(User).where(col(User.id).in_(set(user_ids))))
     return {user.id: user for user in found.all()}
+
+
+async def points_of(session: AsyncSession, buyers: Iterable[User]) -> dict[int, PickupPoint]:
+    """The pickup points these buyers chose, in one query, by id."""
+    point_ids = {buyer.pickup_point_id for buyer in buyers if buyer.pickup_point_id}
+    if not point_ids:
+        return {}
+    found = await session.exec(select(PickupPoint).where(col(PickupPoint.id).in_(point_ids)))
+    return {point.id or 0: point for point in found.all()}
 
 
 async def points_by_agent(session: AsyncSession) -> dict[int, list[PickupPoint]]:
@@ -332,11 +348,7 @@ async def pick_list(session: AsyncSession, *, group_id: int) -> list[PickEntry]:
         )
     ).all()
     buyers = await users_by_id(session, [order.user_id for order in orders])
-    point_ids = {b.pickup_point_id for b in buyers.values() if b.pickup_point_id}
-    points = {}
-    if point_ids:
-        found = await session.exec(select(PickupPoint).where(col(PickupPoint.id).in_(point_ids)))
-        points = {point.id: point for point in found.all()}
+    points = await points_of(session, buyers.values())
     lines = await lines_of(session, [order.id or 0 for order in orders])
     entries = []
     for order in orders:
@@ -380,21 +392,15 @@ async def order_cards(session: AsyncSession, order_ids: list[int]) -> dict[int, 
     """The cards of many orders, in six queries however many there are."""
     if not order_ids:
         return {}
-    orders = (await session.exec(select(Order).where(col(Order.id).in_(set(order_ids))))).all()
-    group_ids = {order.group_id for order in orders}
-    found = await session.exec(select(GroupOrder).where(col(GroupOrder.id).in_(group_ids)))
-    groups_by_id = {group.id: group for group in found.all()}
+    orders = list((await orders_by_id(session, order_ids)).values())
+    groups = await groups_by_id(session, sorted({order.group_id for order in orders}))
     buyers = await users_by_id(session, [order.user_id for order in orders])
-    point_ids = {b.pickup_point_id for b in buyers.values() if b.pickup_point_id}
-    points = {}
-    if point_ids:
-        rows = await session.exec(select(PickupPoint).where(col(PickupPoint.id).in_(point_ids)))
-        points = {point.id: point for point in rows.all()}
+    points = await points_of(session, buyers.values())
     lines = await lines_of(session, [order.id or 0 for order in orders])
     rates = {rate.currency: rate.per_cny_micro for rate in await list_rates(session)}
     cards = {}
     for order in orders:
-        group = groups_by_id.get(order.group_id)
+        group = groups.get(order.group_id)
         if group is None:
             continue
         buyer = buyers.get(order.user_id)
