@@ -17,7 +17,7 @@ from babel.units import format_unit
 
 from domain import geo, pricing
 from domain.catalog import localized
-from domain.groups import is_joinable
+from domain.groups import forms, is_joinable
 from domain.money import BASE_CURRENCY, line_amount
 from domain.orders import OrderView
 from domain.text import N_
@@ -170,7 +170,7 @@ def group_card(
             )
         )
     lines.append(q(progress_line(group, locale)))
-    if group.total >= group.min_total:
+    if forms(group.total, group.min_total):
         lines.append(_("✅ The minimum is reached: this group will form."))
     else:
         lines.append(

@@ -7,6 +7,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from domain.groups import forms
 from domain.orders import OrderView
 from models import GroupOrder, Order, User
 from ui.callbacks import GroupAction, GroupCb
@@ -86,9 +87,15 @@ def order_handed(group: GroupOrder, order: Order, user: User, ctx: RenderContext
     )
 
 
-def min_reached(group: GroupOrder, user: User, ctx: RenderContext) -> Rendered:
+def _open_group(group: GroupOrder) -> InlineKeyboardBuilder:
+    """The keyboard of a notice about a group: a button that opens it (more may be added)."""
     kb = InlineKeyboardBuilder()
     kb.row(button(_("👥 Open the group"), GroupCb(id=group.id or 0).pack()))
+    return kb
+
+
+def min_reached(group: GroupOrder, user: User, ctx: RenderContext) -> Rendered:
+    kb = _open_group(group)
     return (
         _(
             "🎉 <b>{title}</b> has reached its minimum: it will form at the deadline. "
@@ -99,14 +106,13 @@ def min_reached(group: GroupOrder, user: User, ctx: RenderContext) -> Rendered:
 
 
 def reminder(group: GroupOrder, user: User, ctx: RenderContext) -> Rendered:
-    if group.total >= group.min_total:
+    if forms(group.total, group.min_total):
         state = _("The minimum is reached.")
     else:
         state = _("Still missing: {missing}.").format(
             missing=q(measure_text(group.min_total - group.total, group.measure, ctx.locale))
         )
-    kb = InlineKeyboardBuilder()
-    kb.row(button(_("👥 Open the group"), GroupCb(id=group.id or 0).pack()))
+    kb = _open_group(group)
     kb.row(button(_("🔕 Mute reminders"), GroupCb(id=group.id or 0, a=GroupAction.MUTE).pack()))
     return (
         _("⏰ <b>{title}</b> closes in {time}.\n{progress}\n{state}").format(
@@ -120,8 +126,7 @@ def reminder(group: GroupOrder, user: User, ctx: RenderContext) -> Rendered:
 
 
 def deadline_moved(group: GroupOrder, user: User, ctx: RenderContext) -> Rendered:
-    kb = InlineKeyboardBuilder()
-    kb.row(button(_("👥 Open the group"), GroupCb(id=group.id or 0).pack()))
+    kb = _open_group(group)
     return (
         _(
             "⏳ <b>{name}</b> stays open longer: it now closes {deadline}. "
