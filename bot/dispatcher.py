@@ -106,7 +106,7 @@ def create_dispatcher(
     dp.callback_query.outer_middleware(ScreenDialogs(screens))
 
     dp.include_routers(
-        errors.router.build(),  # errors only: answers an update whose handler failed
+        errors.build_router(),  # errors only: answers an update whose handler failed
         profile.router.build(),  # /start and the set-up dialog come first: they must always work
         confirm.router.build(),  # a prompt's Cancel (its Yes goes to the command's own router)
         admin_rates.router.build(),  # admin routers are gated once (RouterSpec admin_only): others are refused politely

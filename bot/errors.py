@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from aiogram import Bot
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
@@ -18,9 +18,7 @@ from aiogram.utils.i18n import I18n
 from bot.middlewares import CallbackReply, answer_quietly, update_outcome
 from core.locales import user_locale
 from domain.text import N_
-from handlers.routing import RouterSpec
 
-router = RouterSpec(__name__)
 log = logging.getLogger(__name__)
 
 APOLOGY = N_("😔 Sorry, something went wrong on our side. Please try again in a moment.")
@@ -31,7 +29,6 @@ def locale_of(data: dict[str, Any]) -> str:
     return user_locale(getattr(user, "locale", None), tg_user.language_code if tg_user else None)
 
 
-@router.errors()
 async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n, **data: Any) -> bool:
     update = event.update
     outcome = update_outcome.get()
@@ -53,3 +50,10 @@ async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n, **data: Any) -> bool
     except TelegramAPIError as error:
         log.warning("update %s: the apology could not be sent either: %s", update.update_id, error)
     return True
+
+
+def build_router() -> Router:
+    """The errors router, made fresh for each dispatcher (a router joins one dispatcher only)."""
+    router = Router(name=__name__)
+    router.errors.register(on_error)
+    return router
