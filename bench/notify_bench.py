@@ -60,6 +60,7 @@ from sqlmodel import col, select  # noqa: E402
 from sqlmodel.ext.asyncio.session import AsyncSession  # noqa: E402
 
 import notifications  # noqa: E402
+from bench.join_bench import reset_pg  # noqa: E402
 from bot.db import create_engine, create_session_factory, is_sqlite, migrate  # noqa: E402
 from bot.i18n import create_i18n  # noqa: E402
 from core.config import PROJECT_ROOT  # noqa: E402
@@ -78,16 +79,6 @@ TARGET_FACTOR = 20.0  # rendering should keep up with at least 20x that
 SWEEP = (10, 100, 1000)
 NOW = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
 AGENT_BASE = 10_000_000  # agents' user ids, clear of the buyers'
-
-
-async def reset_pg(url: str) -> None:
-    from sqlalchemy import text
-
-    engine = create_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
 
 
 class StatementCounter:
