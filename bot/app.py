@@ -20,6 +20,8 @@ from bot.dispatcher import create_dispatcher
 from bot.i18n import create_i18n
 from bot.leader import LeaderElector
 from core.config import Settings
+from domain.shipments import parse_lead_times
+from services import shipments
 from services.search import current_index
 from services.seed import catalogue_is_empty, seed_demo, seed_demo_groups
 from ui.commands import set_default_commands
@@ -41,6 +43,7 @@ def create_bot(token: str, api_url: str | None) -> Bot:
 async def prepare_database(
     settings: Settings,
 ) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
+    shipments.configure(parse_lead_times(settings.lead_times))  # a typo stops the start-up
     engine = create_engine(settings.database_url)
     if settings.auto_migrate:
         await migrate(engine)

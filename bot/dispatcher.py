@@ -40,11 +40,13 @@ from handlers import (
     menu,
     profile,
     search,
+    tracking,
 )
 from handlers.admin import agents as admin_agents
 from handlers.admin import groups as admin_groups
 from handlers.admin import new_group as admin_new_group
 from handlers.admin import rates as admin_rates
+from handlers.admin import shipments as admin_shipments
 from ui.callbacks import NoopCb, QtyCb
 
 log = logging.getLogger(__name__)
@@ -113,11 +115,13 @@ def create_dispatcher(
         admin_new_group.router.build(),
         admin_groups.router.build(),
         admin_agents.router.build(),
+        admin_shipments.router.build(),
         agents.router.build(),  # agents' commands and alert buttons check the region themselves
         fallback.gate.build(),  # before set-up is finished, everything else leads back to it
         menu.router.build(),
         catalog.router.build(),
         groups.router.build(),
+        tracking.router.build(),
         search.router.build(),  # takes plain text outside dialogs: after every command router
         fallback.router.build(),  # catch-all: stale buttons, unknown commands — always last
     )

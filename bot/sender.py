@@ -24,7 +24,7 @@ import os
 import socket
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from secrets import token_hex
 
@@ -105,6 +105,8 @@ class Job:
     parts: list[str]
     markup: InlineKeyboardMarkup | None
     sent_parts: int = 0
+    edits: list[int] = field(default_factory=list)  # messages to edit instead of sending
+    message_id: int | None = None  # what Telegram made of the last part
 
 
 @dataclass
@@ -338,7 +340,11 @@ class OutboxSender:
                     finished.append((row.id, OutboxStatus.SKIPPED, "no longer applies"))
                     continue
                 text, markup = rendered
-                jobs.append(Job(row=row, user=user, parts=split_text(text), markup=markup))
+                job = Job(row=row, user=user, parts=split_text(text), markup=markup)
+                job.edits = list(notifications.edits_of(row, batch))
+                if job.edits:
+                    job.parts = job.parts[:1]  # an edit replaces one message with one
+                jobs.append(job)
         for row_id, status, reason in finished:
             await self._finish(row_id, status, reason)
         return jobs, max(ids), len(ids) < self.batch
@@ -348,13 +354,18 @@ class OutboxSender:
     ) -> None:
         chat = job.user.id
         try:
-            while job.sent_parts < len(job.parts):
+            editing = bool(job.edits)
+            if editing:
+                await self._edit(job)
+            while not editing and job.sent_parts < len(job.parts):
                 last = job.sent_parts == len(job.parts) - 1
-                await self.bot.send_message(
+                sent = await self.bot.send_message(
                     chat, job.parts[job.sent_parts], reply_markup=job.markup if last else None
                 )
                 job.sent_parts += 1
-                if not last:
+                if last:
+                    job.message_id = getattr(sent, "message_id", None)
+                else:
                     await self.pacer.slot()
         except TelegramRetryAfter as error:
             stats.rate_limited += 1
@@ -392,7 +403,12 @@ class OutboxSender:
         else:
             stats.sent += 1
             await self._finish(
-                job.row.id, OutboxStatus.SENT, None, attempts=job.row.attempts + 1, sent=True
+                job.row.id,
+                OutboxStatus.SENT,
+                None,
+                attempts=job.row.attempts + 1,
+                sent=True,
+                message_id=job.message_id,
             )
         finally:
             # spacing counts from the answer, so Telegram never sees two closer than the interval
@@ -400,6 +416,24 @@ class OutboxSender:
                 self._chat_next.get(chat, 0.0), time.monotonic() + self.per_chat_interval
             )
             busy.discard(chat)
+
+    async def _edit(self, job: Job) -> None:
+        """Edit each earlier message the row names (paced like sends). One that did not change,
+        or was deleted meanwhile, is done: there is nothing left to show in it."""
+        while job.edits:
+            message_id = job.edits[0]
+            try:
+                await self.bot.edit_message_text(
+                    text=job.parts[0], chat_id=job.user.id, message_id=message_id,
+                    reply_markup=job.markup,
+                )  # fmt: skip
+            except TelegramBadRequest as error:
+                text = str(error.message).lower()
+                if not any(s in text for s in ("not modified", "not found", "can't be edited")):
+                    raise
+            job.edits.pop(0)
+            if job.edits:
+                await self.pacer.slot()
 
     def _gave_up(self, row: Notification) -> bool:
         created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
@@ -431,6 +465,7 @@ class OutboxSender:
         *,
         attempts: int | None = None,
         sent: bool = False,
+        message_id: int | None = None,
     ) -> None:
         values: dict[str, object] = {
             "status": status,
@@ -442,6 +477,8 @@ class OutboxSender:
             values["attempts"] = attempts
         if sent:
             values["sent_at"] = self.clock.now()
+        if message_id is not None:
+            values["message_id"] = message_id
         await self._write(
             update(Notification).where(col(Notification.id) == row_id).values(**values)
         )

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
         8  # sends in flight at once: at most this many are repeated after a crash
     )
     send_lease_seconds: float = 60.0  # a claimed row another sender may take over once unrenewed
+    # days from departure to arrival by method, over the defaults (air 7, rail 25, sea 40,
+    # express 5): "rail=21,sea=35"
+    lead_times: str = ""
     reminder_hours: float = 24.0  # reminder this long before a group order's deadline
     tick_seconds: float = 15.0  # how often deadlines and reminders are checked
     sandbox_user_id: int = 1001

@@ -16,3 +16,7 @@ class GroupError(DomainError):
 
 class AgentError(DomainError):
     """A refused agent action (invites, regions, marking orders)."""
+
+
+class ShipmentError(DomainError):
+    """A refused shipment change (creating one, posting an event, importing a file)."""

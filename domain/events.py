@@ -70,7 +70,23 @@ class OrderHanded:
     buyer_id: int
 
 
+@dataclass(frozen=True)
+class ShipmentUpdated:
+    """A status event was posted: every buyer on board and the destination's agents hear it."""
+
+    shipment_id: int
+    event_id: int
+
+
+@dataclass(frozen=True)
+class OrdersChanged:
+    """These orders changed state (paid, handed over, confirmed, shipped…): the alerts their
+    agents already received are edited to show it, with the buttons that now apply."""
+
+    order_ids: tuple[int, ...]
+
+
 Event = (
     OrderEvent | MinimumReached | GroupClosed | GroupCancelled | DeadlineMoved | RemindersDue
-    | OrderPaid | OrderHanded
+    | OrderPaid | OrderHanded | ShipmentUpdated | OrdersChanged
 )  # fmt: skip

@@ -42,7 +42,8 @@ METHOD_WORDS = {
     "air": ShippingMethod.AIR, "plane": ShippingMethod.AIR, "空运": ShippingMethod.AIR,
     "rail": ShippingMethod.RAIL, "train": ShippingMethod.RAIL, "铁路": ShippingMethod.RAIL,
     "中欧班列": ShippingMethod.RAIL, "sea": ShippingMethod.SEA, "ship": ShippingMethod.SEA,
-    "海运": ShippingMethod.SEA,
+    "海运": ShippingMethod.SEA, "express": ShippingMethod.EXPRESS, "courier": ShippingMethod.EXPRESS,
+    "快递": ShippingMethod.EXPRESS,
 }  # fmt: skip
 
 

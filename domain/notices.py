@@ -26,6 +26,8 @@ class Kind(StrEnum):
     AGENT_GROUP_FORMED = "agent_group_formed"
     ORDER_PAID = "order_paid"
     ORDER_HANDED = "order_handed"
+    SHIPMENT_UPDATE = "shipment_update"
+    AGENT_ORDER_EDIT = "agent_order_edit"  # edits the alerts already sent about an order
 
 
 class AgentEvent(StrEnum):
@@ -65,7 +67,22 @@ class AgentAlert:
     event: AgentEvent
 
 
-Payload = Text | GroupNotice | OrderNotice | AgentAlert
+@dataclass(frozen=True)
+class ShipmentNotice:
+    """To a buyer on board or an agent of the destination: a shipment's status event."""
+
+    shipment_id: int
+    event_id: int
+
+
+@dataclass(frozen=True)
+class AlertEdit:
+    """Not a new message: the agent's earlier alerts about the order are edited to its state."""
+
+    order_id: int
+
+
+Payload = Text | GroupNotice | OrderNotice | AgentAlert | ShipmentNotice | AlertEdit
 
 PAYLOADS: dict[Kind, type[Payload]] = {
     Kind.TEXT: Text,
@@ -79,6 +96,8 @@ PAYLOADS: dict[Kind, type[Payload]] = {
     Kind.AGENT_GROUP_FORMED: GroupNotice,
     Kind.ORDER_PAID: OrderNotice,
     Kind.ORDER_HANDED: OrderNotice,
+    Kind.SHIPMENT_UPDATE: ShipmentNotice,
+    Kind.AGENT_ORDER_EDIT: AlertEdit,
 }
 
 

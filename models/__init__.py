@@ -16,6 +16,7 @@ from models.group import (
 )
 from models.outbox import Notification, OutboxStatus
 from models.processed import ProcessedUpdate
+from models.shipment import Shipment, ShipmentEvent
 from models.user import User
 
 __all__ = [
@@ -36,6 +37,8 @@ __all__ = [
     "OrderStatus",
     "OutboxStatus",
     "Product",
+    "Shipment",
+    "ShipmentEvent",
     "ShippingMethod",
     "User",
     "metadata",

@@ -35,6 +35,7 @@ class ShippingMethod(StrEnum):
     AIR = "air"
     RAIL = "rail"
     SEA = "sea"
+    EXPRESS = "express"
 
 
 class GroupOrder(SQLModel, table=True):
@@ -49,7 +50,11 @@ class GroupOrder(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     country: str = Field(max_length=2, index=True)
     city: str = Field(max_length=128)
+    # free text from before 0007 (shown only when no pickup point of the city is linked)
     pickup_point: str | None = Field(default=None, max_length=256)
+    # one of the city's agents' pickup points: where its buyers collect, unless they chose another
+    pickup_point_id: int | None = Field(default=None, foreign_key="pickup_points.id")
+    shipment_id: int | None = Field(default=None, foreign_key="shipments.id", index=True)
     method: str = Field(max_length=8)  # ShippingMethod
     deadline: datetime
     measure: str = Field(max_length=8)  # Measure

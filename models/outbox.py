@@ -38,5 +38,7 @@ class Notification(SQLModel, table=True):
     # unsent rows with the same key are one message about the same thing (an agent's alerts
     # about one order): a newer one updates the pending row instead of queuing another
     coalesce_key: str | None = Field(default=None, max_length=64, index=True)
+    # the message Telegram made of it (its last part): an alert edited later names it
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None

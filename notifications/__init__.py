@@ -4,6 +4,6 @@ in the recipient's render context, with the renderer registered for its kind. Th
 (`bot.sender`) claims the rows and sends what this returns."""
 
 from notifications.batch import Batch, prefetch
-from notifications.registry import RENDERERS, Rendered, render
+from notifications.registry import RENDERERS, Rendered, edits_of, render
 
-__all__ = ["RENDERERS", "Batch", "Rendered", "prefetch", "render"]
+__all__ = ["RENDERERS", "Batch", "Rendered", "edits_of", "prefetch", "render"]

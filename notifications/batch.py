@@ -6,13 +6,35 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.notices import AgentAlert, BadPayload, Kind, OrderNotice, Payload, decode
-from models import Agent, GroupOrder, Notification, Order, User
+from domain.notices import (
+    AgentAlert,
+    AlertEdit,
+    BadPayload,
+    Kind,
+    OrderNotice,
+    Payload,
+    ShipmentNotice,
+    decode,
+)
+from models import (
+    Agent,
+    GroupOrder,
+    Notification,
+    Order,
+    OrderStatus,
+    OutboxStatus,
+    PickupPoint,
+    Shipment,
+    ShipmentEvent,
+    User,
+)
 from services import agents, groups
 from services.agents import OrderCard
 from services.groups import Line, lines_of
+from services.notify import alert_key
 
 
 @dataclass
@@ -25,6 +47,14 @@ class Batch:
     regions: dict[int, list[Agent]] = field(default_factory=dict)  # of the agents alerted
     group_orders: dict[int, list[Order]] = field(default_factory=dict)  # for agents' summaries
     buyers: dict[int, User] = field(default_factory=dict)  # of those orders
+    shipments: dict[int, Shipment] = field(default_factory=dict)
+    shipment_events: dict[int, ShipmentEvent] = field(default_factory=dict)
+    # (recipient, shipment) → their orders on board, with the group of each
+    on_board: dict[tuple[int, int], list[tuple[Order, GroupOrder]]] = field(default_factory=dict)
+    points: list[PickupPoint] = field(default_factory=list)  # of the shipments' cities
+    point_agents: dict[int, User] = field(default_factory=dict)  # who runs each, by agent id
+    # (order, agent) → the messages of the alerts already sent about it (to edit)
+    alert_messages: dict[tuple[int, int], list[int]] = field(default_factory=dict)
 
 
 async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch:
@@ -35,6 +65,10 @@ async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch
     alerts: set[int] = set()
     agents_alerted: set[int] = set()
     summaries: set[int] = set()  # groups whose agents get the formed summary
+    shipment_ids: set[int] = set()
+    event_ids: set[int] = set()
+    on_board: set[int] = set()  # recipients of shipment events
+    edits: set[str] = set()  # alert keys whose messages are edited
     for row in rows:
         try:
             kind, payload = decode(row.kind, row.payload)
@@ -45,6 +79,14 @@ async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch
         if isinstance(payload, AgentAlert):
             alerts.add(payload.order_id)
             agents_alerted.add(row.user_id)
+        elif isinstance(payload, AlertEdit):
+            alerts.add(payload.order_id)
+            agents_alerted.add(row.user_id)
+            edits.add(alert_key(payload.order_id, row.user_id))
+        elif isinstance(payload, ShipmentNotice):
+            shipment_ids.add(payload.shipment_id)
+            event_ids.add(payload.event_id)
+            on_board.add(row.user_id)
         elif isinstance(payload, OrderNotice):
             group_ids.add(payload.group_id)
             order_ids.add(payload.order_id)
@@ -67,4 +109,51 @@ async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch
         batch.group_orders = await groups.active_orders_of(session, sorted(summaries))
         buyer_ids = [o.user_id for orders in batch.group_orders.values() for o in orders]
         batch.buyers = await agents.users_by_id(session, buyer_ids)
+    if shipment_ids:
+        await _shipments(session, batch, shipment_ids, event_ids, on_board)
+    if edits:
+        found = await session.exec(
+            select(Notification.coalesce_key, Notification.message_id)
+            .where(
+                col(Notification.coalesce_key).in_(edits),
+                col(Notification.kind) == Kind.AGENT_ORDER,
+                col(Notification.status) == OutboxStatus.SENT,
+                col(Notification.message_id).is_not(None),
+            )
+            .order_by(col(Notification.id))
+        )
+        for key, message_id in found.all():
+            _prefix, order_id, user_id = (key or "::").split(":")
+            batch.alert_messages.setdefault((int(order_id), int(user_id)), []).append(
+                message_id or 0
+            )
     return batch
+
+
+async def _shipments(
+    session: AsyncSession, batch: Batch, shipment_ids: set[int], event_ids: set[int],
+    recipients: set[int],
+) -> None:  # fmt: skip
+    """Five queries for any number of shipment notices: the shipments, the events, the
+    recipients' orders on board, the pickup points of the destinations and who runs them."""
+    shipments = await session.exec(select(Shipment).where(col(Shipment.id).in_(shipment_ids)))
+    batch.shipments = {s.id or 0: s for s in shipments.all()}
+    events = await session.exec(select(ShipmentEvent).where(col(ShipmentEvent.id).in_(event_ids)))
+    batch.shipment_events = {e.id or 0: e for e in events.all()}
+    rows = await session.exec(
+        select(Order, GroupOrder)
+        .join(GroupOrder, col(GroupOrder.id) == Order.group_id)
+        .where(
+            col(GroupOrder.shipment_id).in_(shipment_ids),
+            col(Order.user_id).in_(recipients),
+            col(Order.status) != OrderStatus.CANCELLED,
+        )
+        .order_by(col(Order.id))
+    )
+    for order, group in rows.all():
+        batch.on_board.setdefault((order.user_id, group.shipment_id or 0), []).append(
+            (order, group)
+        )
+    places = sorted({(s.country, s.city) for s in batch.shipments.values()})
+    batch.points = await agents.city_points(session, places)
+    batch.point_agents = await agents.point_agents(session, batch.points)

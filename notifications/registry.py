@@ -8,13 +8,25 @@ from collections.abc import Callable
 
 from aiogram.types import InlineKeyboardMarkup
 
-from domain.notices import AgentAlert, BadPayload, GroupNotice, Kind, OrderNotice, Payload, Text
+from domain.notices import (
+    AgentAlert,
+    AlertEdit,
+    BadPayload,
+    GroupNotice,
+    Kind,
+    OrderNotice,
+    Payload,
+    ShipmentNotice,
+    Text,
+)
+from domain.pickup import collect_point
 from models import GroupOrder, Notification, Order, User
 from notifications.batch import Batch
 from services.agents import covers_group
 from services.groups import OrderView
 from ui import agents as agent_views
 from ui import notices
+from ui import shipments as shipment_views
 from ui.context import RenderContext
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
@@ -96,6 +108,48 @@ def _agent_summary(
     return agent_views.group_formed_summary(group, orders, batch.buyers, user, ctx)
 
 
+def _alert_edit(payload: Payload, user: User, batch: Batch, ctx: RenderContext) -> Rendered | None:
+    """The current state of an order the agent was alerted about (sent as edits of those
+    alerts: `edits_of`)."""
+    assert isinstance(payload, AlertEdit)
+    card = batch.cards.get(payload.order_id)
+    if card is None or not covers_group(batch.regions.get(user.id, []), card.group):
+        return None
+    if not batch.alert_messages.get((payload.order_id, user.id)):
+        return None  # nothing to edit (the alerts are not recorded)
+    text = agent_views.agent_alert(card, agent_views.current_event(card), user, ctx)
+    return text, agent_views.agent_buttons(card)
+
+
+def edits_of(row: Notification, batch: Batch) -> list[int]:
+    """The messages a row edits instead of sending a new one (none for most kinds)."""
+    decoded = batch.payloads.get(row.id or 0)
+    if decoded is None or isinstance(decoded, BadPayload):
+        return []
+    _kind, payload = decoded
+    if isinstance(payload, AlertEdit):
+        return batch.alert_messages.get((payload.order_id, row.user_id), [])
+    return []
+
+
+def _shipment(payload: Payload, user: User, batch: Batch, ctx: RenderContext) -> Rendered | None:
+    assert isinstance(payload, ShipmentNotice)
+    shipment = batch.shipments.get(payload.shipment_id)
+    event = batch.shipment_events.get(payload.event_id)
+    if shipment is None or event is None:
+        return None
+    mine = batch.on_board.get((user.id, payload.shipment_id), [])
+    point = None
+    if mine:
+        point = collect_point(
+            chosen=user.pickup_point_id, group_point=mine[0][1].pickup_point_id,
+            city_points=batch.points, country=shipment.country, city=shipment.city,
+        )  # fmt: skip
+    runner = batch.point_agents.get(point.agent_id) if point is not None else None
+    orders = [order for order, _group in mine]
+    return shipment_views.event_notice(shipment, event, orders, point, runner, user, ctx)
+
+
 RENDERERS: dict[Kind, Renderer] = {
     Kind.TEXT: _text,
     Kind.GROUP_MIN_REACHED: _min_reached,
@@ -108,6 +162,8 @@ RENDERERS: dict[Kind, Renderer] = {
     Kind.AGENT_GROUP_FORMED: _agent_summary,
     Kind.ORDER_PAID: _about_order(notices.order_paid),
     Kind.ORDER_HANDED: _about_order(notices.order_handed),
+    Kind.SHIPMENT_UPDATE: _shipment,
+    Kind.AGENT_ORDER_EDIT: _alert_edit,
 }
 
 

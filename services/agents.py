@@ -4,7 +4,7 @@ with an order (mark it paid, handed over) — only in their own regions."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain import events as ev
 from domain import geo
 from domain.errors import AgentError
+from domain.pickup import collect_point
 from domain.text import same_city
 from models import (
     Agent,
@@ -144,13 +145,14 @@ async def users_by_id(session: AsyncSession, user_ids: list[int]) -> dict[int, U
     return {user.id: user for user in found.all()}
 
 
-async def points_of(session: AsyncSession, buyers: Iterable[User]) -> dict[int, PickupPoint]:
-    """The pickup points these buyers chose, in one query, by id."""
-    point_ids = {buyer.pickup_point_id for buyer in buyers if buyer.pickup_point_id}
-    if not point_ids:
-        return {}
-    found = await session.exec(select(PickupPoint).where(col(PickupPoint.id).in_(point_ids)))
-    return {point.id or 0: point for point in found.all()}
+def buyer_point(
+    buyer: User | None, group: GroupOrder, points: Sequence[PickupPoint]
+) -> PickupPoint | None:
+    """Where this buyer collects their order of the group (`domain.pickup.collect_point`)."""
+    return collect_point(
+        chosen=buyer.pickup_point_id if buyer else None, group_point=group.pickup_point_id,
+        city_points=points, country=group.country, city=group.city,
+    )  # fmt: skip
 
 
 async def points_by_agent(session: AsyncSession) -> dict[int, list[PickupPoint]]:
@@ -270,16 +272,23 @@ async def order_for_agent(
     return OrderContext(order, group)
 
 
+# an order may be paid before its group forms, and until it is handed over (cash at pickup)
+PAYABLE = (
+    OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.READY_FOR_PICKUP,
+)  # fmt: skip
+
+
 @writes
 async def mark_paid(
     session: AsyncSession, *, order_id: int, agent_user_id: int, now: datetime
 ) -> Order:
-    """The agent received the buyer's payment. Allowed for a placed order (prepayment) or a
-    confirmed one (which becomes paid); the buyer is told."""
+    """The agent received the buyer's payment. Allowed for a placed order (prepayment), a
+    confirmed one (which becomes paid) and one on its way or waiting at the pickup point (paid
+    on collection; its status stays); the buyer is told."""
     ctx = await order_for_agent(session, order_id=order_id, agent_user_id=agent_user_id)
     if ctx.order.paid_at is not None:
         raise AgentError("already_paid")
-    if ctx.order.status not in (OrderStatus.PLACED, OrderStatus.CONFIRMED):
+    if ctx.order.status not in PAYABLE:
         raise AgentError("bad_transition", status=ctx.order.status)
     values: dict[str, object] = {"paid_at": now, "paid_by": agent_user_id, "updated_at": now}
     if ctx.order.status == OrderStatus.CONFIRMED:
@@ -297,7 +306,7 @@ async def mark_paid(
         await session.rollback()
         raise AgentError("already_paid")
     paid = ev.OrderPaid(ctx.group.id or 0, order_id, ctx.order.user_id)
-    await notify.publish(session, [paid], now=now)
+    await notify.publish(session, [paid, ev.OrdersChanged((order_id,))], now=now)
     return await session.get(Order, order_id, populate_existing=True)  # type: ignore[return-value]
 
 
@@ -323,7 +332,7 @@ async def mark_handed(
         await session.rollback()
         raise AgentError("already_handed")
     handed = ev.OrderHanded(ctx.group.id or 0, order_id, ctx.order.user_id)
-    await notify.publish(session, [handed], now=now)
+    await notify.publish(session, [handed, ev.OrdersChanged((order_id,))], now=now)
     return await session.get(Order, order_id, populate_existing=True)  # type: ignore[return-value]
 
 
@@ -338,8 +347,8 @@ class PickEntry:
 
 
 async def pick_list(session: AsyncSession, *, group_id: int) -> list[PickEntry]:
-    """The group's orders that are not cancelled, with buyers, pickup points and lines: four
-    queries however many orders there are."""
+    """The group's orders that are not cancelled, with buyers, the pickup point each collects
+    from and lines: five queries however many orders there are."""
     orders = (
         await session.exec(
             select(Order)
@@ -347,13 +356,14 @@ async def pick_list(session: AsyncSession, *, group_id: int) -> list[PickEntry]:
             .order_by(col(Order.id))
         )
     ).all()
+    group = await session.get(GroupOrder, group_id)
     buyers = await users_by_id(session, [order.user_id for order in orders])
-    points = await points_of(session, buyers.values())
+    points = await city_points(session, [(group.country, group.city)]) if group else []
     lines = await lines_of(session, [order.id or 0 for order in orders])
     entries = []
     for order in orders:
         buyer = buyers.get(order.user_id)
-        point = points.get(buyer.pickup_point_id) if buyer and buyer.pickup_point_id else None
+        point = buyer_point(buyer, group, points) if group is not None else None
         entries.append(PickEntry(order, buyer, point, lines[order.id or 0]))
     return entries
 
@@ -395,7 +405,7 @@ async def order_cards(session: AsyncSession, order_ids: list[int]) -> dict[int, 
     orders = list((await orders_by_id(session, order_ids)).values())
     groups = await groups_by_id(session, sorted({order.group_id for order in orders}))
     buyers = await users_by_id(session, [order.user_id for order in orders])
-    points = await points_of(session, buyers.values())
+    points = await city_points(session, sorted({(g.country, g.city) for g in groups.values()}))
     lines = await lines_of(session, [order.id or 0 for order in orders])
     rates = {rate.currency: rate.per_cny_micro for rate in await list_rates(session)}
     cards = {}
@@ -404,7 +414,7 @@ async def order_cards(session: AsyncSession, order_ids: list[int]) -> dict[int, 
         if group is None:
             continue
         buyer = buyers.get(order.user_id)
-        point = points.get(buyer.pickup_point_id) if buyer and buyer.pickup_point_id else None
+        point = buyer_point(buyer, group, points)
         rate = rates.get(buyer.currency) if buyer and buyer.currency else None
         cards[order.id or 0] = OrderCard(order, group, lines[order.id or 0], buyer, point, rate)
     return cards
@@ -457,3 +467,36 @@ async def region_groups(session: AsyncSession, regions: list[Agent]) -> list[Reg
         stats = await order_stats(session, [group.id or 0 for group in mine])
         found.append(RegionGroups(region, mine, stats))
     return found
+
+
+async def point_agents(session: AsyncSession, points: Sequence[PickupPoint]) -> dict[int, User]:
+    """The user running each pickup point, by agent id, in one query."""
+    agent_ids = {point.agent_id for point in points}
+    if not agent_ids:
+        return {}
+    rows = await session.exec(
+        select(Agent, User)
+        .join(User, col(User.id) == Agent.user_id)
+        .where(col(Agent.id).in_(agent_ids))
+    )
+    return {agent.id or 0: user for agent, user in rows.all()}
+
+
+async def city_points(
+    session: AsyncSession, places: Sequence[tuple[str, str]]
+) -> list[PickupPoint]:
+    """The open pickup points of these cities, in one query."""
+    countries = {country for country, _city in places}
+    if not countries:
+        return []
+    rows = (
+        await session.exec(
+            select(PickupPoint)
+            .where(col(PickupPoint.country).in_(countries), col(PickupPoint.is_active).is_(True))
+            .order_by(col(PickupPoint.id))
+        )
+    ).all()
+    return [
+        p for p in rows
+        if any(p.country == c and same_city(p.city, city) for c, city in places)
+    ]  # fmt: skip

@@ -12,9 +12,26 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain import events as ev
-from domain.notices import AgentAlert, AgentEvent, GroupNotice, Kind, OrderNotice
+from domain.notices import (
+    AgentAlert,
+    AgentEvent,
+    AlertEdit,
+    GroupNotice,
+    Kind,
+    OrderNotice,
+    ShipmentNotice,
+)
 from domain.text import same_city
-from models import Agent, GroupOrder, GroupWatch, Notification, Order, OrderStatus, OutboxStatus
+from models import (
+    Agent,
+    GroupOrder,
+    GroupWatch,
+    Notification,
+    Order,
+    OrderStatus,
+    OutboxStatus,
+    Shipment,
+)
 from services import outbox
 from services.outbox import Outgoing
 
@@ -51,7 +68,7 @@ async def _order_event(session: AsyncSession, event: ev.OrderEvent, now: datetim
     recipients = await agents_of_city(session, country=group.country, city=group.city)
     if not recipients:
         return
-    keys = {user_id: f"agent_order:{event.order_id}:{user_id}" for user_id in recipients}
+    keys = {user_id: alert_key(event.order_id, user_id) for user_id in recipients}
     waiting = (
         await session.exec(
             select(Notification).where(
@@ -195,6 +212,102 @@ async def _order_handed(session: AsyncSession, event: ev.OrderHanded, now: datet
     )
 
 
+async def _shipment_updated(
+    session: AsyncSession, event: ev.ShipmentUpdated, now: datetime
+) -> None:
+    """Every buyer with an order on board and every agent of the destination, once each (a
+    buyer in three groups of the shipment, or an agent who also bought, gets one message)."""
+    shipment = await session.get(Shipment, event.shipment_id)
+    if shipment is None:
+        return
+    on_board = select(GroupOrder.id).where(GroupOrder.shipment_id == event.shipment_id)
+    buyers = (
+        await session.exec(
+            select(Order.user_id)
+            .where(
+                col(Order.group_id).in_(on_board.scalar_subquery()),
+                col(Order.status) != OrderStatus.CANCELLED,
+            )
+            .distinct()
+        )
+    ).all()
+    agents = await agents_of_city(session, country=shipment.country, city=shipment.city)
+    kind = Kind.SHIPMENT_UPDATE
+    notice = ShipmentNotice(event.shipment_id, event.event_id)
+    await outbox.enqueue_many(
+        session,
+        [
+            Outgoing(user_id, kind, notice, f"{kind}:{event.event_id}:{user_id}")
+            for user_id in sorted(set(buyers) | set(agents))
+        ],
+        now=now,
+    )
+
+
+def alert_key(order_id: int, user_id: int) -> str:
+    return f"agent_order:{order_id}:{user_id}"
+
+
+async def _orders_changed(session: AsyncSession, event: ev.OrdersChanged, now: datetime) -> None:
+    """An edit for every agent who was sent an alert about one of these orders (one pending
+    edit per order and agent: it shows the state when it is sent, so one is enough)."""
+    order_ids = sorted(set(event.order_ids))
+    if not order_ids:
+        return
+    orders = (
+        await session.exec(
+            select(Order.id, GroupOrder.country, GroupOrder.city)
+            .join(GroupOrder, col(GroupOrder.id) == Order.group_id)
+            .where(col(Order.id).in_(order_ids))
+        )
+    ).all()
+    places = {(country, city) for _id, country, city in orders}
+    agents = {
+        place: await agents_of_city(session, country=place[0], city=place[1]) for place in places
+    }
+    keys = {
+        alert_key(order_id or 0, user_id): (order_id or 0, user_id)
+        for order_id, country, city in orders
+        for user_id in agents[(country, city)]
+    }
+    sent: set[tuple[int, int]] = set()
+    wanted = sorted(keys)
+    for start in range(0, len(wanted), 500):
+        rows = await session.exec(
+            select(Notification.coalesce_key).where(
+                col(Notification.coalesce_key).in_(wanted[start : start + 500]),
+                col(Notification.kind) == Kind.AGENT_ORDER,
+                col(Notification.status) == OutboxStatus.SENT,
+                col(Notification.message_id).is_not(None),
+            )
+        )
+        sent.update(keys[key] for key in rows.all() if key in keys)
+    if not sent:
+        return
+    waiting = set(
+        (
+            await session.exec(
+                select(Notification.coalesce_key).where(
+                    col(Notification.kind) == Kind.AGENT_ORDER_EDIT,
+                    col(Notification.status) == OutboxStatus.PENDING,
+                    col(Notification.claimed_by).is_(None),
+                    col(Notification.coalesce_key).in_([f"edit:{o}:{u}" for o, u in sent]),
+                )
+            )
+        ).all()
+    )
+    await outbox.enqueue_many(
+        session,
+        [
+            Outgoing(user_id, Kind.AGENT_ORDER_EDIT, AlertEdit(order_id),
+                     coalesce_key=f"edit:{order_id}:{user_id}")
+            for order_id, user_id in sorted(sent)
+            if f"edit:{order_id}:{user_id}" not in waiting
+        ],
+        now=now,
+    )  # fmt: skip
+
+
 EVENT_HANDLERS: dict[type, Callable[[AsyncSession, Any, datetime], Awaitable[None]]] = {
     ev.OrderEvent: _order_event,
     ev.MinimumReached: _minimum_reached,
@@ -204,4 +317,6 @@ EVENT_HANDLERS: dict[type, Callable[[AsyncSession, Any, datetime], Awaitable[Non
     ev.RemindersDue: _reminders,
     ev.OrderPaid: _order_paid,
     ev.OrderHanded: _order_handed,
+    ev.ShipmentUpdated: _shipment_updated,
+    ev.OrdersChanged: _orders_changed,
 }

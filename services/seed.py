@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.money import parse_rate
-from models import Category, ExchangeRate, Product
+from models import Agent, Category, ExchangeRate, PickupPoint, Product, User
 from services import demo_data
 from services.catalog import refresh_search_fields
 
@@ -77,9 +78,19 @@ async def seed_demo(session: AsyncSession, *, now: datetime | None = None) -> Se
     )
 
 
+# The demo's agent in Milan (a sample user: no one can write as them) and the pickup points
+# they run in Chinatown, around Via Paolo Sarpi: Milan's buyers choose one in /settings.
+DEMO_AGENT: dict[str, Any] = {
+    "id": 900001, "first_name": "Chen Wei", "country": "IT", "city": "Milan",
+}  # fmt: skip
+DEMO_POINTS = (
+    ("Ristorante Hangzhou", "Via Paolo Sarpi 24, 20154 Milano", "Tue–Sun 11:30–15:00, 18:30–23:00"),
+    ("Bazar Sarpi", "Via Paolo Sarpi 7, 20154 Milano", "Mon–Sat 9:30–19:30"),
+)
+
 # Open group orders of the demo: (country, city, method, days to the deadline, pickup point)
 DEMO_GROUPS = (
-    ("IT", "Milan", "rail", 9, "Ristorante Hangzhou, Via Paolo Sarpi 24"),
+    ("IT", "Milan", "rail", 9, "Ristorante Hangzhou"),
     ("ES", "Madrid", "rail", 11, None),
     ("PT", "Lisbon", "sea", 20, None),
     ("FR", "Paris", "air", 6, None),
@@ -117,6 +128,7 @@ async def seed_demo_groups(session: AsyncSession, *, now: datetime) -> int:
         for slug in DEMO_OFFERS
         if slug in products
     ]
+    await seed_demo_agent(session)
     created = 0
     for country, city, method, days, pickup in DEMO_GROUPS:
         if await groups.open_groups(session, country=country, city=city, now=now):
@@ -141,6 +153,44 @@ async def seed_demo_groups(session: AsyncSession, *, now: datetime) -> int:
         )
         created += 1
     return created
+
+
+async def seed_demo_agent(session: AsyncSession) -> None:
+    """The Milan agent and their pickup points (idempotent: matched by name)."""
+    data = DEMO_AGENT
+    if await session.get(User, data["id"]) is None:
+        session.add(
+            User(
+                id=data["id"], first_name=data["first_name"], locale="zh_Hans",
+                country=data["country"], city=data["city"], currency="EUR",
+                timezone="Europe/Rome",
+            )
+        )  # fmt: skip
+        await session.flush()
+    agent = (
+        await session.exec(
+            select(Agent).where(Agent.user_id == data["id"], Agent.country == data["country"])
+        )
+    ).first()
+    if agent is None:
+        agent = Agent(user_id=data["id"], country=data["country"], city=data["city"])
+        session.add(agent)
+        await session.flush()
+    have = {
+        p.name
+        for p in (
+            await session.exec(select(PickupPoint).where(PickupPoint.agent_id == agent.id))
+        ).all()
+    }
+    for name, address, hours in DEMO_POINTS:
+        if name not in have:
+            session.add(
+                PickupPoint(
+                    agent_id=agent.id or 0, country=agent.country, city=agent.city, name=name,
+                    address=address, hours=hours,
+                )
+            )  # fmt: skip
+    await session.flush()
 
 
 async def catalogue_is_empty(session: AsyncSession) -> bool:

@@ -17,10 +17,12 @@ from domain.notices import (
     PAYLOADS,
     AgentAlert,
     AgentEvent,
+    AlertEdit,
     BadPayload,
     GroupNotice,
     Kind,
     OrderNotice,
+    ShipmentNotice,
     Text,
     decode,
     encode,
@@ -40,6 +42,8 @@ SAMPLES = {
     GroupNotice: GroupNotice(12),
     OrderNotice: OrderNotice(12, 34),
     AgentAlert: AgentAlert(12, 34, AgentEvent.CHANGED),
+    ShipmentNotice: ShipmentNotice(5, 77),
+    AlertEdit: AlertEdit(34),
 }
 
 
@@ -150,8 +154,12 @@ async def test_agent_alerts_render_in_a_batch(app: Harness):
     await join_with_buttons(app, buyer, group, 2)
     async with app.session_factory() as session:
         rows = (
-            await session.exec(select(Notification).where(Notification.kind == Kind.AGENT_ORDER))
-        ).all()
+            await session.exec(
+                select(Notification).where(
+                    Notification.kind == Kind.AGENT_ORDER, Notification.user_id == agent.id
+                )
+            )
+        ).all()  # (the demo's own Milan agent is alerted too)
         users = {u.id: u for u in (await session.exec(select(User))).all()}
     statements, texts = await _render_counting(app, list(rows), users)
     assert len(texts) == 1 and "2 ×" in texts[0]

@@ -3,7 +3,7 @@ exchange rates and agents."""
 
 from __future__ import annotations
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -36,6 +36,20 @@ def step_markup(skip: bool = False) -> InlineKeyboardMarkup:
     if skip:
         kb.button(text=_("⏭ Skip"), callback_data=AdminGroupCb(id=0, a=AdminGroupAction.SKIP))
     kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action=MenuAction.CANCEL))
+    return kb.as_markup()
+
+
+def pickup_markup(points: list[PickupPoint]) -> InlineKeyboardMarkup:
+    """/gb_new's step 2: the city's pickup points, Skip and Cancel."""
+    kb = InlineKeyboardBuilder()
+    for point in points[:20]:
+        kb.row(
+            InlineKeyboardButton(
+                text=f"📍 {point.name}"[:64],
+                callback_data=AdminGroupCb(id=point.id or 0, a=AdminGroupAction.PICKUP).pack(),
+            )
+        )
+    kb.row(*step_markup(skip=True).inline_keyboard[0])
     return kb.as_markup()
 
 

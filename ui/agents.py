@@ -43,7 +43,7 @@ def agent_buttons(card: OrderCard) -> InlineKeyboardMarkup:
     order = card.order
     kb = InlineKeyboardBuilder()
     row = []
-    if order.paid_at is None and order.status in (OrderStatus.PLACED, OrderStatus.CONFIRMED):
+    if order.paid_at is None and order.status in agents.PAYABLE:
         row.append(button(_("💰 Mark paid"), AgentCb(id=order.id or 0, a=AgentAction.PAID).pack()))
     if order.status in (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.READY_FOR_PICKUP):
         row.append(
@@ -95,6 +95,11 @@ def agent_order_text(card: OrderCard, agent: User, ctx: RenderContext) -> str:
             _("⏰ Closes in {time}").format(time=q(time_left(group.deadline, ctx.now, locale)))
         )
     return "\n".join(lines)
+
+
+def current_event(card: OrderCard) -> str:
+    """The heading an edited alert shows: the order is gone, or this is its latest state."""
+    return "cancelled" if card.order.status == OrderStatus.CANCELLED else "update"
 
 
 def agent_alert(card: OrderCard, event: str, agent: User, ctx: RenderContext) -> str:

@@ -55,6 +55,8 @@ class AdminGroupAction(StrEnum):
     METHOD_AIR = "method_air"
     METHOD_RAIL = "method_rail"
     METHOD_SEA = "method_sea"
+    METHOD_EXPRESS = "method_express"
+    PICKUP = "pickup"  # with the pickup point's id
 
 
 class AgentAction(StrEnum):
@@ -63,10 +65,20 @@ class AgentAction(StrEnum):
     PICK = "pick"
 
 
+class ShipAction(StrEnum):
+    SHOW = "show"
+    LIST = "list"
+    POST = "post"  # post the step `s` (a shipment.Step) on the shipment at version `v`
+    METHOD = "method"  # /ship dialog: the method `s`
+    ETA = "eta"  # /ship dialog: the usual lead time
+    CREATE = "create"  # /ship dialog: create it
+
+
 class ConfirmAction(StrEnum):
     GB_CANCEL = "gb_cancel"
     GB_CLOSE = "gb_close"
     AGENT_REMOVE = "agent_remove"
+    SHIP_STATUS = "ship_status"
 
 
 # Where a picker was opened from: onboarding ("o") or settings ("s").
@@ -155,3 +167,15 @@ class ConfirmCb(CallbackData, prefix="cf"):
     a: ConfirmAction
     t: str  # the token keying what the prompt showed (handlers.confirm)
     no: bool = False  # the prompt's Cancel button
+
+
+class ShipCb(CallbackData, prefix="sh"):
+    id: Id  # a shipment (0 with LIST)
+    a: ShipAction = ShipAction.SHOW
+    v: Count = 0  # the shipment's version the button was drawn at (POST)
+    s: str = ""  # the step to post (POST)
+    p: Count = 0  # the page (LIST)
+
+
+class TrackCb(CallbackData, prefix="tk"):
+    new: bool = False  # from a notice: the timeline comes as a new message, the notice stays

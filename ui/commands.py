@@ -19,6 +19,7 @@ BUYER_COMMANDS = (
     ("catalog", __("Browse the catalogue")),
     ("groups", __("Group orders for your city")),
     ("orders", __("Your orders")),
+    ("track", __("Follow your shipments")),
     ("search", __("Search products")),
     ("settings", __("Language, country, city, currency")),
     ("help", __("How the bot works")),
@@ -26,6 +27,8 @@ BUYER_COMMANDS = (
 ADMIN_COMMANDS = (
     ("gb_new", __("Open a group order (admin)")),
     ("gb_list", __("Open group orders (admin)")),
+    ("ship", __("Ship formed groups (admin)")),
+    ("shipments", __("Shipments and their status (admin)")),
     ("rates", __("Exchange rates (admin)")),
 )
 

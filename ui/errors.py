@@ -9,15 +9,18 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
 
-from domain.errors import AgentError, GroupError
+from domain.errors import AgentError, GroupError, ShipmentError
 from domain.group_spec import SpecError
 from domain.groups import MAX_QUANTITY
+from domain.shipment_files import FileError
+from domain.shipments import MAX_NOTE, PostingError
 from ui.groups import ORDER_STATUS_NAMES
 from ui.render import q
 
 # (audience, code) → text. A buyer and an admin are told about the same refusal differently:
 # the buyer what it means for their order, the admin what to do instead.
 BUYER, ADMIN, AGENT, SPEC = "buyer", "admin", "agent", "spec"
+SHIP = "ship"  # shipments: /ship, /ship_status, the card's buttons, bulk files
 
 TEXTS: dict[tuple[str, str], LazyProxy] = {
     (BUYER, "closed"): __(
@@ -40,6 +43,10 @@ TEXTS: dict[tuple[str, str], LazyProxy] = {
         "A product has no weight, so it cannot be in a weight-based group."
     ),
     (ADMIN, "not_found"): __("There is no such group order."),
+    (ADMIN, "unknown_pickup"): __(
+        "That is not a pickup point of this city. Pick one of its agents' pickup points (see "
+        "/agents), or skip it: buyers then choose theirs in /settings."
+    ),
     (ADMIN, "not_open"): __("This group order is not open any more."),
     (AGENT, "order_unknown"): __("There is no such order."),
     (AGENT, "not_your_region"): __("⛔ This order is not in your region. Nothing was changed."),
@@ -55,7 +62,7 @@ TEXTS: dict[tuple[str, str], LazyProxy] = {
         "“{value}” is not a country I know. Use a name or a two-letter code (IT, ES…)."
     ),
     (SPEC, "city"): __("“{value}” is not a valid city name (at most 64 characters)."),
-    (SPEC, "method"): __("“{value}” is not a shipping method: use air, rail or sea."),
+    (SPEC, "method"): __("“{value}” is not a shipping method: use air, rail, sea or express."),
     (SPEC, "deadline"): __(
         "“{value}” is not a date. Use <code>2026-12-20 12:00</code> (your time zone) or <code>+7d</code>."
     ),
@@ -86,6 +93,48 @@ TEXTS: dict[tuple[str, str], LazyProxy] = {
     ),
     (AGENT, "invite_expired"): __("This invitation link has expired. Ask for a new one."),
     (SPEC, "unknown_product"): __("There is no product with the code “{value}”."),
+    (SHIP, "no_groups"): __("Name at least one formed group, e.g. <code>/ship 3,5</code>."),
+    (SHIP, "too_many_groups"): __("A shipment takes at most 50 groups."),
+    (SHIP, "bad_carrier"): __("Give the carrier's name (at most 64 characters)."),
+    (SHIP, "bad_tracking"): __("Give the tracking number without spaces (at most 64 characters)."),
+    (SHIP, "bad_method"): __("“{method}” is not a shipping method: use air, rail, sea or express."),
+    (SHIP, "unknown_group"): __("There is no group order {group}."),
+    (SHIP, "group_on_shipment"): __("Group {group} is already on a shipment."),
+    (SHIP, "group_not_formed"): __(
+        "Group {group} has not formed (it is {status}): only formed groups can be shipped."
+    ),
+    (SHIP, "mixed_destinations"): __(
+        "These groups go to different cities: a shipment has one destination."
+    ),
+    (SHIP, "eta_past"): __("The expected arrival must be in the future."),
+    (SHIP, "unknown_shipment"): __("There is no shipment {shipment}. See /shipments."),
+    (SHIP, "unknown_shipment_ref"): __("No shipment has the id or tracking number “{ref}”."),
+    (SHIP, "stale"): __(
+        "The shipment changed since this was shown, so nothing was posted. Here it is now."
+    ),
+    (SHIP, "time_future"): __("The time is in the future."),
+    (SHIP, "unknown_event"): __("“{value}” is not a status event. Use one of: {events}."),
+    (SHIP, "duties_amount"): __(
+        "Give the duties due as an amount, e.g. <code>duties_requested 125.50 EUR</code>."
+    ),
+    (SHIP, "exception_kind"): __(
+        "Say what the problem is: <code>delay</code>, <code>customs_hold</code> or "
+        "<code>damage</code>, then a note."
+    ),
+    (SHIP, "exception_note"): __("An exception needs a note saying what happened."),
+    (SHIP, "bad_eta"): __("“{value}” is not a date: use <code>2027-01-20</code>."),
+    (SHIP, "note_too_long"): __("The note is too long: at most {value} characters."),
+    (SHIP, "no_shipment"): __("The shipment column is empty."),
+    (SHIP, "bad_time"): __(
+        "“{value}” is not a time: use <code>2027-01-05 14:30</code> (your time zone)."
+    ),
+    (SHIP, "too_big"): __("The file is too big: at most {value} MB."),
+    (SHIP, "not_a_table"): __("I can read CSV and XLSX files only."),
+    (SHIP, "not_utf8"): __(
+        "The CSV file is not in UTF-8: save it as “CSV UTF-8” and send it again."
+    ),
+    (SHIP, "empty"): __("The file has no rows."),
+    (SHIP, "too_many_rows"): __("The file has too many rows: at most {value}."),
 }
 
 
@@ -99,6 +148,39 @@ FALLBACK = {
 
 def full_text() -> str:
     return _("🚫 This group is full: nothing more can be added.")
+
+
+def shipment_error_text(error: ShipmentError | PostingError | FileError) -> str:
+    """A refused shipment change, a posting typed wrong, or a file that cannot be read."""
+    from domain.shipments import MILESTONES, Step
+    from ui.shipments import step_name
+
+    if error.code == "bad_transition" and isinstance(error, ShipmentError):
+        step = str(error.details.get("step", ""))
+        current = error.details.get("current")
+        allowed = [str(s) for s in error.details.get("allowed", ())]  # type: ignore[attr-defined]
+        return _("“{step}” cannot come after “{current}”. Allowed next: {allowed}.").format(
+            step=q(step_name(step)),
+            current=q(step_name(str(current)) if current else _("not packed yet")),
+            allowed=", ".join(f"<code>{s}</code>" for s in allowed),
+        )
+    values = {key: q(str(value)[:64]) for key, value in getattr(error, "details", {}).items()}
+    values["value"] = q(str(getattr(error, "value", ""))[:64])
+    if error.code == "note_too_long":
+        values["value"] = str(MAX_NOTE)
+    values["events"] = ", ".join(f"<code>{s}</code>" for s in (*MILESTONES, Step.EXCEPTION))
+    values.setdefault("status", "")
+    if "status" in values and values["status"]:
+        from ui.groups import GROUP_STATUS_NAMES
+
+        raw = str(getattr(error, "details", {}).get("status", ""))
+        values["status"] = q(_(GROUP_STATUS_NAMES.get(raw, raw)))
+    return str(TEXTS.get((SHIP, error.code), FALLBACK[ADMIN])).format_map(_Blank(values))
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def error_text(error: GroupError | AgentError | SpecError, *, admin: bool = False) -> str:

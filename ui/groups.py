@@ -21,15 +21,15 @@ from domain.groups import forms, is_joinable
 from domain.money import BASE_CURRENCY, line_amount
 from domain.orders import OrderView
 from domain.text import N_
-from models import GroupOffer, GroupOrder, Measure, Product, User
+from models import GroupOffer, GroupOrder, Measure, PickupPoint, Product, User
 from services.groups import Change, GroupScreen, OrdersScreen
-from ui.callbacks import GroupAction, GroupCb, QtyCb
+from ui.callbacks import GroupAction, GroupCb, QtyCb, TrackCb
 from ui.context import current
 from ui.money import format_amounts, format_money, format_price, unit_length
 from ui.render import button, fit, home_button, q, tr
 
-METHOD_ICONS = {"air": "✈️", "rail": "🚆", "sea": "🚢"}
-METHOD_NAMES = {"air": N_("air"), "rail": N_("rail"), "sea": N_("sea")}
+METHOD_ICONS = {"air": "✈️", "rail": "🚆", "sea": "🚢", "express": "📮"}
+METHOD_NAMES = {"air": N_("air"), "rail": N_("rail"), "sea": N_("sea"), "express": N_("express")}
 ORDER_STATUS_NAMES = {
     "placed": N_("placed"),
     "confirmed": N_("confirmed"),
@@ -146,6 +146,33 @@ def tier_line(
     )
 
 
+def pickup_line(group: GroupOrder, point: PickupPoint | None) -> str | None:
+    """Where the buyer collects: the pickup point's name, address and hours (the free text of
+    a group from before pickup points were linked, if that is all there is)."""
+    if point is not None:
+        text = _("📍 Pickup point: {place}").format(place=q(f"{point.name}, {point.address}"))
+        if point.hours:
+            text += " · " + q(point.hours)
+        return text
+    if group.pickup_point:
+        return _("📍 Pickup point: {place}").format(place=q(group.pickup_point))
+    return None
+
+
+def arrival_line(group: GroupOrder, user: User, locale: str) -> str | None:
+    """An open or formed group's expected arrival: its deadline plus the method's lead time."""
+    if group.status not in ("open", "formed"):
+        return None
+    from services.shipments import expected_arrival
+
+    loc = geo.babel_locale(locale)
+    zone = get_timezone(user.timezone or "UTC")
+    day = format_skeleton(
+        "MMMEd", expected_arrival(group.deadline, group.method), tzinfo=zone, locale=loc
+    )
+    return _("📅 Expected arrival: about {day}").format(day=q(day))
+
+
 def group_card(
     group: GroupOrder,
     offers: list[tuple[GroupOffer, Product]],
@@ -154,11 +181,13 @@ def group_card(
     rate: int | None,
     now: datetime,
     locale: str,
+    point: PickupPoint | None = None,
 ) -> str:
     tier = pricing.tier_index(group.tiers, group.total)
     lines = [f"<b>{q(group_title(group, user, locale))}</b>"]
-    if group.pickup_point:
-        lines.append(_("📍 Pickup point: {place}").format(place=q(group.pickup_point)))
+    place = pickup_line(group, point)
+    if place:
+        lines.append(place)
     if group.status == "open" and group.deadline > now:
         lines.append(
             _("⏰ Closes in {time}").format(time=q(time_left(group.deadline, now, locale)))
@@ -170,6 +199,9 @@ def group_card(
             )
         )
     lines.append(q(progress_line(group, locale)))
+    arrival = arrival_line(group, user, locale)
+    if arrival:
+        lines.append(arrival)
     if forms(group.total, group.min_total):
         lines.append(_("✅ The minimum is reached: this group will form."))
     else:
@@ -269,7 +301,7 @@ def card_view(
         screen.watch,
         screen.rate,
     )
-    text = group_card(group, offers, mine, user, rate, now, locale)
+    text = group_card(group, offers, mine, user, rate, now, locale, screen.point)
     kb = InlineKeyboardBuilder()
     joinable = is_joinable(group, now)
     quantities = {}
@@ -389,5 +421,7 @@ def orders_view(
             parts.append(_("(price at the group's current tier; final at the deadline)"))
         if view.order.status == "placed" and is_joinable(group, now):
             kb.row(button(group_title(group, user, locale), GroupCb(id=group.id or 0).pack()))
+    if any(group.shipment_id is not None for _view, group in rows):
+        kb.row(button(_("🚚 Track"), TrackCb().pack()))
     kb.row(home_button())
     return fit(parts), kb.as_markup()

@@ -51,6 +51,7 @@ def help_text(is_admin: bool, is_agent: bool = False) -> str:
         _("/catalog — browse the catalogue by category"),
         _("/groups — open group orders for your city: join, change or leave until the deadline"),
         _("/orders — your orders and their status"),
+        _("/track — where your shipments are, step by step, and when they arrive"),
         _("/search <i>words</i> — find a product (or just type the words)"),
         _("/settings — language, country, city and currency"),
         _("/cancel — stop what you are typing"),
@@ -69,7 +70,7 @@ def help_text(is_admin: bool, is_agent: bool = False) -> str:
         lines += [
             "",
             _("<b>Agent</b>"),
-            _("/region — open and formed group orders of your regions"),
+            _("/region — the group orders of your regions and where each stands"),
             _("/picklist <i>ID</i> — per-buyer lines by pickup point, also as a CSV file"),
             _("/paid <i>ORDER</i> — mark an order paid; the buyer is told"),
             _("/handed <i>ORDER</i> — mark an order handed over; the buyer is told"),
@@ -97,5 +98,12 @@ def help_text(is_admin: bool, is_agent: bool = False) -> str:
                 "/agent_invite <i>COUNTRY CITY</i> — a one-time link that makes whoever opens it the agent"
             ),
             _("/agents — all agents; /agent_remove <i>USER COUNTRY CITY</i>"),
+            _("/ship — ship formed groups (guided; or one line):"),
+            "<code>/ship 3,5 | DHL | 1Z999AA1 | rail | 2027-01-20</code>",
+            _("/shipments — every shipment and its last status; /shipment <i>ID</i> — one"),
+            _(
+                "/ship_status <i>ID EVENT [note]</i> — post a status event; or use the buttons "
+                "under a shipment, or send a CSV or XLSX file of events"
+            ),
         ]
     return "\n".join(lines)

@@ -28,9 +28,16 @@ from domain.group_spec import (
 from handlers import confirm
 from handlers.routing import RouterSpec
 from models import Measure, User
-from services import catalog, groups
+from services import agents, catalog, groups
 from services.groups import GroupError, GroupSpec, OfferSpec
-from ui.admin import draft_summary, method_markup, open_markup, product_codes_text, step_markup
+from ui.admin import (
+    draft_summary,
+    method_markup,
+    open_markup,
+    pickup_markup,
+    product_codes_text,
+    step_markup,
+)
 from ui.callbacks import AdminGroupCb
 from ui.context import current
 from ui.errors import error_text
@@ -150,12 +157,21 @@ async def cmd_gb_new(
     )
 
 
-async def ask_pickup(message: Message, state: FSMContext) -> None:
+async def ask_pickup(
+    message: Message, state: FSMContext, session: AsyncSession, draft: Draft
+) -> None:
+    """Step 2: one of the city's pickup points (its agents run them), or none."""
     await state.set_state(NewGroup.pickup)
-    await message.answer(
-        _("Step 2 of 8. A pickup point (name and address), or Skip for delivery."),
-        reply_markup=step_markup(skip=True),
-    )
+    points = await agents.pickup_points(session, country=draft.country, city=draft.city)
+    if points:
+        text = _(
+            "Step 2 of 8. Where do buyers collect? Pick a pickup point of the city, or Skip (buyers choose theirs in /settings)."
+        )
+    else:
+        text = _(
+            "Step 2 of 8. This city has no pickup point yet, so buyers will hear from their agent where to collect. (An admin adds one with /agent_add … | name | address | hours.) Skip to go on."
+        )
+    await message.answer(text, reply_markup=pickup_markup(points))
 
 
 async def ask_method(target: Message, state: FSMContext) -> None:
@@ -164,7 +180,9 @@ async def ask_method(target: Message, state: FSMContext) -> None:
 
 
 @router.message(StateFilter(NewGroup.destination), F.text, ~F.text.startswith("/"))
-async def on_destination(message: Message, state: FSMContext, user: User) -> None:
+async def on_destination(
+    message: Message, state: FSMContext, user: User, session: AsyncSession
+) -> None:
     try:
         country, city = parse_destination(message.text or "", current().locale)
     except SpecError as error:
@@ -173,19 +191,43 @@ async def on_destination(message: Message, state: FSMContext, user: User) -> Non
     draft = await load_draft(state)
     draft.country, draft.city = country, city
     await save_draft(state, draft)
-    await ask_pickup(message, state)
+    await ask_pickup(message, state, session, draft)
 
 
 @router.message(StateFilter(NewGroup.pickup), F.text, ~F.text.startswith("/"))
-async def on_pickup(message: Message, state: FSMContext) -> None:
-    text = " ".join((message.text or "").split())
-    if not text or len(text) > 256:
-        await message.answer(error_text(SpecError("pickup")), reply_markup=step_markup(skip=True))
-        return
+async def on_pickup(message: Message, state: FSMContext, session: AsyncSession) -> None:
+    """A pickup point typed by name (the buttons are easier)."""
     draft = await load_draft(state)
-    draft.pickup_point = text
+    text = " ".join((message.text or "").split())
+    try:
+        point = await groups.find_pickup_point(
+            session, country=draft.country or "", city=draft.city or "", text=text[:256]
+        )
+    except GroupError as error:
+        points = await agents.pickup_points(session, country=draft.country, city=draft.city)
+        await message.answer(error_text(error, admin=True), reply_markup=pickup_markup(points))
+        return
+    draft.pickup_point = point.name
     await save_draft(state, draft)
     await ask_method(message, state)
+
+
+@router.callback_query(StateFilter(NewGroup.pickup), AdminGroupCb.filter(F.a == "pickup"))
+async def on_pickup_button(
+    callback: CallbackQuery, callback_data: AdminGroupCb, state: FSMContext,
+    session: AsyncSession,
+) -> None:  # fmt: skip
+    draft = await load_draft(state)
+    points = await agents.pickup_points(session, country=draft.country, city=draft.city)
+    point = next((p for p in points if p.id == callback_data.id), None)
+    if point is None:
+        await stale(callback)
+        return
+    draft.pickup_point = point.name
+    await save_draft(state, draft)
+    await callback.answer(point.name)
+    assert callback.message is not None
+    await ask_method(callback.message, state)  # type: ignore[arg-type]
 
 
 @router.callback_query(AdminGroupCb.filter(F.a == "skip"))

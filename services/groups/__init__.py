@@ -13,7 +13,7 @@ from services.groups.closing import (
     process_due,
     send_reminders,
 )
-from services.groups.creating import GroupSpec, OfferSpec, create_group
+from services.groups.creating import GroupSpec, OfferSpec, create_group, find_pickup_point
 from services.groups.joining import Change, leave, record_visit, set_quantity, set_reminder
 from services.groups.queries import (
     ACTIVE_ORDER,
@@ -67,6 +67,7 @@ __all__ = [
     "close",
     "create_group",
     "extend",
+    "find_pickup_point",
     "get_group",
     "get_watch",
     "group_screen",

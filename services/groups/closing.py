@@ -96,7 +96,8 @@ async def close(
             order.status = OrderStatus.CANCELLED
         session.add(order)
     closed = ev.GroupClosed(group_id, formed, tuple((o.id or 0, o.user_id) for o in orders))
-    await notify.publish(session, [closed], now=now)
+    changed = ev.OrdersChanged(tuple(o.id or 0 for o in orders))
+    await notify.publish(session, [closed, changed], now=now)
     return Outcome(group_id=group_id, status=new_status, orders=len(orders))
 
 
@@ -122,7 +123,8 @@ async def cancel(session: AsyncSession, *, group_id: int, reason: str, now: date
         order.updated_at = now
         session.add(order)
     cancelled = ev.GroupCancelled(group_id, tuple((o.id or 0, o.user_id) for o in orders))
-    await notify.publish(session, [cancelled], now=now)
+    changed = ev.OrdersChanged(tuple(o.id or 0 for o in orders))
+    await notify.publish(session, [cancelled, changed], now=now)
     return Outcome(group_id=group_id, status=GroupStatus.CANCELLED, orders=len(orders))
 
 

@@ -9,7 +9,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain import pricing
 from domain.errors import GroupError
-from models import GroupOffer, GroupOrder, Measure, Product
+from domain.text import fold
+from models import GroupOffer, GroupOrder, Measure, PickupPoint, Product
 from services.tx import writes
 
 
@@ -29,8 +30,33 @@ class GroupSpec:
     min_total: int
     tiers: list[int] = field(default_factory=lambda: [0])
     capacity: int | None = None
-    pickup_point: str | None = None
+    pickup_point: str | None = None  # the name (or id) of one of the city's pickup points
     offers: list[OfferSpec] = field(default_factory=list)
+
+
+async def _pickup_point(session: AsyncSession, spec: GroupSpec) -> PickupPoint:
+    return await find_pickup_point(
+        session, country=spec.country, city=spec.city, text=spec.pickup_point or ""
+    )
+
+
+async def find_pickup_point(
+    session: AsyncSession, *, country: str, city: str, text: str
+) -> PickupPoint:
+    """The city's pickup point the admin named: by id, by name, or by the start of
+    "name, address" (a group's pickup point is always one the city's agents run)."""
+    from services.agents import city_points
+
+    points = await city_points(session, [(country, city)])
+    wanted = fold(text)
+    for point in points:
+        if (
+            wanted == str(point.id)
+            or wanted == fold(point.name)
+            or wanted.startswith(fold(point.name) + ",")
+        ):
+            return point
+    raise GroupError("unknown_pickup", value=text, count=len(points))
 
 
 @writes
@@ -55,10 +81,11 @@ async def create_group(
             raise GroupError("unknown_product", product=offer.product_id)
         if spec.measure == Measure.WEIGHT and product.unit_weight_g <= 0:
             raise GroupError("product_without_weight", product=product.slug)
+    point = await _pickup_point(session, spec) if spec.pickup_point else None
     group = GroupOrder(
         country=spec.country,
         city=spec.city,
-        pickup_point=spec.pickup_point,
+        pickup_point_id=point.id if point else None,
         method=spec.method,
         deadline=spec.deadline,
         measure=spec.measure,

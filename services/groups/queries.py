@@ -23,6 +23,7 @@ from models import (
     Order,
     OrderLine,
     OrderStatus,
+    PickupPoint,
     Product,
     User,
 )
@@ -220,18 +221,22 @@ class GroupScreen:
     mine: OrderView | None
     watch: GroupWatch | None
     rate: int | None
+    point: PickupPoint | None = None  # where this buyer would collect (domain.pickup)
 
 
 async def group_screen(session: AsyncSession, *, group_id: int, user: User) -> GroupScreen:
+    from services.agents import buyer_point, city_points
     from services.catalog import get_rate
 
     group = await get_group(session, group_id)
+    points = await city_points(session, [(group.country, group.city)])
     return GroupScreen(
         group=group,
         offers=await offers(session, group_id),
         mine=await order_of(session, group_id=group_id, user_id=user.id),
         watch=await get_watch(session, group_id=group_id, user_id=user.id),
         rate=await get_rate(session, user.currency),
+        point=buyer_point(user, group, points),
     )
 
 

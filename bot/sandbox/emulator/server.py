@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import mimetypes
 import re
 import secrets
 import time
@@ -286,6 +287,36 @@ class BotAPIEmulator(MessagesMixin, UpdatesMixin, SettingsMixin):
             html=html.escape(text, quote=False),
             entities=detect_entities(text),
             reply_to_message_id=reply_to_message_id,
+        )
+        chat.history.append(message)
+        data = self.message_dict(message)
+        self._enqueue("message", data)
+        return data
+
+    def send_document(
+        self, user: EmuUser, filename: str, content: bytes, *, caption: str | None = None
+    ) -> dict[str, Any]:
+        """The user sends a file to the bot (the bot can getFile and download it); returns the
+        Message dict of the update."""
+        if not content:
+            raise ValueError("a Telegram document can't be empty")
+        chat = self.register(user)
+        if chat.blocked:
+            self.unblock(user)
+        chat.started = True
+        mime = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        file = self._new_file("document", file_name=filename, content=content, mime_type=mime)
+        message = EmuMessage(
+            message_id=chat.new_message_id(),
+            chat_id=chat.id,
+            from_bot=False,
+            from_user=user,
+            date=int(time.time()),
+            caption=caption,
+            caption_html=html.escape(caption, quote=False) if caption else None,
+            document=(filename, content),
+            document_file_id=file.file_id,
+            document_mime_type=mime,
         )
         chat.history.append(message)
         data = self.message_dict(message)
