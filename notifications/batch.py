@@ -35,6 +35,7 @@ from services import agents, groups
 from services.agents import OrderCard
 from services.groups import Line, lines_of
 from services.notify import alert_key
+from services.pickup import city_points
 
 
 @dataclass
@@ -155,5 +156,5 @@ async def _shipments(
             (order, group)
         )
     places = sorted({(s.country, s.city) for s in batch.shipments.values()})
-    batch.points = await agents.city_points(session, places)
+    batch.points = await city_points(session, places)
     batch.point_agents = await agents.point_agents(session, batch.points)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
@@ -15,7 +15,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain import events as ev
 from domain import geo
 from domain.errors import AgentError
-from domain.pickup import collect_point
 from domain.text import same_city
 from models import (
     Agent,
@@ -27,6 +26,7 @@ from models import (
     OrderStatus,
     PickupPoint,
     Product,
+    Shipment,
     User,
 )
 from services import notify
@@ -38,6 +38,7 @@ from services.groups.queries import (
     order_stats,
     orders_by_id,
 )
+from services.pickup import buyer_point, city_points
 from services.tx import writes
 
 __all__ = ["AgentError", "same_city"]
@@ -143,16 +144,6 @@ async def users_by_id(session: AsyncSession, user_ids: list[int]) -> dict[int, U
         return {}
     found = await session.exec(select(User).where(col(User.id).in_(set(user_ids))))
     return {user.id: user for user in found.all()}
-
-
-def buyer_point(
-    buyer: User | None, group: GroupOrder, points: Sequence[PickupPoint]
-) -> PickupPoint | None:
-    """Where this buyer collects their order of the group (`domain.pickup.collect_point`)."""
-    return collect_point(
-        chosen=buyer.pickup_point_id if buyer else None, group_point=group.pickup_point_id,
-        city_points=points, country=group.country, city=group.city,
-    )  # fmt: skip
 
 
 async def points_by_agent(session: AsyncSession) -> dict[int, list[PickupPoint]]:
@@ -437,27 +428,32 @@ def covers_group(regions: list[Agent], group: GroupOrder) -> bool:
 
 
 async def groups_in_region(session: AsyncSession, region: Agent) -> list[GroupOrder]:
-    """The region's group orders that are open, formed or shipped, soonest deadline first."""
+    """The region's group orders that are open, formed, shipped or delivered (the last 15
+    delivered), soonest deadline first."""
     rows = (
         await session.exec(
             select(GroupOrder)
             .where(
                 GroupOrder.country == region.country,
-                col(GroupOrder.status).in_(["open", "formed", "shipped"]),
+                col(GroupOrder.status).in_(["open", "formed", "shipped", "delivered"]),
             )
             .order_by(col(GroupOrder.deadline))
         )
     ).all()
-    return [group for group in rows if same_city(group.city, region.city)]
+    mine = [group for group in rows if same_city(group.city, region.city)]
+    delivered = [group for group in mine if group.status == "delivered"][-15:]
+    return [group for group in mine if group.status != "delivered" or group in delivered]
 
 
 @dataclass
 class RegionGroups:
-    """One of an agent's regions: its open, formed or shipped groups and their order counts."""
+    """One of an agent's regions: its groups, their order counts, and the shipment of each
+    group that travels (with its last status)."""
 
     region: Agent
     groups: list[GroupOrder]
     stats: dict[int, OrderStats]
+    shipments: dict[int, Shipment] = field(default_factory=dict)
 
 
 async def region_groups(session: AsyncSession, regions: list[Agent]) -> list[RegionGroups]:
@@ -465,7 +461,12 @@ async def region_groups(session: AsyncSession, regions: list[Agent]) -> list[Reg
     for region in regions:
         mine = await groups_in_region(session, region)
         stats = await order_stats(session, [group.id or 0 for group in mine])
-        found.append(RegionGroups(region, mine, stats))
+        shipment_ids = {group.shipment_id for group in mine if group.shipment_id}
+        shipped = {}
+        if shipment_ids:
+            rows = await session.exec(select(Shipment).where(col(Shipment.id).in_(shipment_ids)))
+            shipped = {shipment.id or 0: shipment for shipment in rows.all()}
+        found.append(RegionGroups(region, mine, stats, shipped))
     return found
 
 
@@ -480,23 +481,3 @@ async def point_agents(session: AsyncSession, points: Sequence[PickupPoint]) -> 
         .where(col(Agent.id).in_(agent_ids))
     )
     return {agent.id or 0: user for agent, user in rows.all()}
-
-
-async def city_points(
-    session: AsyncSession, places: Sequence[tuple[str, str]]
-) -> list[PickupPoint]:
-    """The open pickup points of these cities, in one query."""
-    countries = {country for country, _city in places}
-    if not countries:
-        return []
-    rows = (
-        await session.exec(
-            select(PickupPoint)
-            .where(col(PickupPoint.country).in_(countries), col(PickupPoint.is_active).is_(True))
-            .order_by(col(PickupPoint.id))
-        )
-    ).all()
-    return [
-        p for p in rows
-        if any(p.country == c and same_city(p.city, city) for c, city in places)
-    ]  # fmt: skip

@@ -32,8 +32,9 @@ from models import (
     User,
 )
 from services import notify
-from services.agents import city_points, point_agents
+from services.agents import point_agents
 from services.groups.queries import aware
+from services.pickup import city_points
 from services.tx import writes
 
 __all__ = ["ShipmentError"]

@@ -480,3 +480,53 @@ async def test_two_thousand_buyers_each_hear_each_event_once(session_factory, se
         counts[size] = len(statements)
     print(f"\nSQL statements to render a batch of shipment notices: {counts}")
     assert counts[50] == counts[500]
+
+
+async def test_customs_and_problems_from_the_buttons_and_track_forgets_old_shipments(app: Harness):
+    g1, _g2, agent, (giulia, *_rest) = await formed_milan(app)
+    admin = admin_of(app)
+    await app.send(admin, f"/ship {g1.id} | CRE | CRE9 | rail | +20d")
+    async with app.session_factory() as session:
+        sid = (await session.exec(select(Shipment))).one().id
+    for step in ("packed", "departed_origin", "in_transit", "arrived_destination",
+                 "customs_review"):  # fmt: skip
+        await app.send(admin, f"/ship_status {sid} {step}")
+    # duties from the card's button: the amount is asked for, a wrong one refused
+    card = app.last(admin)
+    version = 5
+    await app.press(admin, card, ShipCb(id=sid, a=ShipAction.POST, v=version,
+                                        s="duties_requested").pack())  # fmt: skip
+    wrong = await app.send(admin, "a lot")
+    assert "125.50" in wrong.text
+    done = await app.send(admin, "312.40 EUR storage at Milano Smistamento")
+    assert "✅" in done.text
+    # an exception with a new ETA: a delay moves the expected arrival
+    new_eta = (app.clock.now() + timedelta(days=30)).strftime("%Y-%m-%d")
+    reply = await app.send(
+        admin, f"/ship_status {sid} exception delay eta={new_eta} Strike at the port"
+    )
+    assert "✅" in reply.text, reply.text
+    await app.deliver()
+    texts = app.texts(giulia)
+    assert any("312,40" in t and "€" in t for t in texts)  # Italian money format
+    problem = next(t for t in reversed(texts) if "Strike at the port" in t)
+    assert app.t("delay", "it") in problem
+    async with app.session_factory() as session:
+        shipment = await session.get(Shipment, sid)
+    assert shipment.status == "duties_requested"  # an exception leaves the milestone
+    assert abs(shipment.eta - (app.clock.now() + timedelta(days=30))) < timedelta(days=1)
+    region = await app.send(agent, "/region")
+    assert app.t("import duties requested", "zh_Hans") in region.text
+    # finish it; 30 days after delivery it leaves /track
+    for step in ("duties_paid", "released", "out_for_delivery", "delivered"):
+        reply = await app.send(admin, f"/ship_status {sid} {step}")
+        assert "✅" in reply.text, (step, reply.text)
+    after = await app.send(admin, f"/ship_status {sid} packed")
+    assert "✅" not in after.text  # nothing after delivered…
+    note = await app.send(admin, f"/ship_status {sid} exception damage One sack torn")
+    assert "✅" in note.text  # …but a note of a problem
+    assert (await order_of(app, g1.id, giulia.id)).status == OrderStatus.DELIVERED
+    assert "CRE9" in (await app.send(giulia, "/track")).text or "✓" in app.last(giulia).text
+    app.clock.advance(timedelta(days=31))
+    gone = await app.send(giulia, "/track")
+    assert "✓" not in gone.text

@@ -33,6 +33,7 @@ from ui.groups import (
 )
 from ui.money import format_amounts
 from ui.render import button, fit, item_line, q, tr
+from ui.shipments import status_text
 
 
 def region_label(country: str, city: str, locale: str) -> str:
@@ -120,9 +121,13 @@ def regions_text(regions: list[RegionGroups], user: User) -> str:
         region, mine, stats = found.region, found.groups, found.stats
         lines += ["", f"<b>{q(region_label(region.country, region.city, locale))}</b>"]
         if not mine:
-            lines.append(_("No open or formed group orders."))
+            lines.append(_("No group orders here yet."))
         for group in mine:
             counts = stats[group.id or 0]
+            status = _(GROUP_STATUS_NAMES.get(group.status, group.status))
+            shipment = found.shipments.get(group.shipment_id or 0)
+            if shipment is not None and group.status == "shipped":
+                status = _("shipped ({step})").format(step=status_text(shipment))
             lines.append(
                 ngettext(
                     "<b>{id}</b> · {title}\n   {status} · {progress} · {count} order (paid: {paid}, handed over: {handed})",
@@ -130,7 +135,7 @@ def regions_text(regions: list[RegionGroups], user: User) -> str:
                     counts.orders,
                 ).format(
                     id=group.id, title=q(group_title(group, user, locale)), progress=q(progress_line(group, locale)),
-                    status=q(_(GROUP_STATUS_NAMES.get(group.status, group.status))),
+                    status=q(status),
                     count=counts.orders, paid=counts.paid, handed=counts.handed,
                 )
             )  # fmt: skip

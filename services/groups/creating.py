@@ -11,6 +11,7 @@ from domain import pricing
 from domain.errors import GroupError
 from domain.text import fold
 from models import GroupOffer, GroupOrder, Measure, PickupPoint, Product
+from services.pickup import city_points
 from services.tx import writes
 
 
@@ -45,8 +46,6 @@ async def find_pickup_point(
 ) -> PickupPoint:
     """The city's pickup point the admin named: by id, by name, or by the start of
     "name, address" (a group's pickup point is always one the city's agents run)."""
-    from services.agents import city_points
-
     points = await city_points(session, [(country, city)])
     wanted = fold(text)
     for point in points:

@@ -27,6 +27,7 @@ from models import (
     Product,
     User,
 )
+from services.pickup import buyer_point, city_points
 
 ACTIVE_ORDER = (OrderStatus.PLACED,)
 
@@ -225,7 +226,6 @@ class GroupScreen:
 
 
 async def group_screen(session: AsyncSession, *, group_id: int, user: User) -> GroupScreen:
-    from services.agents import buyer_point, city_points
     from services.catalog import get_rate
 
     group = await get_group(session, group_id)
