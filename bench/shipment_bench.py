@@ -435,6 +435,10 @@ async def run(args: argparse.Namespace, url: str) -> None:
         f"{after.rate / baseline.rate:.1f}x; batched = {after.rate / TELEGRAM_RATE:.0f}x "
         f"Telegram's 30/s, row at a time = {baseline.rate / TELEGRAM_RATE:.0f}x"
     )
+    print(
+        f"  sql a row: row at a time {baseline.statements / baseline.rows:.1f}, batched at "
+        f"{args.batch} {after.statements / after.rows:.3f}"
+    )
     sizes = ", ".join(str(r.batch) for r in results if r.mode == "batched")
     per_batch = sorted({n for r in results if r.mode == "batched" for n in r.per_batch})
     print(

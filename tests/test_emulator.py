@@ -384,3 +384,34 @@ async def test_terminal_chat(emu, bot):
     assert "never read" not in out and "> hello" in out
     assert "\x1b[" not in out  # no colours when not a TTY
     assert not emu.on_bot_message and not emu.on_callback_answer  # hooks removed
+
+
+async def test_terminal_sends_a_file_the_bot_can_download(emu, bot, tmp_path):
+    dp = Dispatcher()
+    got: list[tuple[str, bytes]] = []
+
+    @dp.message(F.document)
+    async def on_file(message: Message) -> None:
+        buffer = io.BytesIO()
+        await message.bot.download(message.document, destination=buffer)
+        got.append((message.document.file_name, buffer.getvalue()))
+        await message.answer("got it")
+
+    path = tmp_path / "events.csv"
+    path.write_bytes(b"shipment,event,time\n1,packed,2027-01-02\n")
+    polling = asyncio.create_task(
+        dp.start_polling(bot, polling_timeout=1, handle_signals=False, close_bot_session=False)
+    )
+    stdout = io.StringIO()
+    try:
+        await run_terminal(
+            emu, EmuUser(id=7101, first_name="Li"),
+            stdin=io.StringIO(f":send {path}\n:send /nonexistent.csv\n:quit\n"),
+            stdout=stdout, banner="",
+        )  # fmt: skip
+    finally:
+        await dp.stop_polling()
+        await polling
+    assert got == [("events.csv", path.read_bytes())]
+    out = stdout.getvalue()
+    assert "got it" in out and "cannot read /nonexistent.csv" in out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
 from bot.sandbox.emulator import BotAPIEmulator, EmuMessage, EmuUser, button_kind
@@ -20,6 +21,7 @@ commands:
   #N                press button N of the latest keyboard
   #N@M              press button N of message M
   :user ID [lang]   switch to another user
+  :send PATH        send a file as a document (an admin's CSV or XLSX of shipment events)
   :help             this help
   :quit             leave (Ctrl-D too)"""
 
@@ -241,6 +243,21 @@ class _Terminal:
             self.user = EmuUser(id=user_id, first_name=first_name, language_code=language)
         self.note(f"now user {user_id}" + (f" ({language})" if language else ""))
 
+    def send_file(self, path: str) -> None:
+        if not path:
+            self.note("usage: :send PATH")
+            return
+        file = Path(path).expanduser()
+        try:
+            content = file.read_bytes()
+        except OSError as error:
+            self.note(f"cannot read {path}: {error.strerror}")
+            return
+        if not content:
+            self.note(f"{path} is empty")
+            return
+        self.emulator.send_document(self.user, file.name, content)
+
     async def handle(self, line: str) -> bool:
         """Handle one input line; False means quit."""
         if not line:
@@ -253,6 +270,9 @@ class _Terminal:
                 self.write(HELP)
             elif command == "user":
                 self.switch_user(args)
+            elif command == "send":
+                self.send_file(" ".join(args))
+                await self.settle()
             else:
                 self.note(f"unknown command :{command} (see :help)")
             return True
