@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.money import parse_rate
-from models import Agent, Category, ExchangeRate, PickupPoint, Product, User
+from models import Agent, Category, ExchangeRate, GroupOrder, PickupPoint, Product, User
 from services import demo_data
 from services.catalog import refresh_search_fields
 
@@ -190,6 +190,23 @@ async def seed_demo_agent(session: AsyncSession) -> None:
                     address=address, hours=hours,
                 )
             )  # fmt: skip
+    await session.flush()
+    # an older sandbox's Milan group named its pickup point in free text: link it
+    points = (await session.exec(select(PickupPoint).where(PickupPoint.agent_id == agent.id))).all()
+    unlinked = (
+        await session.exec(
+            select(GroupOrder).where(
+                GroupOrder.country == agent.country,
+                col(GroupOrder.pickup_point_id).is_(None),
+                col(GroupOrder.pickup_point).is_not(None),
+            )
+        )
+    ).all()
+    for group in unlinked:
+        point = next((p for p in points if (group.pickup_point or "").startswith(p.name)), None)
+        if point is not None:
+            group.pickup_point_id = point.id
+            session.add(group)
     await session.flush()
 
 

@@ -530,3 +530,38 @@ async def test_customs_and_problems_from_the_buttons_and_track_forgets_old_shipm
     app.clock.advance(timedelta(days=31))
     gone = await app.send(giulia, "/track")
     assert "✓" not in gone.text
+
+
+async def test_milan_buyers_choose_among_the_citys_pickup_points(app: Harness):
+    """The demo Milan group's card named a pickup point while the pick list put every buyer
+    under "no pickup point", and Milan buyers had nothing to choose in /settings."""
+    from services.seed import DEMO_AGENT
+    from ui.callbacks import GroupCb, SettingsCb
+
+    async with app.session_factory() as session:
+        group = (await session.exec(select(GroupOrder).where(GroupOrder.city == "Milan"))).first()
+        hangzhou = await session.get(PickupPoint, group.pickup_point_id)
+    assert hangzhou.name == "Ristorante Hangzhou"
+    anna = app.user(language_code="it", first_name="Anna")
+    await app.onboard(anna, language="it", country="Italia", city="Milano")
+    card = await app.press(anna, app.last(anna), GroupCb(id=group.id).pack())
+    assert card is not None
+    shown = app.last(anna).text
+    assert "Ristorante Hangzhou, Via Paolo Sarpi 24" in shown and "11:30" in shown
+    await app.send(anna, "/settings")
+    await app.press(anna, app.last(anna), SettingsCb(action="pickup").pack())
+    sarpi = next(d for row in app.last(anna).buttons for t, d in row if "Bazar Sarpi" in t)
+    await app.press(anna, app.last(anna), sarpi)
+    await app.press(anna, app.last(anna), GroupCb(id=group.id).pack())
+    assert "Bazar Sarpi, Via Paolo Sarpi 7" in app.last(anna).text
+    tom = app.user(language_code="en", first_name="Tom")
+    await app.onboard(tom, language="en", country="Italy", city="Milan")
+    await join_with_buttons(app, anna, group, 1)
+    await join_with_buttons(app, tom, group, 1)
+    from services import agents
+
+    async with app.session_factory() as session:
+        entries = await agents.pick_list(session, group_id=group.id)
+    where = {e.buyer.first_name: e.pickup_point.name for e in entries}
+    assert where == {"Anna": "Bazar Sarpi", "Tom": "Ristorante Hangzhou"}
+    assert DEMO_AGENT["city"] == "Milan"
