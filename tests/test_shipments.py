@@ -565,3 +565,37 @@ async def test_milan_buyers_choose_among_the_citys_pickup_points(app: Harness):
     where = {e.buyer.first_name: e.pickup_point.name for e in entries}
     assert where == {"Anna": "Bazar Sarpi", "Tom": "Ristorante Hangzhou"}
     assert DEMO_AGENT["city"] == "Milan"
+
+
+async def test_an_agents_earlier_alert_is_edited_to_the_orders_state(app: Harness):
+    from tests.test_agents import setup
+
+    group, agent, buyer = await setup(app)
+    await join_with_buttons(app, buyer, group, 2)
+    await app.deliver()
+    alert = app.last(agent)
+    assert "💰" in str(alert.buttons)  # Mark paid
+    order = await order_of(app, group.id, buyer.id)
+    reply = await app.send(agent, f"/paid {order.id}")  # by command: the alert is not the reply
+    assert "💰" in reply.text
+    await app.deliver()
+    edited = app.emulator.message(agent.id, alert.message_id)
+    assert edited.edited >= 1
+    labels = " ".join(t for row in edited.buttons for t, _d in row)
+    assert "💰" not in labels  # paid: no more "Mark paid"
+    from services import groups as groups_service
+
+    async with app.session_factory() as session:
+        await groups_service.close(session, group_id=group.id, now=app.clock.now(), force=True)
+    await app.deliver()
+    edited = app.emulator.message(agent.id, alert.message_id)
+    labels = " ".join(t for row in edited.buttons for t, _d in row)
+    assert "📦" in labels  # formed and paid: it keeps "Handed over"
+    assert app.t("paid", "zh_Hans") in edited.text
+    async with app.session_factory() as session:
+        rows = (await session.exec(select(Notification).where(
+            Notification.kind == "agent_order_edit", Notification.user_id == agent.id))).all()  # fmt: skip
+    assert rows and all(r.status == "sent" for r in rows)
+    sent_before = len(app.emulator.bot_messages(agent.id))
+    await app.deliver()
+    assert len(app.emulator.bot_messages(agent.id)) == sent_before  # edits send nothing new

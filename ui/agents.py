@@ -127,7 +127,7 @@ def regions_text(regions: list[RegionGroups], user: User) -> str:
             status = _(GROUP_STATUS_NAMES.get(group.status, group.status))
             shipment = found.shipments.get(group.shipment_id or 0)
             if shipment is not None and group.status == "shipped":
-                status = _("shipped ({step})").format(step=status_text(shipment))
+                status += " · " + status_text(shipment)  # shipped · travelling
             lines.append(
                 ngettext(
                     "<b>{id}</b> · {title}\n   {status} · {progress} · {count} order (paid: {paid}, handed over: {handed})",

@@ -410,6 +410,9 @@ def orders_view(
             ),
             _("Status: {status}").format(status=q(status)),
         ]
+        arrival = arrival_line(group, user, locale) if view.order.status != "cancelled" else None
+        if arrival:
+            parts.append(arrival)
         if view.order.amount_cny is not None:
             parts += confirmed_lines(view, group, locale)[:-1]
             parts.append(

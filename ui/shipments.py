@@ -27,14 +27,14 @@ STEP_NAMES = {
     Step.PACKED: N_("packed"),
     Step.DEPARTED_ORIGIN: N_("departed from China"),
     Step.EXPORT_CLEARED: N_("export customs cleared"),
-    Step.IN_TRANSIT: N_("in transit"),
+    Step.IN_TRANSIT: N_("travelling"),
     Step.ARRIVED_DESTINATION: N_("arrived in the destination country"),
     Step.CUSTOMS_REVIEW: N_("under customs review"),
     Step.DUTIES_REQUESTED: N_("import duties requested"),
     Step.DUTIES_PAID: N_("import duties paid"),
     Step.RELEASED: N_("released by customs"),
     Step.OUT_FOR_DELIVERY: N_("out for delivery"),
-    Step.AT_PICKUP_POINT: N_("at the pickup point"),
+    Step.AT_PICKUP_POINT: N_("arrived at the pickup point"),
     Step.DELIVERED: N_("delivered"),
     Step.EXCEPTION: N_("problem reported"),
 }
@@ -78,7 +78,7 @@ def eta_text(eta: datetime, user: User, ctx: RenderContext) -> str:
     loc = geo.babel_locale(ctx.locale)
     delta = eta - ctx.now
     if delta.total_seconds() <= 0:
-        return _("due {day}").format(day=day_text(eta, user, ctx.locale))
+        return _("{day} (overdue)").format(day=day_text(eta, user, ctx.locale))
     relative = format_timedelta(delta, granularity="day", add_direction=True, locale=loc)
     return _("{relative} ({day})").format(relative=relative, day=day_text(eta, user, ctx.locale))
 
@@ -292,7 +292,7 @@ def track_view(
         lines += ["", f"<b>{q(shipment_title(card.shipment, ctx.locale))}</b>"]
         lines.append(
             ", ".join(
-                _("order {number}: {status}").format(
+                _("Order {number}: {status}").format(
                     number=o.id, status=q(_(ORDER_STATUS_NAMES.get(o.status, o.status)))
                 )
                 for o in tracking.orders
@@ -378,7 +378,7 @@ def import_report_text(report: ImportReport) -> str:
     text = ngettext("✅ {count} event applied", "✅ {count} events applied", report.applied).format(
         count=report.applied
     )
-    text += " · " + ngettext("shipment {ids}", "shipments {ids}", len(report.shipments)).format(
+    text += " · " + ngettext("Shipment {ids}", "Shipments {ids}", len(report.shipments)).format(
         ids=", ".join(str(i) for i in sorted(report.shipments))
     )
     if report.already:

@@ -8,6 +8,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
@@ -110,8 +111,10 @@ async def cmd_gb_cancel(
         yes=_("🗑 Yes, cancel the group"),
     )  # fmt: skip
     await message.answer(
-        _(
-            "Cancel {title}? {count} orders will be cancelled and every buyer told: “{reason}”"
+        ngettext(
+            "Cancel {title}? {count} order will be cancelled and its buyer told: “{reason}”",
+            "Cancel {title}? {count} orders will be cancelled and every buyer told: “{reason}”",
+            count,
         ).format(
             title=q(group_title(group, user, current().locale)), count=count, reason=q(reason)
         ),
