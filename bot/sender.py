@@ -334,8 +334,13 @@ class OutboxSender:
                     )
                     continue
                 ctx = RenderContext.for_user(user, now)
-                with self.i18n.context(), self.i18n.use_locale(ctx.locale), use_context(ctx):
-                    rendered = notifications.render(row, user, batch, ctx)
+                try:
+                    with self.i18n.context(), self.i18n.use_locale(ctx.locale), use_context(ctx):
+                        rendered = notifications.render(row, user, batch, ctx)
+                except Exception as error:  # noqa: BLE001 - one bad row must not stop the rest
+                    log.exception("notification %s could not be rendered", row.id)
+                    finished.append((row.id, OutboxStatus.FAILED, f"render: {error!r}"[:500]))
+                    continue
                 if rendered is None:
                     finished.append((row.id, OutboxStatus.SKIPPED, "no longer applies"))
                     continue

@@ -17,13 +17,13 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from domain.shipments import Posting, PostingError, Step, parse_posting
 
 MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 5000
+MAX_ROWS = 2000
 COLUMNS = ("shipment", "event", "time", "note", "amount", "currency", "eta")
 ALIASES = {
     "shipment": "shipment", "shipment_id": "shipment", "id": "shipment", "tracking": "shipment",
@@ -80,25 +80,30 @@ def read_table(data: bytes, filename: str, zone: ZoneInfo) -> list[list[str]]:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as error:  # noqa: BLE001 - any unreadable workbook is the same answer
             raise FileError("not_a_table", filename) from error
-        sheet = book.worksheets[0] if book.worksheets else None
-        if sheet is None:
-            raise FileError("empty")
-        rows = [[_cell(v, zone) for v in row] for row in sheet.iter_rows(values_only=True)]
-        book.close()
+        try:  # read-only sheets are parsed lazily: a broken one fails here
+            sheet = book.worksheets[0] if book.worksheets else None
+            if sheet is None:
+                raise FileError("empty")
+            rows = [[_cell(v, zone) for v in row] for row in sheet.iter_rows(values_only=True)]
+        except FileError:
+            raise
+        except Exception as error:  # noqa: BLE001
+            raise FileError("not_a_table", filename) from error
+        finally:
+            book.close()
         return rows
     if name.endswith((".csv", ".txt")):
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise FileError("not_utf8", filename) from error
+        first = next((line for line in text.splitlines() if line.strip()), "")
+        delimiter = max(",;\t", key=first.count)  # the header's (or first row's) separator
         try:
-            dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-                text[:4096], delimiters=",;\t"
-            )
-        except csv.Error:
-            dialect = csv.excel
-        return [[cell.replace("\x00", "").strip() for cell in row]
-                for row in csv.reader(io.StringIO(text), dialect)]  # fmt: skip
+            return [[cell.replace("\x00", "").strip() for cell in row]
+                    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]  # fmt: skip
+        except csv.Error as error:  # a field of 128 KB, a stray line break, a binary file
+            raise FileError("not_a_table", filename) from error
     raise FileError("not_a_table", filename)
 
 
@@ -108,24 +113,30 @@ def parse_time(text: str, zone: ZoneInfo) -> datetime:
     if not value:
         raise ValueError("no time")
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=zone)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as error:  # year 1 in a zone ahead of UTC, or year 9999 behind
+        raise ValueError("out of range") from error
 
 
 def read_rows(
-    table: list[list[str]], *, zone: ZoneInfo, currency: str
+    table: list[list[str]], *, zone: ZoneInfo, currency: str | None = None
 ) -> tuple[list[FileRow], list[RowError]]:
     """Postings from the table's rows, and the rows that cannot be read (blank rows skipped)."""
     rows = [(number, row) for number, row in enumerate(table, start=1) if any(row)]
     if not rows:
         raise FileError("empty")
-    if len(rows) > MAX_ROWS + 1:
-        raise FileError("too_many_rows", str(MAX_ROWS))
     header = [ALIASES.get("_".join(c.lower().split()), "") for c in rows[0][1]]
     if "event" in header and "shipment" in header:
         columns = header
         rows = rows[1:]
     else:
         columns = list(COLUMNS)
+    if not rows:
+        raise FileError("empty")
+    if len(rows) > MAX_ROWS:
+        raise FileError("too_many_rows", str(MAX_ROWS))
     found: list[FileRow] = []
     errors: list[RowError] = []
     for number, row in rows:

@@ -20,6 +20,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from babel.numbers import is_currency
+
 from models import OrderStatus, ShippingMethod
 
 
@@ -193,15 +195,30 @@ def parse_lead_times(text: str) -> dict[str, int]:
 
 
 def parse_money(text: str) -> int | None:
-    """`125`, `125.50`, `125,50` as minor units (cents), or None."""
+    """`125`, `125.50`, `125,50` as minor units (cents), or None (also for `1e30`)."""
     try:
         value = Decimal(text.strip().replace(",", "."))
+        if not value.is_finite() or value <= 0 or value.adjusted() > 12:
+            return None
+        if value != value.quantize(Decimal("0.01")):
+            return None
     except InvalidOperation:
-        return None
-    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
         return None
     minor = int(value * 100)
     return minor if minor < MAX_DUTIES_MINOR else None
+
+
+MAX_ETA_AHEAD = timedelta(days=366)
+OLDEST_EVENT = timedelta(days=60)  # an event may be dated this long before the shipment was made
+
+
+def eta_problem(eta: datetime, now: datetime) -> str | None:
+    """Why an expected arrival cannot be (None: it can): it must be ahead, within a year."""
+    if eta <= now:
+        return "eta_past"
+    if eta > now + MAX_ETA_AHEAD:
+        return "eta_far"
+    return None
 
 
 @dataclass(frozen=True)
@@ -236,12 +253,13 @@ def parse_posting(
     step_text: str,
     rest: str,
     *,
-    currency: str,
+    currency: str | None = None,
     parse_date=None,  # noqa: ANN001
 ) -> Posting:
     """The words after the shipment id: `EVENT [arguments] [note]`.
 
-    - `duties_requested AMOUNT [CURRENCY] [note]` (the currency defaults to `currency`);
+    - `duties_requested AMOUNT [CURRENCY] [note]` (an ISO code; else `currency`, and None: the
+      destination's own, decided when it is posted);
     - `exception delay|customs_hold|damage [eta=DATE] note` (the note is required);
     - any other event: an optional note.
 
@@ -258,8 +276,8 @@ def parse_posting(
         if amount is None:
             raise PostingError("duties_amount", words[0])
         words = words[1:]
-        if words and len(words[0]) == 3 and words[0].isalpha():
-            currency, words = words[0].upper(), words[1:]
+        if words and len(words[0]) == 3 and is_currency(words[0].upper()):
+            currency, words = words[0].upper(), words[1:]  # `125 due by friday` keeps its note
         return Posting(step, clean_note(" ".join(words)), amount=amount, currency=currency)
     if step == Step.EXCEPTION:
         problem = parse_problem(words[0]) if words else None
@@ -272,8 +290,9 @@ def parse_posting(
                 raise PostingError("bad_eta", words[0])
             try:
                 new_eta = parse_date(words[0][4:])
-            except ValueError as error:
-                raise PostingError("bad_eta", words[0][4:]) from error
+            except ValueError as error:  # parse_date may say why: eta_past, eta_far
+                code = str(error) if str(error) in ("eta_past", "eta_far") else "bad_eta"
+                raise PostingError(code, words[0][4:]) from error
             words = words[1:]
         note = clean_note(" ".join(words))
         if not note:

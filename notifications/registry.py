@@ -19,11 +19,11 @@ from domain.notices import (
     ShipmentNotice,
     Text,
 )
-from domain.pickup import collect_point
 from models import GroupOrder, Notification, Order, User
 from notifications.batch import Batch
 from services.agents import covers_group
 from services.groups import OrderView
+from services.pickup import collections
 from ui import agents as agent_views
 from ui import notices
 from ui import shipments as shipment_views
@@ -139,15 +139,11 @@ def _shipment(payload: Payload, user: User, batch: Batch, ctx: RenderContext) ->
     if shipment is None or event is None:
         return None
     mine = batch.on_board.get((user.id, payload.shipment_id), [])
-    point = None
-    if mine:
-        point = collect_point(
-            chosen=user.pickup_point_id, group_point=mine[0][1].pickup_point_id,
-            city_points=batch.points, country=shipment.country, city=shipment.city,
-        )  # fmt: skip
-    runner = batch.point_agents.get(point.agent_id) if point is not None else None
+    places = collections(
+        mine, chosen=user.pickup_point_id, points=batch.points, runners=batch.point_agents
+    )
     orders = [order for order, _group in mine]
-    return shipment_views.event_notice(shipment, event, orders, point, runner, user, ctx)
+    return shipment_views.event_notice(shipment, event, orders, places, user, ctx)
 
 
 RENDERERS: dict[Kind, Renderer] = {

@@ -33,7 +33,7 @@ from models import (
     Shipment,
 )
 from services import outbox
-from services.outbox import Outgoing
+from services.outbox import CHUNK, Outgoing
 
 
 async def publish(session: AsyncSession, events: Iterable[ev.Event], *, now: datetime) -> None:
@@ -254,13 +254,15 @@ async def _orders_changed(session: AsyncSession, event: ev.OrdersChanged, now: d
     order_ids = sorted(set(event.order_ids))
     if not order_ids:
         return
-    orders = (
-        await session.exec(
-            select(Order.id, GroupOrder.country, GroupOrder.city)
-            .join(GroupOrder, col(GroupOrder.id) == Order.group_id)
-            .where(col(Order.id).in_(order_ids))
-        )
-    ).all()
+    orders: list[tuple[int | None, str, str]] = []
+    for start in range(0, len(order_ids), CHUNK):
+        orders += (
+            await session.exec(
+                select(Order.id, GroupOrder.country, GroupOrder.city)
+                .join(GroupOrder, col(GroupOrder.id) == Order.group_id)
+                .where(col(Order.id).in_(order_ids[start : start + CHUNK]))
+            )
+        ).all()
     places = {(country, city) for _id, country, city in orders}
     agents = {
         place: await agents_of_city(session, country=place[0], city=place[1]) for place in places
@@ -272,10 +274,10 @@ async def _orders_changed(session: AsyncSession, event: ev.OrdersChanged, now: d
     }
     sent: set[tuple[int, int]] = set()
     wanted = sorted(keys)
-    for start in range(0, len(wanted), 500):
+    for start in range(0, len(wanted), CHUNK):
         rows = await session.exec(
             select(Notification.coalesce_key).where(
-                col(Notification.coalesce_key).in_(wanted[start : start + 500]),
+                col(Notification.coalesce_key).in_(wanted[start : start + CHUNK]),
                 col(Notification.kind) == Kind.AGENT_ORDER,
                 col(Notification.status) == OutboxStatus.SENT,
                 col(Notification.message_id).is_not(None),
@@ -284,18 +286,21 @@ async def _orders_changed(session: AsyncSession, event: ev.OrdersChanged, now: d
         sent.update(keys[key] for key in rows.all() if key in keys)
     if not sent:
         return
-    waiting = set(
-        (
-            await session.exec(
-                select(Notification.coalesce_key).where(
-                    col(Notification.kind) == Kind.AGENT_ORDER_EDIT,
-                    col(Notification.status) == OutboxStatus.PENDING,
-                    col(Notification.claimed_by).is_(None),
-                    col(Notification.coalesce_key).in_([f"edit:{o}:{u}" for o, u in sent]),
+    edit_keys = sorted(f"edit:{o}:{u}" for o, u in sent)
+    waiting: set[str | None] = set()
+    for start in range(0, len(edit_keys), CHUNK):
+        waiting.update(
+            (
+                await session.exec(
+                    select(Notification.coalesce_key).where(
+                        col(Notification.kind) == Kind.AGENT_ORDER_EDIT,
+                        col(Notification.status) == OutboxStatus.PENDING,
+                        col(Notification.claimed_by).is_(None),
+                        col(Notification.coalesce_key).in_(edit_keys[start : start + CHUNK]),
+                    )
                 )
-            )
-        ).all()
-    )
+            ).all()
+        )
     await outbox.enqueue_many(
         session,
         [

@@ -7,16 +7,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain import events as ev
+from domain import geo
 from domain import shipments as rules
 from domain.errors import ShipmentError
-from domain.pickup import collect_point
 from domain.shipment_files import FileRow
 from domain.shipments import Posting, Step, TransitionError
 from domain.text import same_city
@@ -25,16 +25,14 @@ from models import (
     GroupStatus,
     Order,
     OrderStatus,
-    PickupPoint,
     Shipment,
     ShipmentEvent,
     ShippingMethod,
-    User,
 )
 from services import notify
 from services.agents import point_agents
 from services.groups.queries import aware
-from services.pickup import city_points
+from services.pickup import Collection, city_points, collections
 from services.tx import writes
 
 __all__ = ["ShipmentError"]
@@ -83,7 +81,11 @@ def check_spec(spec: ShipSpec) -> None:
         raise ShipmentError("too_many_groups")
     if not spec.carrier or len(spec.carrier) > rules.MAX_CARRIER:
         raise ShipmentError("bad_carrier")
-    if not spec.tracking or len(spec.tracking) > rules.MAX_TRACKING or " " in spec.tracking:
+    if (
+        not spec.tracking
+        or len(spec.tracking) > rules.MAX_TRACKING
+        or any(c.isspace() or not c.isprintable() for c in spec.tracking)
+    ):
         raise ShipmentError("bad_tracking")
     if spec.method not in set(ShippingMethod):
         raise ShipmentError("bad_method", method=spec.method)
@@ -132,8 +134,9 @@ async def create_shipment(
     check_spec(spec)
     groups = await check_groups(session, spec.group_ids)
     eta = spec.eta or expected_arrival(now, spec.method)
-    if aware(eta) <= now:
-        raise ShipmentError("eta_past")
+    problem = rules.eta_problem(aware(eta), now)
+    if problem:
+        raise ShipmentError(problem)
     shipment = Shipment(
         country=groups[0].country, city=groups[0].city, carrier=spec.carrier,
         tracking=spec.tracking, method=spec.method, eta=eta, created_by=created_by,
@@ -169,10 +172,10 @@ async def get_shipment(session: AsyncSession, shipment_id: int) -> Shipment:
 
 async def _post(
     session: AsyncSession, shipment: Shipment, posting: Posting, *, occurred_at: datetime,
-    created_by: int | None, now: datetime, key: str | None = None,
+    created_by: int | None, now: datetime, key: str | None = None, announce: bool = True,
 ) -> ShipmentEvent:  # fmt: skip
     """Record one event on a shipment read in this transaction, move its groups and orders, and
-    queue the notices (the caller commits)."""
+    queue the notices (`announce`: the event's own; the caller commits)."""
     current = step_of(shipment)
     try:
         after = rules.check(posting.step, current)
@@ -183,7 +186,9 @@ async def _post(
     event = ShipmentEvent(
         shipment_id=shipment.id or 0, step=posting.step, occurred_at=occurred_at,
         note=posting.note, problem=posting.problem, amount=posting.amount,
-        currency=posting.currency, new_eta=posting.new_eta, key=key, created_by=created_by,
+        currency=(posting.currency or geo.currency_for_country(shipment.country))
+        if posting.amount is not None else None,
+        new_eta=posting.new_eta, key=key, created_by=created_by,
         created_at=now,
     )  # fmt: skip
     session.add(event)
@@ -215,7 +220,9 @@ async def _post(
             .where(col(GroupOrder.shipment_id) == shipment.id)
             .values(status=GroupStatus.DELIVERED, version=GroupOrder.version + 1)
         )
-    updates: list[ev.Event] = [ev.ShipmentUpdated(shipment.id or 0, event.id or 0)]
+    updates: list[ev.Event] = (
+        [ev.ShipmentUpdated(shipment.id or 0, event.id or 0)] if announce else []
+    )
     if changed:
         updates.append(ev.OrdersChanged(changed))
     await notify.publish(session, updates, now=now)
@@ -247,8 +254,10 @@ async def post_event(
     shipment = await get_shipment(session, shipment_id)
     if version is not None and version != shipment.version:
         raise ShipmentError("stale", shipment=shipment_id)
-    if posting.new_eta is not None and aware(posting.new_eta) <= now:
-        raise ShipmentError("eta_past")
+    if posting.new_eta is not None:
+        problem = rules.eta_problem(aware(posting.new_eta), now)
+        if problem:
+            raise ShipmentError(problem)
     event = await _post(session, shipment, posting, occurred_at=now, created_by=created_by, now=now)
     return shipment, event
 
@@ -267,41 +276,72 @@ class ImportReport:
 
 
 def row_key(shipment_id: int, row: ImportRow) -> str:
-    """The identity of an imported event: the same line sent again is the same event."""
+    """The identity of an imported event: the same line sent again is the same event (the
+    moment in UTC, so the same instant written with another offset is the same too)."""
+    posting = row.posting
     text = "|".join(
-        [str(shipment_id), row.posting.step, row.occurred_at.isoformat(), row.posting.note,
-         str(row.posting.amount or ""), str(row.posting.problem or "")]
+        [str(shipment_id), posting.step, row.occurred_at.astimezone(UTC).isoformat(),
+         posting.note, str(posting.amount or ""), posting.currency or "",
+         str(posting.problem or ""),
+         posting.new_eta.astimezone(UTC).isoformat() if posting.new_eta else ""]
     )  # fmt: skip
     return "imp:" + hashlib.sha256(text.encode()).hexdigest()[:56]
 
 
-async def _resolve(session: AsyncSession, refs: set[str]) -> dict[str, Shipment]:
-    """Shipments by id (`12`, `#12`) or tracking number, in two queries."""
+AMBIGUOUS = "ambiguous"
+
+
+async def _resolve(session: AsyncSession, refs: set[str]) -> dict[str, Shipment | str]:
+    """Shipments by id (`12`, `#12`) or tracking number, in two queries. A reference that
+    could mean two shipments (a tracking number used twice, or `12` that is one shipment's id
+    and another's tracking number) maps to AMBIGUOUS."""
     ids = {int(r.lstrip("#")) for r in refs if r.lstrip("#").isdecimal() and len(r) < 10}
-    found: dict[str, Shipment] = {}
+    by_id = {}
     if ids:
-        for shipment in (
-            await session.exec(select(Shipment).where(col(Shipment.id).in_(ids)))
-        ).all():
-            found[str(shipment.id)] = shipment
-            found[f"#{shipment.id}"] = shipment
-    tracking = {r for r in refs if r not in found}
-    if tracking:
-        for shipment in (
-            await session.exec(select(Shipment).where(col(Shipment.tracking).in_(tracking)))
-        ).all():
-            found.setdefault(shipment.tracking, shipment)
+        rows = await session.exec(select(Shipment).where(col(Shipment.id).in_(ids)))
+        by_id = {shipment.id: shipment for shipment in rows.all()}
+    by_tracking: dict[str, list[Shipment]] = {}
+    plain = {r for r in refs if not r.startswith("#")}
+    if plain:
+        rows = await session.exec(select(Shipment).where(col(Shipment.tracking).in_(plain)))
+        for shipment in rows.all():
+            by_tracking.setdefault(shipment.tracking, []).append(shipment)
+    found: dict[str, Shipment | str] = {}
+    for ref in refs:
+        number = ref.lstrip("#")
+        as_id = by_id.get(int(number)) if number.isdecimal() and len(ref) < 10 else None
+        if ref.startswith("#"):
+            if as_id is not None:
+                found[ref] = as_id
+            continue
+        named = {s.id: s for s in by_tracking.get(ref, [])}
+        if as_id is not None:
+            named[as_id.id] = as_id
+        if len(named) == 1:
+            found[ref] = next(iter(named.values()))
+        elif named:
+            found[ref] = AMBIGUOUS
     return found
+
+
+def _floor(shipment: Shipment) -> datetime:
+    """The earliest an imported event of the shipment may be dated: after its last event, and
+    not long before the shipment was made."""
+    if shipment.last_event_at is not None:
+        return aware(shipment.last_event_at)
+    return aware(shipment.created_at) - rules.OLDEST_EVENT
 
 
 @writes
 async def import_rows(
     session: AsyncSession, rows: Sequence[ImportRow], *, created_by: int | None, now: datetime
 ) -> ImportReport:
-    """Apply a whole file or nothing: every row is checked first (its shipment exists, the
-    event may follow the one before it, a new ETA is ahead); any error raises ShipmentError
+    """Apply a whole file or nothing. Every row is checked first: its shipment exists (and is
+    not ambiguous), the event may follow the one before it, it is dated after the shipment's
+    last event and not in the future, a new ETA is ahead. Any error raises ShipmentError
     ("import_rows", errors=[(row number, error)]) and nothing is written. A row already
-    applied (the same file sent again) is counted and skipped."""
+    applied (the same file sent again) is counted and skipped. Buyers hear the latest event of
+    each shipment in the file (a backfilled history is on the timeline, not in 50 messages)."""
     shipments = await _resolve(session, {row.ref for row in rows})
     keys = {}
     errors: list[tuple[int, ShipmentError]] = []
@@ -310,31 +350,47 @@ async def import_rows(
         if shipment is None:
             errors.append((row.number, ShipmentError("unknown_shipment_ref", ref=row.ref)))
             continue
+        if not isinstance(shipment, Shipment):
+            errors.append((row.number, ShipmentError("ambiguous_ref", ref=row.ref)))
+            continue
         keys[row.number] = row_key(shipment.id or 0, row)
-    known = set()
-    if keys:
-        known = set(
-            (
-                await session.exec(
-                    select(ShipmentEvent.key).where(col(ShipmentEvent.key).in_(set(keys.values())))
-                )
-            ).all()
+    known: set[str | None] = set()
+    values = sorted(set(keys.values()))
+    for start in range(0, len(values), 1000):
+        found = await session.exec(
+            select(ShipmentEvent.key).where(
+                col(ShipmentEvent.key).in_(values[start : start + 1000])
+            )
         )
-    state: dict[int, Step | None] = {}
+        known.update(found.all())
+    state: dict[int, tuple[Step | None, datetime]] = {}
     fresh: list[tuple[ImportRow, Shipment, str]] = []
     seen: set[str] = set()
+    duplicates = 0
     for row in sorted(rows, key=lambda r: (r.occurred_at, r.number)):
         key = keys.get(row.number)
         if key is None:
             continue
         if key in known or key in seen:
+            duplicates += 1
             continue
         seen.add(key)
         shipment = shipments[row.ref]
+        assert isinstance(shipment, Shipment)
         sid = shipment.id or 0
-        current = state[sid] if sid in state else step_of(shipment)
+        current, floor = state.get(sid, (step_of(shipment), _floor(shipment)))
+        problem = None
+        if row.occurred_at > now + timedelta(minutes=5):
+            problem = ShipmentError("time_future")
+        elif row.occurred_at < floor:
+            problem = ShipmentError("time_before_last", shipment=sid)
+        elif row.posting.new_eta is not None and rules.eta_problem(row.posting.new_eta, now):
+            problem = ShipmentError(rules.eta_problem(row.posting.new_eta, now) or "eta_past")
+        if problem is not None:
+            errors.append((row.number, problem))
+            continue
         try:
-            state[sid] = rules.check(row.posting.step, current)
+            state[sid] = (rules.check(row.posting.step, current), row.occurred_at)
         except TransitionError as error:
             errors.append(
                 (row.number, ShipmentError(
@@ -343,17 +399,15 @@ async def import_rows(
                 ))
             )  # fmt: skip
             continue
-        if row.occurred_at > now + timedelta(minutes=5):
-            errors.append((row.number, ShipmentError("time_future")))
-            continue
         fresh.append((row, shipment, key))
     if errors:
         raise ShipmentError("import_rows", errors=sorted(errors, key=lambda e: e[0]))
-    report = ImportReport(already=len(rows) - len(fresh))
+    report = ImportReport(already=duplicates)
+    last = {shipment.id: row.number for row, shipment, _key in fresh}  # the latest of each
     for row, shipment, key in fresh:
         await _post(
             session, shipment, row.posting, occurred_at=row.occurred_at, created_by=created_by,
-            now=now, key=key,
+            now=now, key=key, announce=last[shipment.id] == row.number,
         )  # fmt: skip
         report.applied += 1
         report.shipments.add(shipment.id or 0)
@@ -445,12 +499,11 @@ async def list_shipments(session: AsyncSession, *, page: int = 0) -> ShipmentPag
 @dataclass
 class Tracking:
     """A buyer's shipment as /track shows it: the card, their orders on board and the pickup
-    point they collect from (None: delivery, or not chosen among several)."""
+    points they collect them from."""
 
     card: ShipmentCard
     orders: list[Order]
-    point: PickupPoint | None
-    agent: User | None = None  # who runs the point
+    places: list[Collection]  # where each of those orders is collected
 
 
 async def tracking_of(
@@ -481,19 +534,10 @@ async def tracking_of(
     keep.sort(key=lambda s: (s.delivered_at is not None, aware(s.eta)))
     cards = await _cards(session, keep)
     points = await city_points(session, [(s.country, s.city) for s in keep])
+    runners = await point_agents(session, points)
     found = []
     for card in cards:
-        mine = [o for o, g in rows if g.shipment_id == card.shipment.id]
-        group_point = next(
-            (g.pickup_point_id for o, g in rows if g.shipment_id == card.shipment.id), None
-        )
-        point = collect_point(
-            chosen=chosen_point, group_point=group_point, city_points=points,
-            country=card.shipment.country, city=card.shipment.city,
-        )  # fmt: skip
-        found.append(Tracking(card, mine, point))
-    runners = await point_agents(session, [t.point for t in found if t.point is not None])
-    for tracking in found:
-        if tracking.point is not None:
-            tracking.agent = runners.get(tracking.point.agent_id)
+        mine = [(o, g) for o, g in rows if g.shipment_id == card.shipment.id]
+        places = collections(mine, chosen=chosen_point, points=points, runners=runners)
+        found.append(Tracking(card, [o for o, _g in mine], places))
     return found

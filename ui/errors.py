@@ -107,6 +107,14 @@ TEXTS: dict[tuple[str, str], LazyProxy] = {
         "These groups go to different cities: a shipment has one destination."
     ),
     (SHIP, "eta_past"): __("The expected arrival must be in the future."),
+    (SHIP, "eta_far"): __("The expected arrival “{value}” is more than a year away."),
+    (SHIP, "ambiguous_ref"): __(
+        "“{ref}” could be more than one shipment (an id and a tracking number, or a tracking "
+        "number used twice): write the id as <code>#12</code>."
+    ),
+    (SHIP, "time_before_last"): __(
+        "The time is before the last event of shipment {shipment}: events come in order."
+    ),
     (SHIP, "unknown_shipment"): __("There is no shipment {shipment}. See /shipments."),
     (SHIP, "unknown_shipment_ref"): __("No shipment has the id or tracking number “{ref}”."),
     (SHIP, "stale"): __(
@@ -165,7 +173,8 @@ def shipment_error_text(error: ShipmentError | PostingError | FileError) -> str:
             allowed=", ".join(f"<code>{s}</code>" for s in allowed),
         )
     values = {key: q(str(value)[:64]) for key, value in getattr(error, "details", {}).items()}
-    values["value"] = q(str(getattr(error, "value", ""))[:64])
+    if hasattr(error, "value"):  # a PostingError or FileError; a ShipmentError has details
+        values["value"] = q(str(error.value)[:64])
     if error.code == "note_too_long":
         values["value"] = str(MAX_NOTE)
     values["events"] = ", ".join(f"<code>{s}</code>" for s in (*MILESTONES, Step.EXCEPTION))

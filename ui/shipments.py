@@ -16,13 +16,15 @@ from domain import shipments as rules
 from domain.shipments import Problem, Step
 from domain.text import N_
 from models import GroupOrder, Order, PickupPoint, Shipment, ShipmentEvent, User
+from services.pickup import Collection
 from services.shipments import ImportReport, ShipmentCard, ShipmentPage, Tracking, step_of
 from ui.callbacks import ShipAction, ShipCb, TrackCb
 from ui.context import RenderContext
 from ui.groups import METHOD_ICONS, METHOD_NAMES, ORDER_STATUS_NAMES, deadline_text
 from ui.money import format_money
-from ui.render import button, cancel_markup, fit, home_button, q, tr
+from ui.render import button, cancel_markup, fit, home_button, q, tr, truncate
 
+MAX_TIMELINE = 12  # events a timeline shows (the card, /track); the older ones are counted
 STEP_NAMES = {
     Step.PACKED: N_("packed"),
     Step.DEPARTED_ORIGIN: N_("departed from China"),
@@ -57,6 +59,11 @@ def step_name(step: str) -> str:
         return _(STEP_NAMES[Step(step)])
     except ValueError:
         return step
+
+
+def sentence_case(text: str) -> str:
+    """The first letter up, the rest as written (`Departed from China`, not `…china`)."""
+    return text[:1].upper() + text[1:]
 
 
 def step_label(step: str) -> str:
@@ -98,7 +105,7 @@ def shipment_title(shipment: Shipment, locale: str) -> str:
     )
 
 
-def event_detail(event: ShipmentEvent, locale: str) -> list[str]:
+def event_detail(event: ShipmentEvent, locale: str, note_limit: int = 0) -> list[str]:
     """What an event says beyond its name: the duties due, the problem, the admin's note."""
     lines = []
     if event.step == Step.DUTIES_REQUESTED and event.amount is not None:
@@ -114,7 +121,8 @@ def event_detail(event: ShipmentEvent, locale: str) -> list[str]:
             problem = event.problem
         lines.append(_("Problem: {problem}").format(problem=q(problem)))
     if event.note:
-        lines.append(f"<blockquote>{q(event.note)}</blockquote>")
+        note = truncate(event.note, note_limit) if note_limit else event.note
+        lines.append(f"<blockquote>{q(note)}</blockquote>")
     return lines
 
 
@@ -132,14 +140,42 @@ def point_lines(point: PickupPoint, agent: User | None) -> list[str]:
     return lines
 
 
+def places_lines(places: list[Collection], *, ready: bool) -> list[str]:
+    """Where the buyer collects: one point for all their orders, or each order at its own."""
+    lines: list[str] = []
+    for place in places:
+        numbers = ", ".join(str(o.id) for o in place.orders)
+        count = len(place.orders)
+        if place.point is None:
+            if ready:
+                lines += ["", ngettext(
+                    "Order {numbers} is ready: your agent will tell you where to collect it.",
+                    "Orders {numbers} are ready: your agent will tell you where to collect them.",
+                    count,
+                ).format(numbers=numbers)]  # fmt: skip
+            continue
+        if ready:
+            head = ngettext(
+                "Order {numbers} is ready for pickup at:",
+                "Orders {numbers} are ready for pickup at:",
+                count,
+            ).format(numbers=numbers)
+        else:
+            head = ngettext(
+                "You collect order {numbers} at:", "You collect orders {numbers} at:", count
+            ).format(numbers=numbers)
+        lines += ["", head] + point_lines(place.point, place.agent)
+    return lines
+
+
 def event_notice(
-    shipment: Shipment, event: ShipmentEvent, orders: list[Order], point: PickupPoint | None,
-    point_agent: User | None, user: User, ctx: RenderContext,
+    shipment: Shipment, event: ShipmentEvent, orders: list[Order], places: list[Collection],
+    user: User, ctx: RenderContext,
 ) -> tuple[str, InlineKeyboardMarkup]:  # fmt: skip
     """A status event as a buyer on board (or an agent of the destination) reads it."""
     locale = ctx.locale
     lines = [
-        f"{STEP_ICONS.get(Step(event.step), '•')} <b>{q(step_name(event.step).capitalize())}</b>",
+        f"{STEP_ICONS.get(Step(event.step), '•')} <b>{q(sentence_case(step_name(event.step)))}</b>",
         q(shipment_title(shipment, locale)),
         _("🕒 {when}").format(when=q(deadline_text(event.occurred_at, user, locale))),
     ]
@@ -152,10 +188,7 @@ def event_notice(
             )
         )
     if event.step == Step.AT_PICKUP_POINT and orders:
-        if point is not None:
-            lines += ["", _("Your order is ready for pickup at:")] + point_lines(point, point_agent)
-        else:
-            lines += ["", _("Your order is ready: your agent will tell you where to collect it.")]
+        lines += places_lines(places, ready=True)
     elif event.step == Step.DUTIES_REQUESTED and orders:
         lines.append(_("Your agent will tell you your share, if any."))
     if event.step != Step.DELIVERED:
@@ -173,13 +206,22 @@ def event_notice(
 def timeline_lines(card: ShipmentCard, user: User, ctx: RenderContext) -> list[str]:
     """✓ each event posted with its day, then ▸ the next steps, then the ETA."""
     lines = []
-    for event in card.events:
+    events = card.events
+    if len(events) > MAX_TIMELINE:  # the latest steps, the rest counted
+        hidden = len(events) - MAX_TIMELINE
+        lines.append(
+            ngettext("… {count} earlier step", "… {count} earlier steps", hidden).format(
+                count=hidden
+            )
+        )
+        events = events[hidden:]
+    for event in events:
         mark = "⚠️" if event.step == Step.EXCEPTION else "✓"
         lines.append(
             f"{mark} {q(step_name(event.step))} · {q(day_text(event.occurred_at, user, ctx.locale))}"
         )
         if event.step == Step.EXCEPTION:
-            lines += ["   " + line for line in event_detail(event, ctx.locale)]
+            lines += ["   " + line for line in event_detail(event, ctx.locale, note_limit=160)]
     current = step_of(card.shipment)
     if current != Step.DELIVERED:
         ahead = rules.upcoming(current)
@@ -299,8 +341,8 @@ def track_view(
             )
         )
         lines += timeline_lines(card, user, ctx)
-        if tracking.point is not None and step_of(card.shipment) != Step.DELIVERED:
-            lines += point_lines(tracking.point, tracking.agent)
+        if step_of(card.shipment) != Step.DELIVERED:
+            lines += places_lines([p for p in tracking.places if p.point], ready=False)
     return fit(lines), kb.as_markup()
 
 

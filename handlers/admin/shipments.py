@@ -18,7 +18,6 @@ from aiogram.utils.i18n import ngettext
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
-from domain import geo
 from domain import shipments as rules
 from domain.errors import ShipmentError
 from domain.group_spec import SpecError, parse_deadline, parse_method
@@ -61,10 +60,13 @@ def parse_ids(text: str) -> list[int] | None:
 
 
 def parse_eta(text: str, user: User, now: datetime) -> datetime:
+    """An expected arrival as typed: a date (the admin's time zone) or `+25d`; ahead, within a
+    year."""
     try:
         return parse_deadline(text, timezone=user.timezone, now=now)
     except SpecError as error:
-        raise ShipmentError("eta_past" if error.code == "deadline_past" else "bad_eta") from error
+        code = {"deadline_past": "eta_past", "deadline_far": "eta_far"}.get(error.code, "bad_eta")
+        raise ShipmentError(code, value=text.strip()[:32]) from error
 
 
 def usage() -> str:
@@ -116,7 +118,7 @@ async def cmd_ship(
         except SpecError as error:
             raise ShipmentError("bad_method", method=parts[3]) from error
         eta = parse_eta(parts[4], user, clock.now()) if len(parts) == 5 and parts[4] else None
-        spec = ShipSpec(ids, parts[1], parts[2], method, eta)
+        spec = ShipSpec(ids, " ".join(parts[1].split()), parts[2], method, eta)
         shipment = await shipments.create_shipment(
             session, spec=spec, created_by=user.id, now=clock.now()
         )
@@ -185,7 +187,11 @@ async def on_carrier(message: Message, state: FSMContext) -> None:
 @router.message(StateFilter(ShipDialog.tracking), F.text, ~F.text.startswith("/"))
 async def on_tracking(message: Message, state: FSMContext) -> None:
     tracking = (message.text or "").strip()
-    if not tracking or len(tracking) > rules.MAX_TRACKING or any(c.isspace() for c in tracking):
+    if (
+        not tracking
+        or len(tracking) > rules.MAX_TRACKING
+        or any(c.isspace() or not c.isprintable() for c in tracking)
+    ):
         await message.answer(
             shipment_error_text(ShipmentError("bad_tracking")), reply_markup=views.dialog_markup()
         )
@@ -195,6 +201,13 @@ async def on_tracking(message: Message, state: FSMContext) -> None:
     await state.update_data({DRAFT: draft})
     await state.set_state(ShipDialog.method)
     await message.answer(_("Step 4 of 5. How does it travel?"), reply_markup=views.method_markup())
+
+
+@router.message(StateFilter(ShipDialog.method), F.text, ~F.text.startswith("/"))
+async def on_method_typed(message: Message) -> None:
+    await message.answer(
+        _("Pick the method with one of the buttons."), reply_markup=views.method_markup()
+    )
 
 
 @router.callback_query(StateFilter(ShipDialog.method), ShipCb.filter(F.a == ShipAction.METHOD))
@@ -306,14 +319,17 @@ def status_usage() -> str:
     ).format(events=events)
 
 
-def posting_from(text_step: str, rest: str, shipment_country: str, user: User):  # noqa: ANN201
-    zone = ZoneInfo(user.timezone or "UTC")
-    from domain.shipment_files import parse_time
+def posting_from(text_step: str, rest: str, user: User, now: datetime) -> rules.Posting:
+    """What the admin typed after the shipment id (an `eta=` as in /ship: ahead, within a
+    year, in the admin's time zone)."""
 
-    return parse_posting(
-        text_step, rest, currency=geo.currency_for_country(shipment_country),
-        parse_date=lambda t: parse_time(t, zone),
-    )  # fmt: skip
+    def eta(text: str) -> datetime:
+        try:
+            return parse_eta(text, user, now)
+        except ShipmentError as error:
+            raise ValueError(error.code) from error
+
+    return parse_posting(text_step, rest, parse_date=eta)
 
 
 @router.message(Command("ship_status"))
@@ -326,8 +342,7 @@ async def cmd_ship_status(
         await message.answer(status_usage())
         return
     try:
-        shipment = await shipments.get_shipment(session, shipment_id[0])
-        posting = posting_from(parts[1], parts[2] if len(parts) > 2 else "", shipment.country, user)
+        posting = posting_from(parts[1], parts[2] if len(parts) > 2 else "", user, clock.now())
         await shipments.post_event(
             session, shipment_id=shipment_id[0], posting=posting, created_by=user.id,
             now=clock.now(),
@@ -425,9 +440,7 @@ async def on_post_args(
     pending = dict((await state.get_data()).get(POSTING) or {})
     try:
         shipment = await shipments.get_shipment(session, int(pending.get("id", 0)))
-        posting = posting_from(
-            str(pending.get("s", "")), message.text or "", shipment.country, user
-        )
+        posting = posting_from(str(pending.get("s", "")), message.text or "", user, clock.now())
         await shipments.post_event(
             session, shipment_id=shipment.id or 0, posting=posting, created_by=user.id,
             now=clock.now(), version=int(pending.get("v", -1)),
@@ -494,7 +507,13 @@ async def on_show(
 # ── bulk files ──────────────────────────────────────────────────────────────────────────
 
 
-@router.message(F.document)
+def is_table(message: Message) -> bool:
+    """A document that may be a file of events (anything else is not the admins' business)."""
+    name = (message.document.file_name or "") if message.document else ""
+    return name.lower().endswith((".csv", ".xlsx", ".txt"))
+
+
+@router.message(F.document, is_table)
 async def on_document(
     message: Message, bot: Bot, session: AsyncSession, user: User, clock: Clock
 ) -> None:
@@ -510,7 +529,7 @@ async def on_document(
         await bot.download(document, destination=buffer)
         zone = ZoneInfo(user.timezone or "UTC")
         table = read_table(buffer.getvalue(), name, zone)
-        rows, problems = read_rows(table, zone=zone, currency="EUR")
+        rows, problems = read_rows(table, zone=zone)
     except FileError as error:
         await message.answer(shipment_error_text(error))
         return
