@@ -65,7 +65,7 @@ class Services:
     """The background parts around a bot: the outbox sender and the deadline scheduler."""
 
     def __init__(self, bot: Bot, settings: Settings, factory, i18n, clock=None) -> None:  # noqa: ANN001
-        from bot.scheduler import Deadlines
+        from bot.scheduler import Deadlines, DigestSlots, jobstore_for
         from bot.sender import OutboxSender
         from core.clock import SystemClock
 
@@ -80,6 +80,11 @@ class Services:
             on_change=self.sender.wake,
             tick_seconds=settings.tick_seconds,
         )
+        self.digests = DigestSlots(
+            session_factory=factory, clock=self.clock, admin_ids=settings.admin_ids,
+            slot_minutes=settings.digest_slot_minutes, on_change=self.sender.wake,
+            jobstore=jobstore_for(settings.database_url, settings.redis_url),
+        )  # fmt: skip
         self._task: asyncio.Task | None = None
         self.redis_url = settings.redis_url
         self._elector: LeaderElector | None = None
@@ -88,8 +93,10 @@ class Services:
         self.sender.resume()
         self._task = asyncio.create_task(self.sender.run())
         await self.deadlines.start()
+        await self.digests.start()
 
     async def _halt(self) -> None:
+        self.digests.shutdown()
         self.deadlines.shutdown()
         self.sender.stop()
         if self._task is not None:

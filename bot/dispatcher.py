@@ -35,6 +35,7 @@ from handlers import (
     agents,
     catalog,
     confirm,
+    digests,
     fallback,
     groups,
     menu,
@@ -122,6 +123,7 @@ def create_dispatcher(
         catalog.router.build(),
         groups.router.build(),
         tracking.router.build(),
+        digests.router.build(),
         search.router.build(),  # takes plain text outside dialogs: after every command router
         fallback.router.build(),  # catch-all: stale buttons, unknown commands — always last
     )

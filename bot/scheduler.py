@@ -97,3 +97,105 @@ class Deadlines:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
+
+
+# ── digests ─────────────────────────────────────────────────────────────────────────────
+
+DIGEST_JOB = "digest-slot"
+_SLOTS: dict[str, DigestSlots] = {}  # the running slot runner, for the job store's reference
+
+
+async def run_digest_slot(name: str = "default") -> None:
+    """The job a persistent job store keeps (by reference: a bound method cannot be stored)."""
+    runner = _SLOTS.get(name)
+    if runner is not None:
+        await runner.run()
+
+
+def jobstore_for(database_url: str, redis_url: str | None):  # noqa: ANN201
+    """Where APScheduler keeps its jobs: Redis with several workers, else the bot's own
+    database (through a synchronous driver: the job store is not async)."""
+    if redis_url:
+        from urllib.parse import urlparse
+
+        from apscheduler.jobstores.redis import RedisJobStore
+
+        parsed = urlparse(redis_url)
+        return RedisJobStore(
+            host=parsed.hostname or "127.0.0.1", port=parsed.port or 6379,
+            db=int((parsed.path or "/0").lstrip("/") or 0), password=parsed.password,
+            jobs_key="qingtian:apscheduler:jobs", run_times_key="qingtian:apscheduler:run_times",
+        )  # fmt: skip
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+
+    url = database_url
+    if url.startswith("sqlite"):
+        # a file of its own beside the database: the store's synchronous connection then never
+        # waits for the bot's own writes (SQLite has one writer per file)
+        path = url.split("///", 1)[1] if "///" in url else ""
+        if not path or path == ":memory:":
+            from apscheduler.jobstores.memory import MemoryJobStore
+
+            return MemoryJobStore()
+        stem = path[:-3] if path.endswith(".db") else path
+        return SQLAlchemyJobStore(url=f"sqlite:///{stem}.jobs.db", tablename="apscheduler_jobs")
+    for async_driver in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(async_driver):
+            url = "postgresql+psycopg://" + url[len(async_driver) :]
+            break
+    return SQLAlchemyJobStore(url=url, tablename="apscheduler_jobs")
+
+
+class DigestSlots:
+    """Every `slot_minutes`, the digests that are due (services.digests.run_slot) — on the
+    leader only, like the deadlines. The job lives in a persistent job store with `coalesce`
+    (slots missed while down run once) and a grace time; what is due is read from the users'
+    `digest_due_at`, so a restart or a missed slot neither loses nor doubles a digest."""
+
+    def __init__(
+        self, *, session_factory: async_sessionmaker[AsyncSession], clock: Clock,
+        admin_ids: frozenset[int] = frozenset(), slot_minutes: float = 15.0,
+        on_change: Callable[[], None] | None = None, jobstore=None,  # noqa: ANN001
+        name: str = "default",
+    ) -> None:  # fmt: skip
+        self.session_factory = session_factory
+        self.clock = clock
+        self.admin_ids = admin_ids
+        self.slot_minutes = slot_minutes
+        self.on_change = on_change
+        self.jobstore = jobstore
+        self.name = name
+        self.scheduler: AsyncIOScheduler | None = None
+
+    async def run(self):  # noqa: ANN201 - services.digests.SlotReport
+        from services import digests
+
+        report = await digests.run_slot(
+            self.session_factory, now=self.clock.now(), admin_ids=self.admin_ids
+        )
+        if report.queued and self.on_change:
+            self.on_change()
+        if report.due or report.scheduled:
+            log.info(
+                "digest slot: %s due, %s queued, %s scheduled", report.due, report.queued,
+                report.scheduled,
+            )  # fmt: skip
+        return report
+
+    async def start(self) -> None:
+        _SLOTS[self.name] = self
+        stores = {"default": self.jobstore} if self.jobstore is not None else {}
+        self.scheduler = AsyncIOScheduler(timezone=UTC, jobstores=stores)
+        self.scheduler.add_job(
+            run_digest_slot, "interval", minutes=self.slot_minutes, id=DIGEST_JOB,
+            args=[self.name], replace_existing=True, coalesce=True, max_instances=1,
+            misfire_grace_time=int(self.slot_minutes * 60),
+        )  # fmt: skip
+        self.scheduler.start()
+        await self.run()  # digests that came due while the bot was down
+
+    def shutdown(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        _SLOTS.pop(self.name, None)

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     lead_times: str = ""
     reminder_hours: float = 24.0  # reminder this long before a group order's deadline
     tick_seconds: float = 15.0  # how often deadlines and reminders are checked
+    digest_slot_minutes: float = 15.0  # how often the digests that came due are sent
     sandbox_user_id: int = 1001
     sandbox_port: int = 0
 

@@ -86,7 +86,14 @@ class OrdersChanged:
     order_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class GroupOpened:
+    """An admin opened a group: the buyers of its city who want to know are told."""
+
+    group_id: int
+
+
 Event = (
     OrderEvent | MinimumReached | GroupClosed | GroupCancelled | DeadlineMoved | RemindersDue
-    | OrderPaid | OrderHanded | ShipmentUpdated | OrdersChanged
+    | OrderPaid | OrderHanded | ShipmentUpdated | OrdersChanged | GroupOpened
 )  # fmt: skip

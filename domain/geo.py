@@ -11,6 +11,7 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.pofile import read_po
 from babel.numbers import get_territory_currencies
 
+from domain.digests import distance_km
 from domain.text import N_, fold
 
 
@@ -18,27 +19,39 @@ from domain.text import N_, fold
 class City:
     name: str  # canonical English name; translated for display through the catalogues
     timezone: str
+    lat: float | None = None  # where it is, for "nearby" (within 50 km)
+    lon: float | None = None
 
 
 # Where Qingtian emigrants cluster, offered as buttons in this order.
 COMMON_COUNTRIES: dict[str, tuple[City, ...]] = {
     "IT": (
-        City(N_("Milan"), "Europe/Rome"),
-        City(N_("Rome"), "Europe/Rome"),
-        City(N_("Prato"), "Europe/Rome"),
-        City(N_("Florence"), "Europe/Rome"),
+        City(N_("Milan"), "Europe/Rome", 45.4642, 9.1900),
+        City(N_("Rome"), "Europe/Rome", 41.9028, 12.4964),
+        City(N_("Prato"), "Europe/Rome", 43.8777, 11.1022),
+        City(N_("Florence"), "Europe/Rome", 43.7696, 11.2558),
+        City(N_("Campi Bisenzio"), "Europe/Rome", 43.8260, 11.1366),
     ),
     "ES": (
-        City(N_("Madrid"), "Europe/Madrid"),
-        City(N_("Barcelona"), "Europe/Madrid"),
-        City(N_("Valencia"), "Europe/Madrid"),
+        City(N_("Madrid"), "Europe/Madrid", 40.4168, -3.7038),
+        City(N_("Barcelona"), "Europe/Madrid", 41.3874, 2.1686),
+        City(N_("Valencia"), "Europe/Madrid", 39.4699, -0.3763),
     ),
-    "PT": (City(N_("Lisbon"), "Europe/Lisbon"), City(N_("Porto"), "Europe/Lisbon")),
-    "FR": (City(N_("Paris"), "Europe/Paris"),),
-    "NL": (City(N_("Rotterdam"), "Europe/Amsterdam"), City(N_("Amsterdam"), "Europe/Amsterdam")),
-    "DE": (City(N_("Frankfurt"), "Europe/Berlin"), City(N_("Berlin"), "Europe/Berlin")),
-    "AT": (City(N_("Vienna"), "Europe/Vienna"),),
-    "BR": (City(N_("São Paulo"), "America/Sao_Paulo"),),
+    "PT": (
+        City(N_("Lisbon"), "Europe/Lisbon", 38.7223, -9.1393),
+        City(N_("Porto"), "Europe/Lisbon", 41.1579, -8.6291),
+    ),
+    "FR": (City(N_("Paris"), "Europe/Paris", 48.8566, 2.3522),),
+    "NL": (
+        City(N_("Rotterdam"), "Europe/Amsterdam", 51.9244, 4.4777),
+        City(N_("Amsterdam"), "Europe/Amsterdam", 52.3676, 4.9041),
+    ),
+    "DE": (
+        City(N_("Frankfurt"), "Europe/Berlin", 50.1109, 8.6821),
+        City(N_("Berlin"), "Europe/Berlin", 52.5200, 13.4050),
+    ),
+    "AT": (City(N_("Vienna"), "Europe/Vienna", 48.2082, 16.3738),),
+    "BR": (City(N_("São Paulo"), "America/Sao_Paulo", -23.5505, -46.6333),),
 }
 
 # A default time zone for countries with a single one, or the capital's, for typed cities.
@@ -161,6 +174,25 @@ def timezone_for(country: str, city: str | None) -> str:
         if name == known.name:
             return known.timezone
     return COUNTRY_TIMEZONES.get(country, "UTC")
+
+
+def nearby_cities(country: str, city: str | None, km: float = 50.0) -> list[str]:
+    """The other common cities within `km` of this one (Prato: Campi Bisenzio, Florence),
+    nearest first; none for a city whose place is not known."""
+    if not city:
+        return []
+    name = canonical_city(country, city)
+    here = next((c for c in cities(country) if c.name == name and c.lat is not None), None)
+    if here is None or here.lat is None or here.lon is None:
+        return []
+    found = []
+    for other in cities(country):
+        if other.name == here.name or other.lat is None or other.lon is None:
+            continue
+        km_away = distance_km((here.lat, here.lon), (other.lat, other.lon))
+        if km_away <= km:
+            found.append((km_away, other.name))
+    return [name for _km, name in sorted(found)]
 
 
 def parse_region(words: list[str], locale: str) -> tuple[str, str] | None:

@@ -28,6 +28,8 @@ class Kind(StrEnum):
     ORDER_HANDED = "order_handed"
     SHIPMENT_UPDATE = "shipment_update"
     AGENT_ORDER_EDIT = "agent_order_edit"  # edits the alerts already sent about an order
+    DIGEST = "digest"
+    GROUP_OPENED = "group_opened"  # optional: "tell me when a group opens in my city"
 
 
 class AgentEvent(StrEnum):
@@ -82,7 +84,27 @@ class AlertEdit:
     order_id: int
 
 
-Payload = Text | GroupNotice | OrderNotice | AgentAlert | ShipmentNotice | AlertEdit
+@dataclass(frozen=True)
+class DigestNotice:
+    """A person's digest, as built at their local morning: ids of what is new since the last
+    one (worded when it is sent), and the counts of their agent and admin sections."""
+
+    period: str  # the local date it is for
+    products: list[int]  # new products that can ship to their country
+    groups: list[int]  # open groups of their city closing within 72 h
+    orders: list[int]  # their own orders that changed
+    events: list[int]  # status events of shipments carrying their orders
+    region_groups: list[int]  # an agent's open groups
+    agent: list[int]  # an agent's last 24 h: [orders, payments, handovers]; [] for a buyer
+    admin: list[int]  # an admin's last 24 h: ADMIN_STATS in order; [] for others
+
+
+ADMIN_STATS = ("orders", "revenue", "buyers", "formed", "failed", "moved", "undelivered")
+
+
+Payload = (
+    Text | GroupNotice | OrderNotice | AgentAlert | ShipmentNotice | AlertEdit | DigestNotice
+)  # fmt: skip
 
 PAYLOADS: dict[Kind, type[Payload]] = {
     Kind.TEXT: Text,
@@ -98,7 +120,13 @@ PAYLOADS: dict[Kind, type[Payload]] = {
     Kind.ORDER_HANDED: OrderNotice,
     Kind.SHIPMENT_UPDATE: ShipmentNotice,
     Kind.AGENT_ORDER_EDIT: AlertEdit,
+    Kind.DIGEST: DigestNotice,
+    Kind.GROUP_OPENED: GroupNotice,
 }
+
+# Kinds a person may turn off (each message of these kinds says how); all others are about
+# their own orders and are always sent.
+OPTIONAL = frozenset({Kind.DIGEST, Kind.GROUP_OPENED})
 
 
 class BadPayload(ValueError):
@@ -132,6 +160,12 @@ def decode(kind: str, data: dict[str, Any]) -> tuple[Kind, Payload]:
         elif field.type == "str":
             if not isinstance(value, str):
                 raise BadPayload(f"{kind}: {field.name} is not a text")
+        elif field.type == "list[int]":
+            if not isinstance(value, list) or not all(
+                isinstance(v, int) and not isinstance(v, bool) for v in value
+            ):
+                raise BadPayload(f"{kind}: {field.name} is not a list of ids")
+            value = list(value)
         elif field.type == "AgentEvent":
             try:
                 value = AgentEvent(value)

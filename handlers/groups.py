@@ -44,9 +44,23 @@ async def cmd_groups(
     message: Message, session: AsyncSession, user: User, clock: Clock, state: FSMContext
 ) -> None:
     await state.set_state(None)
-    found = await groups.open_groups(session, country=user.country, city=user.city, now=clock.now())
-    text, markup = list_view(found, user)
+    found, nearby = await _lists(session, user, clock)
+    text, markup = list_view(found, nearby, user)
     await message.answer(text, reply_markup=markup)
+
+
+async def _lists(
+    session: AsyncSession, user: User, clock: Clock
+) -> tuple[list[GroupOrder], list[GroupOrder]]:
+    """The open groups of the buyer's city and, when it has none, of the cities nearby."""
+    now = clock.now()
+    found = await groups.open_groups(session, country=user.country, city=user.city, now=now)
+    nearby = (
+        []
+        if found
+        else await groups.nearby_open_groups(session, country=user.country, city=user.city, now=now)
+    )
+    return found, nearby
 
 
 @router.callback_query(GroupCb.filter(F.a == "list"))
@@ -54,8 +68,8 @@ async def on_list(
     callback: CallbackQuery, session: AsyncSession, user: User, clock: Clock, state: FSMContext
 ) -> None:
     await state.set_state(None)
-    found = await groups.open_groups(session, country=user.country, city=user.city, now=clock.now())
-    text, markup = list_view(found, user)
+    found, nearby = await _lists(session, user, clock)
+    text, markup = list_view(found, nearby, user)
     await callback.answer()
     await show(callback, text, markup)
 

@@ -36,6 +36,7 @@ from ui.callbacks import (
 )
 from ui.commands import set_chat_commands
 from ui.context import current, switch_locale
+from ui.digests import digest_screen
 from ui.errors import error_text
 from ui.groups import card_view
 from ui.links import parse_group_link, share_url
@@ -384,6 +385,8 @@ async def on_settings(
     elif action == "pickup" and user.onboarded:
         points = await agents.pickup_points(session, country=user.country, city=user.city)
         await show(callback, *pickup_view(points, user))
+    elif action == "digest" and user.onboarded:
+        await show(callback, *digest_screen(user, current()))
     elif action == "currency":
         rates = await catalog.list_rates(session)
         await show(callback, _("Show prices in which currency?"), currency_markup(rates, user))

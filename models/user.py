@@ -23,6 +23,14 @@ class User(SQLModel, table=True):
     pickup_point_id: int | None = Field(default=None)  # the buyer's chosen pickup point
     start_payload: str | None = Field(default=None, max_length=64)  # deep link of the first /start
     is_blocked: bool = Field(default=False)  # the user blocked the bot
+    # the digest (domain.digests): how often, on which weekday (0 = Monday) for a weekly one, at
+    # which local hour; when the next one is due (UTC; None: to be computed) and the last sent
+    digest: str = Field(default="daily", max_length=8)
+    digest_day: int = Field(default=0)
+    digest_hour: int = Field(default=9)
+    digest_due_at: datetime | None = Field(default=None, index=True)
+    last_digest_at: datetime | None = None
+    group_alerts: bool = Field(default=True)  # "tell me when a group opens in my city"
     created_at: datetime = Field(default_factory=utcnow)
 
     @property

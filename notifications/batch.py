@@ -13,6 +13,7 @@ from domain.notices import (
     AgentAlert,
     AlertEdit,
     BadPayload,
+    DigestNotice,
     Kind,
     OrderNotice,
     Payload,
@@ -27,6 +28,7 @@ from models import (
     OrderStatus,
     OutboxStatus,
     PickupPoint,
+    Product,
     Shipment,
     ShipmentEvent,
     User,
@@ -56,6 +58,12 @@ class Batch:
     point_agents: dict[int, User] = field(default_factory=dict)  # who runs each, by agent id
     # (order, agent) → the messages of the alerts already sent about it (to edit)
     alert_messages: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    # digests: what they name, by id
+    products: dict[int, Product] = field(default_factory=dict)
+    digest_orders: dict[int, Order] = field(default_factory=dict)
+    digest_events: dict[int, ShipmentEvent] = field(default_factory=dict)
+    digest_shipments: dict[int, Shipment] = field(default_factory=dict)
+    open_groups: list[GroupOrder] = field(default_factory=list)  # for "also open nearby"
 
 
 async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch:
@@ -70,6 +78,8 @@ async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch
     event_ids: set[int] = set()
     on_board: set[int] = set()  # recipients of shipment events
     edits: set[str] = set()  # alert keys whose messages are edited
+    digests: list[DigestNotice] = []
+    opened = False
     for row in rows:
         try:
             kind, payload = decode(row.kind, row.payload)
@@ -84,6 +94,9 @@ async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch
             alerts.add(payload.order_id)
             agents_alerted.add(row.user_id)
             edits.add(alert_key(payload.order_id, row.user_id))
+        elif isinstance(payload, DigestNotice):
+            digests.append(payload)
+            group_ids.update(payload.groups, payload.region_groups)
         elif isinstance(payload, ShipmentNotice):
             shipment_ids.add(payload.shipment_id)
             event_ids.add(payload.event_id)
@@ -95,9 +108,14 @@ async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch
                 formed_orders.add(payload.order_id)
         elif hasattr(payload, "group_id"):
             group_ids.add(payload.group_id)
+            opened = opened or kind == Kind.GROUP_OPENED
             if kind == Kind.AGENT_GROUP_FORMED:
                 summaries.add(payload.group_id)
                 agents_alerted.add(row.user_id)
+    if digests:
+        await _digests(session, batch, digests, group_ids)
+    if opened:
+        batch.open_groups = await groups.all_open_groups(session)
     batch.groups = await groups.groups_by_id(session, sorted(group_ids))
     batch.orders = await groups.orders_by_id(session, sorted(order_ids))
     if formed_orders:
@@ -129,6 +147,28 @@ async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch
                 message_id or 0
             )
     return batch
+
+
+async def _digests(
+    session: AsyncSession, batch: Batch, digests: list[DigestNotice], group_ids: set[int]
+) -> None:
+    """Four queries for any number of digests: their products, orders, shipment events and
+    the shipments of those (the groups are read with the batch's other groups)."""
+    product_ids = {i for d in digests for i in d.products}
+    order_ids = {i for d in digests for i in d.orders}
+    event_ids = {i for d in digests for i in d.events}
+    if product_ids:
+        found_products = await session.exec(select(Product).where(col(Product.id).in_(product_ids)))
+        batch.products = {p.id or 0: p for p in found_products.all()}
+    if order_ids:
+        batch.digest_orders = await groups.orders_by_id(session, sorted(order_ids))
+        group_ids.update(o.group_id for o in batch.digest_orders.values())
+    if event_ids:
+        rows = await session.exec(select(ShipmentEvent).where(col(ShipmentEvent.id).in_(event_ids)))
+        batch.digest_events = {e.id or 0: e for e in rows.all()}
+        ids = {e.shipment_id for e in batch.digest_events.values()}
+        found = await session.exec(select(Shipment).where(col(Shipment.id).in_(ids)))
+        batch.digest_shipments = {s.id or 0: s for s in found.all()}
 
 
 async def _shipments(

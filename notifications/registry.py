@@ -8,10 +8,12 @@ from collections.abc import Callable
 
 from aiogram.types import InlineKeyboardMarkup
 
+from domain import geo
 from domain.notices import (
     AgentAlert,
     AlertEdit,
     BadPayload,
+    DigestNotice,
     GroupNotice,
     Kind,
     OrderNotice,
@@ -19,12 +21,14 @@ from domain.notices import (
     ShipmentNotice,
     Text,
 )
+from domain.text import same_city
 from models import GroupOrder, Notification, Order, User
 from notifications.batch import Batch
 from services.agents import covers_group
 from services.groups import OrderView
 from services.pickup import collections
 from ui import agents as agent_views
+from ui import digests as digest_views
 from ui import notices
 from ui import shipments as shipment_views
 from ui.context import RenderContext
@@ -146,6 +150,33 @@ def _shipment(payload: Payload, user: User, batch: Batch, ctx: RenderContext) ->
     return shipment_views.event_notice(shipment, event, orders, places, user, ctx)
 
 
+def _digest(payload: Payload, user: User, batch: Batch, ctx: RenderContext) -> Rendered | None:
+    assert isinstance(payload, DigestNotice)
+    if user.digest == "off":
+        return None  # turned off after it was built
+    return digest_views.digest_view(
+        payload, user, ctx, products=batch.products, groups=batch.groups,
+        orders=batch.digest_orders, events=batch.digest_events, shipments=batch.digest_shipments,
+    )  # fmt: skip
+
+
+def _group_opened(
+    payload: Payload, user: User, batch: Batch, ctx: RenderContext
+) -> Rendered | None:
+    group = _group(batch, payload)
+    if group is None or group.status != "open" or group.deadline <= ctx.now:
+        return None
+    if not user.group_alerts:
+        return None  # turned off after it was queued
+    near = set(geo.nearby_cities(group.country, group.city))
+    nearby = [
+        g for g in batch.open_groups
+        if g.id != group.id and g.country == group.country
+        and (g.city in near or same_city(g.city, group.city)) and g.deadline > ctx.now
+    ]  # fmt: skip
+    return digest_views.group_opened_view(group, nearby, user, ctx)
+
+
 RENDERERS: dict[Kind, Renderer] = {
     Kind.TEXT: _text,
     Kind.GROUP_MIN_REACHED: _min_reached,
@@ -160,6 +191,8 @@ RENDERERS: dict[Kind, Renderer] = {
     Kind.ORDER_HANDED: _about_order(notices.order_handed),
     Kind.SHIPMENT_UPDATE: _shipment,
     Kind.AGENT_ORDER_EDIT: _alert_edit,
+    Kind.DIGEST: _digest,
+    Kind.GROUP_OPENED: _group_opened,
 }
 
 

@@ -31,6 +31,7 @@ from models import (
     OrderStatus,
     OutboxStatus,
     Shipment,
+    User,
 )
 from services import outbox
 from services.outbox import CHUNK, Outgoing
@@ -313,6 +314,33 @@ async def _orders_changed(session: AsyncSession, event: ev.OrdersChanged, now: d
     )  # fmt: skip
 
 
+async def _group_opened(session: AsyncSession, event: ev.GroupOpened, now: datetime) -> None:
+    """The buyers of the group's city who want to hear of new groups (onboarded, not blocked;
+    "tell me when a group opens in my city" is on unless they turned it off)."""
+    group = await session.get(GroupOrder, event.group_id)
+    if group is None:
+        return
+    rows = await session.exec(
+        select(User.id, User.city).where(
+            User.country == group.country,
+            col(User.group_alerts).is_(True),
+            col(User.is_blocked).is_(False),
+            col(User.locale).is_not(None),
+            col(User.city).is_not(None),
+        )
+    )
+    kind = Kind.GROUP_OPENED
+    await outbox.enqueue_many(
+        session,
+        [
+            Outgoing(uid, kind, GroupNotice(event.group_id), f"{kind}:{event.group_id}:{uid}")
+            for uid, city in rows.all()
+            if same_city(city or "", group.city) and uid != group.created_by
+        ],
+        now=now,
+    )
+
+
 EVENT_HANDLERS: dict[type, Callable[[AsyncSession, Any, datetime], Awaitable[None]]] = {
     ev.OrderEvent: _order_event,
     ev.MinimumReached: _minimum_reached,
@@ -324,4 +352,5 @@ EVENT_HANDLERS: dict[type, Callable[[AsyncSession, Any, datetime], Awaitable[Non
     ev.OrderHanded: _order_handed,
     ev.ShipmentUpdated: _shipment_updated,
     ev.OrdersChanged: _orders_changed,
+    ev.GroupOpened: _group_opened,
 }

@@ -114,6 +114,7 @@ def set_country(user: User, country: str) -> None:
     user.country = country
     user.currency = geo.currency_for_country(country)
     user.timezone = geo.timezone_for(country, None)
+    user.digest_due_at = None  # rescheduled in the new time zone at the next slot
 
 
 def set_city(user: User, city: str) -> None:
@@ -122,6 +123,7 @@ def set_city(user: User, city: str) -> None:
     user.city = city[:MAX_CITY_LENGTH]
     if user.country:
         user.timezone = geo.timezone_for(user.country, city)
+        user.digest_due_at = None
 
 
 def set_currency(user: User, currency: str) -> None:

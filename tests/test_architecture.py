@@ -19,6 +19,7 @@ from domain.notices import (
     AgentEvent,
     AlertEdit,
     BadPayload,
+    DigestNotice,
     GroupNotice,
     Kind,
     OrderNotice,
@@ -44,6 +45,7 @@ SAMPLES = {
     AgentAlert: AgentAlert(12, 34, AgentEvent.CHANGED),
     ShipmentNotice: ShipmentNotice(5, 77),
     AlertEdit: AlertEdit(34),
+    DigestNotice: DigestNotice("2027-01-04", [1, 2], [3], [], [5], [], [1, 0, 0], []),
 }
 
 
@@ -56,7 +58,10 @@ def test_every_kind_has_a_renderer_and_a_payload():
 def test_every_payload_round_trips(kind: Kind):
     payload = SAMPLES[PAYLOADS[kind]]
     stored = encode(kind, payload)
-    assert all(isinstance(v, str | int) for v in stored.values())  # plain JSON
+    assert all(
+        isinstance(v, str | int) or (isinstance(v, list) and all(isinstance(i, int) for i in v))
+        for v in stored.values()
+    )  # plain JSON
     decoded_kind, decoded = decode(str(kind), stored)
     assert (decoded_kind, decoded) == (kind, payload)
 

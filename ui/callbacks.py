@@ -24,6 +24,7 @@ class SettingsAction(StrEnum):
     CITY = "city"
     CURRENCY = "currency"
     PICKUP = "pickup"
+    DIGEST = "digest"
 
 
 class MenuAction(StrEnum):
@@ -72,6 +73,17 @@ class ShipAction(StrEnum):
     METHOD = "method"  # /ship dialog: the method `s`
     ETA = "eta"  # /ship dialog: the usual lead time
     CREATE = "create"  # /ship dialog: create it
+
+
+class DigestAction(StrEnum):
+    SHOW = "show"
+    FREQUENCY = "freq"  # v: 0 daily, 1 weekly, 2 off
+    DAY = "day"  # v: 0 Monday … 6 Sunday
+    HOUR = "hour"  # v: 0-23
+    ZONE = "zone"  # type a time zone
+    ALERTS = "alerts"  # v: 1 on, 0 off
+    STOP = "stop"  # from a digest: no more digests
+    ALERTS_OFF = "alerts_off"  # from a group alert: no more of them
 
 
 class ConfirmAction(StrEnum):
@@ -179,3 +191,9 @@ class ShipCb(CallbackData, prefix="sh"):
 
 class TrackCb(CallbackData, prefix="tk"):
     new: bool = False  # from a notice: the timeline comes as a new message, the notice stays
+
+
+class DigestCb(CallbackData, prefix="dg"):
+    a: DigestAction
+    v: Annotated[int, Field(ge=0, le=23)] = 0
+    new: bool = False  # from a digest or an alert: the screen comes as a new message

@@ -23,7 +23,7 @@ from domain.orders import OrderView
 from domain.text import N_
 from models import GroupOffer, GroupOrder, Measure, PickupPoint, Product, User
 from services.groups import Change, GroupScreen, OrdersScreen
-from ui.callbacks import GroupAction, GroupCb, QtyCb, TrackCb
+from ui.callbacks import DigestAction, DigestCb, GroupAction, GroupCb, QtyCb, TrackCb
 from ui.context import current
 from ui.money import format_amounts, format_money, format_price, unit_length
 from ui.render import button, fit, home_button, q, tr
@@ -349,23 +349,31 @@ def card_view(
     return text, kb.as_markup()
 
 
-def list_view(found: Sequence[GroupOrder], user: User) -> tuple[str, InlineKeyboardMarkup]:
-    """/groups: the open groups of the buyer's city (the first 20), a button each."""
+def list_view(
+    found: Sequence[GroupOrder], nearby: Sequence[GroupOrder], user: User
+) -> tuple[str, InlineKeyboardMarkup]:
+    """/groups: the open groups of the buyer's city (the first 20), a button each; when it has
+    none, those of the cities nearby, and whether the buyer hears when one opens."""
     locale = current().locale
     kb = InlineKeyboardBuilder()
-    for group in found[:20]:
+    for group in (found or nearby)[:20]:
         kb.row(button(group_title(group, user, locale), GroupCb(id=group.id or 0).pack()))
-    kb.row(home_button())
-    if not found:
-        return (
-            _(
-                "There is no open group order for {city} right now. You will find new ones here."
-            ).format(city=q(tr(user.city))),
-            kb.as_markup(),
+    if found:
+        kb.row(home_button())
+        return _(
+            "👥 <b>Open group orders for {city}</b>\nOrders travel together and get cheaper as the group grows."
+        ).format(city=q(tr(user.city))), kb.as_markup()
+    lines = [_("There is no open group order for {city} right now.").format(city=q(tr(user.city)))]
+    if nearby:
+        lines.append(_("Open nearby, within 50 km:"))
+    if user.group_alerts:
+        lines.append(
+            _("🔔 You will get a message when one opens in {city}.").format(city=q(tr(user.city)))
         )
-    return _(
-        "👥 <b>Open group orders for {city}</b>\nOrders travel together and get cheaper as the group grows."
-    ).format(city=q(tr(user.city))), kb.as_markup()
+    else:
+        kb.row(button(_("🔔 Tell me when one opens"), DigestCb(a=DigestAction.ALERTS, v=1).pack()))
+    kb.row(home_button())
+    return "\n".join(lines), kb.as_markup()
 
 
 def leave_view(group_id: int) -> tuple[str, InlineKeyboardMarkup]:

@@ -104,8 +104,9 @@ def settings_markup(pickups: bool = False) -> InlineKeyboardMarkup:
     kb.button(text=_("💱 Currency"), callback_data=SettingsCb(action=SettingsAction.CURRENCY))
     if pickups:
         kb.button(text=_("📍 Pickup point"), callback_data=SettingsCb(action=SettingsAction.PICKUP))
+    kb.button(text=_("☀️ Digest and alerts"), callback_data=SettingsCb(action=SettingsAction.DIGEST))
     kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.HOME))
-    kb.adjust(2, 2, 1, 1) if pickups else kb.adjust(2, 2, 1)
+    kb.adjust(2, 2, 1, 1, 1) if pickups else kb.adjust(2, 2, 1, 1)
     return kb.as_markup()
 
 

@@ -10,3 +10,7 @@ class JoinState(StatesGroup):
     # quantity; any other text is still a search. Pressing a button elsewhere leaves it.
     picker = State()
     quantity = State()  # "Type a number" was pressed: the next text must be a quantity
+
+
+class DigestState(StatesGroup):
+    zone = State()  # the next text is a time zone name (Europe/Rome)

@@ -7,10 +7,12 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain import events as ev
 from domain import pricing
 from domain.errors import GroupError
 from domain.text import fold
 from models import GroupOffer, GroupOrder, Measure, PickupPoint, Product
+from services import notify
 from services.pickup import city_points
 from services.tx import writes
 
@@ -96,6 +98,7 @@ async def create_group(
     session.add(group)
     await session.flush()
     session.sync_session.info["deadline_set"] = group.deadline  # the scheduler wakes for it
+    await notify.publish(session, [ev.GroupOpened(group.id or 0)], now=now)
     for position, offer in enumerate(spec.offers):
         session.add(
             GroupOffer(

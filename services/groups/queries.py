@@ -11,6 +11,7 @@ from sqlalchemy import case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain import geo
 from domain.errors import GroupError
 from domain.groups import is_joinable
 from domain.orders import Line, OrderView
@@ -59,6 +60,32 @@ async def open_groups(
     groups = (await session.exec(statement)).all()
     wanted = fold(city or "")
     return [g for g in groups if fold(g.city) == wanted]
+
+
+async def nearby_open_groups(
+    session: AsyncSession, *, country: str | None, city: str | None, now: datetime
+) -> list[GroupOrder]:
+    """Open groups of the cities within 50 km of the buyer's (none for a city whose place is
+    not known), nearest city first."""
+    if not country or not city:
+        return []
+    near = geo.nearby_cities(country, city)
+    if not near:
+        return []
+    rows = (
+        await session.exec(
+            select(GroupOrder)
+            .where(
+                col(GroupOrder.status) == GroupStatus.OPEN,
+                col(GroupOrder.deadline) > now,
+                col(GroupOrder.country) == country,
+            )
+            .order_by(col(GroupOrder.deadline))
+        )
+    ).all()
+    rank = {fold(name): i for i, name in enumerate(near)}
+    found = [g for g in rows if fold(g.city) in rank]
+    return sorted(found, key=lambda g: rank[fold(g.city)])
 
 
 async def all_open_groups(session: AsyncSession) -> list[GroupOrder]:

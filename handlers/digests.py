@@ -1,0 +1,110 @@
+"""Buyers (and agents, admins) choose their digest: /digest or Settings → Digest and alerts;
+the buttons at the end of every digest and group alert change or stop them in one tap."""
+
+from __future__ import annotations
+
+from aiogram import F
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.clock import Clock
+from domain import digests as rules
+from handlers import confirm
+from handlers.routing import RouterSpec
+from models import User
+from services import digests
+from ui.callbacks import DigestAction, DigestCb
+from ui.context import current
+from ui.digests import digest_screen
+from ui.render import cancel_markup, q, show, stale
+from ui.states import DigestState
+
+router = RouterSpec(__name__)
+
+FREQUENCIES = (rules.Frequency.DAILY, rules.Frequency.WEEKLY, rules.Frequency.OFF)
+
+
+@router.message(Command("digest"))
+async def cmd_digest(message: Message, user: User) -> None:
+    text, markup = digest_screen(user, current())
+    await message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(DigestCb.filter())
+async def on_digest(
+    callback: CallbackQuery, callback_data: DigestCb, session: AsyncSession, user: User,
+    state: FSMContext, clock: Clock,
+) -> None:  # fmt: skip
+    action, value, now = callback_data.a, callback_data.v, clock.now()
+    if not user.onboarded:
+        await stale(callback)
+        return
+    note = None
+    if action == DigestAction.FREQUENCY and value < len(FREQUENCIES):
+        await digests.set_preferences(session, user=user, now=now, frequency=FREQUENCIES[value])
+    elif action == DigestAction.DAY and value < 7:
+        await digests.set_preferences(session, user=user, now=now, weekday=value)
+    elif action == DigestAction.HOUR:
+        await digests.set_preferences(session, user=user, now=now, hour=value)
+    elif action == DigestAction.ALERTS and value in (0, 1):
+        await digests.set_preferences(session, user=user, now=now, group_alerts=bool(value))
+    elif action == DigestAction.STOP:
+        await digests.set_preferences(session, user=user, now=now, frequency=rules.Frequency.OFF)
+        note = _("🔕 No more digests. You can turn them back on here any time.")
+    elif action == DigestAction.ALERTS_OFF:
+        await digests.set_preferences(session, user=user, now=now, group_alerts=False)
+        note = _("🔕 No more alerts about new groups. You can turn them back on here any time.")
+    elif action == DigestAction.ZONE:
+        await state.set_state(DigestState.zone)
+        await callback.answer()
+        assert isinstance(callback.message, Message)
+        await callback.message.answer(
+            _(
+                "Send your time zone as its name, e.g. <code>Europe/Rome</code>, "
+                "<code>America/Sao_Paulo</code> or <code>Asia/Shanghai</code>. It is now {zone}."
+            ).format(zone=user.timezone),
+            reply_markup=cancel_markup(),
+        )
+        return
+    elif action != DigestAction.SHOW:
+        await stale(callback)
+        return
+    await callback.answer(note or None)
+    text, markup = digest_screen(user, current())
+    if note:
+        text = note + "\n\n" + text
+    if callback_data.new or note:  # from a digest or an alert: it stays as it was
+        assert isinstance(callback.message, Message)
+        await callback.message.answer(text, reply_markup=markup)
+        return
+    await show(callback, text, markup)
+
+
+@router.message(StateFilter(DigestState.zone), F.text, ~F.text.startswith("/"))
+async def on_zone(
+    message: Message, session: AsyncSession, user: User, state: FSMContext, clock: Clock
+) -> None:
+    name = (message.text or "").strip().replace(" ", "_")
+    match = next((z for z in sorted(_zones()) if z.lower() == name.lower()), None)
+    if match is None:
+        await message.answer(
+            _("“{value}” is not a time zone I know. Try e.g. <code>Europe/Rome</code>.").format(
+                value=q((message.text or "")[:64])
+            ),
+            reply_markup=cancel_markup(),
+        )
+        return
+    await digests.set_preferences(session, user=user, now=clock.now(), timezone=match)
+    await confirm.clear_dialog(state)
+    text, markup = digest_screen(user, current())
+    await message.answer(_("🕒 Time zone: {zone}").format(zone=match) + "\n\n" + text,
+                         reply_markup=markup)  # fmt: skip
+
+
+def _zones() -> set[str]:
+    from zoneinfo import available_timezones
+
+    return available_timezones()
