@@ -15,7 +15,6 @@ from domain import digests as rules
 from domain import geo
 from domain.catalog import localized
 from domain.notices import ADMIN_STATS, DigestNotice
-from domain.text import N_
 from models import GroupOrder, Order, Product, Shipment, ShipmentEvent, User
 from ui.callbacks import (
     DigestAction,
@@ -38,11 +37,6 @@ from ui.groups import (
 from ui.render import button, fit, q, tr
 from ui.shipments import shipment_title, step_name
 
-FREQUENCY_NAMES = {
-    rules.Frequency.DAILY: N_("every day"),
-    rules.Frequency.WEEKLY: N_("every week"),
-    rules.Frequency.OFF: N_("off"),
-}
 MAX_ITEMS = 8  # per section; the rest are counted
 
 
@@ -55,15 +49,15 @@ def hour_text(hour: int, locale: str) -> str:
 
 
 def when_text(user: User, locale: str) -> str:
-    """`every day at 09:00 (Europe/Rome)`, `every week on Monday at 08:00 (…)`, `off`."""
+    """`Every day at 09:00 (Europe/Rome)`, `Every week on Monday at 08:00 (…)`, `Off`."""
     if user.digest == rules.Frequency.OFF:
-        return _("off")
+        return _("Off")
     at = hour_text(user.digest_hour, locale)
     if user.digest == rules.Frequency.WEEKLY:
-        return _("every week on {day} at {time} ({zone})").format(
+        return _("Every week on {day} at {time} ({zone})").format(
             day=weekday_name(user.digest_day, locale), time=at, zone=user.timezone
         )
-    return _("every day at {time} ({zone})").format(time=at, zone=user.timezone)
+    return _("Every day at {time} ({zone})").format(time=at, zone=user.timezone)
 
 
 def controls(*, alert: bool = False) -> InlineKeyboardMarkup:
