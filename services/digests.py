@@ -76,26 +76,28 @@ async def run_slot(
 ) -> SlotReport:  # fmt: skip
     """Everyone due now, a batch at a time, each batch in its own short transaction."""
     report = SlotReport()
-    cursor = 0
     while max_batches is None or report.batches < max_batches:
         async with factory() as session:
-            done = await _one_batch(session, now=now, admin_ids=admin_ids, batch=batch,
-                                    cursor=cursor, report=report)  # fmt: skip
-        if done is None:
+            more = await _one_batch(
+                session, now=now, admin_ids=admin_ids, batch=batch, report=report
+            )
+        if not more:
             return report
-        cursor = done
     return report
 
 
 async def _one_batch(
-    session: AsyncSession, *, now: datetime, admin_ids: frozenset[int], batch: int, cursor: int,
+    session: AsyncSession, *, now: datetime, admin_ids: frozenset[int], batch: int,
     report: SlotReport,
-) -> int | None:  # fmt: skip
+) -> bool:  # fmt: skip
+    """One batch of the people due now; False when there were none. Everyone handled gets a
+    next `digest_due_at` after now, so the next batch's query (on the index of that column) no
+    longer finds them: no cursor, and no scan of those not due."""
     await begin_write(session)
     query = (
         select(User)
-        .where(due_filter(now), col(User.id) > cursor)
-        .order_by(col(User.id))
+        .where(due_filter(now))
+        .order_by(col(User.digest_due_at), col(User.id))
         .limit(batch)
     )
     if session.sync_session.get_bind().dialect.name == "postgresql":
@@ -103,7 +105,7 @@ async def _one_batch(
     users = list((await session.exec(query)).all())
     if not users:
         await session.commit()
-        return None
+        return False
     report.batches += 1
     fresh = [u for u in users if u.digest_due_at is None]
     due = [u for u in users if u.digest_due_at is not None]
@@ -117,6 +119,8 @@ async def _one_batch(
             weekday=user.digest_day,
         )  # fmt: skip
         values: dict[str, object] = {"id": user.id, "digest_due_at": next_at}
+        if next_at is None:  # an unknown frequency (a hand-edited row): off, not due forever
+            values["digest"] = rules.Frequency.OFF
         notice = built.get(user.id)
         if notice is not None:
             key = f"digest:{user.id}:{notice.period}"
@@ -128,7 +132,7 @@ async def _one_batch(
     report.queued += await outbox.enqueue_many(session, items, now=now)
     await session.exec(update(User), params=moves)
     await session.commit()
-    return users[-1].id
+    return True
 
 
 # ── building ────────────────────────────────────────────────────────────────────────────
