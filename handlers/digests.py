@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
+from core.config import Settings
 from domain import digests as rules
 from handlers import confirm
 from handlers.routing import RouterSpec
@@ -31,6 +32,23 @@ FREQUENCIES = (rules.Frequency.DAILY, rules.Frequency.WEEKLY, rules.Frequency.OF
 async def cmd_digest(message: Message, user: User) -> None:
     text, markup = digest_screen(user, current())
     await message.answer(text, reply_markup=markup)
+
+
+@router.message(Command("digest_now"))
+async def cmd_digest_now(
+    message: Message, session: AsyncSession, user: User, clock: Clock, is_admin: bool,
+    settings: Settings,
+) -> None:  # fmt: skip
+    """Admins: your own digest of the last week, at once (to see what people get)."""
+    if not is_admin:
+        await message.answer(_("⛔ This command is for admins only."))
+        return
+    if user.digest == rules.Frequency.OFF:
+        await message.answer(_("Your digest is off: turn it on in /digest first."))
+        return
+    sent = await digests.preview(session, user=user, now=clock.now(), admin_ids=settings.admin_ids)
+    if not sent:
+        await message.answer(_("Your digest would be empty: nothing new in the last week."))
 
 
 @router.callback_query(DigestCb.filter())

@@ -326,6 +326,22 @@ async def admin_stats(session: AsyncSession, *, now: datetime) -> list[int]:
     return [int(values[name]) for name in ADMIN_STATS]
 
 
+@writes
+async def preview(
+    session: AsyncSession, *, user: User, now: datetime, admin_ids: frozenset[int]
+) -> bool:
+    """An admin's own digest of the last week, now (to see what people get); False when it
+    would be empty. Their schedule does not change (a detached copy is built from)."""
+    probe = User(**user.model_dump())
+    probe.digest, probe.digest_due_at, probe.last_digest_at = rules.Frequency.WEEKLY, now, None
+    notice = (await build(session, [probe], now=now, admin_ids=admin_ids)).get(user.id)
+    if notice is None:
+        return False
+    key = f"digest-preview:{user.id}:{int(now.timestamp())}"
+    items = [Outgoing(user.id, Kind.DIGEST, notice, key)]
+    return await outbox.enqueue_many(session, items, now=now) > 0
+
+
 # ── preferences ─────────────────────────────────────────────────────────────────────────
 
 

@@ -277,3 +277,21 @@ async def test_admins_and_agents_get_their_sections(app: Harness):
         await slot(app)
     texts = [m.text for m in digest_messages(app, admin)]
     assert texts and any("Yesterday, for admins" in t for t in texts)
+
+
+async def test_an_admin_previews_their_digest_and_buyers_cannot(app: Harness):
+    admin = app.user(user_id=ADMIN_ID, language_code="en")
+    await app.onboard(admin, language="en", country="Italy", city="Milan")
+    await open_group(
+        app, "country=IT city=Milan method=rail deadline=+1d min=1 offer=dried-shiitake:38"
+    )
+    await app.send(admin, "/digest_now")
+    await app.deliver()
+    assert "Yesterday, for admins" in app.last(admin).text
+    async with app.session_factory() as session:
+        row = await session.get(User, ADMIN_ID)
+    assert row.digest == "daily" and row.last_digest_at is None  # the schedule is untouched
+    buyer = app.user(language_code="en")
+    await app.onboard(buyer, language="en", country="Italy", city="Milan")
+    refused = await app.send(buyer, "/digest_now")
+    assert "⛔" in refused.text

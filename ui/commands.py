@@ -22,6 +22,7 @@ BUYER_COMMANDS = (
     ("track", __("Follow your shipments")),
     ("search", __("Search products")),
     ("settings", __("Language, country, city, currency")),
+    ("digest", __("Your digest and alerts")),
     ("help", __("How the bot works")),
 )
 ADMIN_COMMANDS = (

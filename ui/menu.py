@@ -54,6 +54,7 @@ def help_text(is_admin: bool, is_agent: bool = False) -> str:
         _("/track — where your shipments are, step by step, and when they arrive"),
         _("/search <i>words</i> — find a product (or just type the words)"),
         _("/settings — language, country, city and currency"),
+        _("/digest — your morning digest (daily, weekly or off) and alerts about new groups"),
         _("/cancel — stop what you are typing"),
         _("/help — this help"),
         "",
@@ -101,6 +102,7 @@ def help_text(is_admin: bool, is_agent: bool = False) -> str:
             _("/ship — ship formed groups (guided; or one line):"),
             "<code>/ship 3,5 | DHL | 1Z999AA1 | rail | 2027-01-20</code>",
             _("/shipments — every shipment and its last status; /shipment <i>ID</i> — one"),
+            _("/digest_now — your own digest of the last week, now, to see what people get"),
             _(
                 "/ship_status <i>ID EVENT [note]</i> — post a status event; or use the buttons "
                 "under a shipment, or send a CSV or XLSX file of events"
