@@ -124,9 +124,6 @@ PAYLOADS: dict[Kind, type[Payload]] = {
     Kind.GROUP_OPENED: GroupNotice,
 }
 
-# Kinds a person may turn off (each message of these kinds says how); all others are about
-# their own orders and are always sent.
-OPTIONAL = frozenset({Kind.DIGEST, Kind.GROUP_OPENED})
 
 
 class BadPayload(ValueError):

@@ -295,3 +295,24 @@ async def test_an_admin_previews_their_digest_and_buyers_cannot(app: Harness):
     await app.onboard(buyer, language="en", country="Italy", city="Milan")
     refused = await app.send(buyer, "/digest_now")
     assert "⛔" in refused.text
+
+
+async def test_the_slot_job_lives_in_a_persistent_job_store(session_factory, clock, tmp_path):
+    """The slot job is kept in the database (a file beside SQLite's, or PostgreSQL through a
+    synchronous driver), with coalesce and a grace time; a restart replaces it, never doubles."""
+    import os
+
+    from bot.scheduler import DIGEST_JOB, DigestSlots, jobstore_for
+
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'bot.db'}"
+    for _start in range(2):  # the bot starts, stops, and starts again
+        store = jobstore_for(url, None)
+        slots = DigestSlots(session_factory=session_factory, clock=clock, jobstore=store)
+        await slots.start()
+        jobs = slots.scheduler.get_jobs()
+        assert [job.id for job in jobs] == [DIGEST_JOB]
+        assert jobs[0].coalesce and jobs[0].misfire_grace_time == 15 * 60
+        slots.shutdown()
+    assert type(store).__name__ == "SQLAlchemyJobStore"
+    if url.startswith("sqlite"):
+        assert (tmp_path / "bot.jobs.db").exists()
