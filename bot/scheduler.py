@@ -116,34 +116,42 @@ def jobstore_for(database_url: str, redis_url: str | None):  # noqa: ANN201
     """Where APScheduler keeps its jobs: Redis with several workers, else the bot's own
     database (through a synchronous driver: the job store is not async)."""
     if redis_url:
-        from urllib.parse import urlparse
-
         from apscheduler.jobstores.redis import RedisJobStore
+        from redis.connection import parse_url
 
-        parsed = urlparse(redis_url)
+        options = parse_url(redis_url)  # host, port, db, username, password, TLS for rediss://
+        db = int(options.pop("db", 0) or 0)
+        if options.pop("connection_class", None) is not None:  # rediss:// (TLS)
+            options["ssl"] = True
         return RedisJobStore(
-            host=parsed.hostname or "127.0.0.1", port=parsed.port or 6379,
-            db=int((parsed.path or "/0").lstrip("/") or 0), password=parsed.password,
-            jobs_key="qingtian:apscheduler:jobs", run_times_key="qingtian:apscheduler:run_times",
+            db=db, jobs_key="qingtian:apscheduler:jobs",
+            run_times_key="qingtian:apscheduler:run_times", **options,
         )  # fmt: skip
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from sqlalchemy.engine import make_url
 
-    url = database_url
-    if url.startswith("sqlite"):
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
         # a file of its own beside the database: the store's synchronous connection then never
         # waits for the bot's own writes (SQLite has one writer per file)
-        path = url.split("///", 1)[1] if "///" in url else ""
+        path = url.database or ""
         if not path or path == ":memory:":
             from apscheduler.jobstores.memory import MemoryJobStore
 
             return MemoryJobStore()
         stem = path[:-3] if path.endswith(".db") else path
         return SQLAlchemyJobStore(url=f"sqlite:///{stem}.jobs.db", tablename="apscheduler_jobs")
-    for async_driver in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
-        if url.startswith(async_driver):
-            url = "postgresql+psycopg://" + url[len(async_driver) :]
-            break
-    return SQLAlchemyJobStore(url=url, tablename="apscheduler_jobs")
+    # PostgreSQL through psycopg, whatever driver the bot's URL names; asyncpg's own options
+    # become libpq's (ssl → sslmode) or are left out
+    query = dict(url.query)
+    if "ssl" in query:
+        query["sslmode"] = query.pop("ssl")
+    for asyncpg_only in ("prepared_statement_cache_size", "statement_cache_size", "timeout"):
+        query.pop(asyncpg_only, None)
+    sync = url.set(drivername="postgresql+psycopg", query=query)
+    return SQLAlchemyJobStore(
+        url=sync.render_as_string(hide_password=False), tablename="apscheduler_jobs"
+    )
 
 
 class DigestSlots:

@@ -65,11 +65,22 @@ def period_key(due: datetime, timezone: str | None) -> str:
     return due.astimezone(zone(timezone)).date().isoformat()
 
 
+MAX_WINDOW = timedelta(days=7)  # a digest never reaches back further than a week
+LATE = timedelta(hours=3)  # a digest this late (the bot was down, the user came back) waits
+FRESH_GRACE = timedelta(minutes=30)  # a person scheduled this soon after their hour gets today's
+
+
 def since(last: datetime | None, due: datetime, frequency: str) -> datetime:
-    """What a digest covers: everything after the last one sent, at most one period back."""
-    period = timedelta(days=7 if frequency == Frequency.WEEKLY else 1)
-    floor = due - period
-    return max(last, floor) if last is not None else floor
+    """What a digest covers: everything after the moment the last one covered (sent, or empty),
+    at most a week back; a first digest covers one period (a day, or a week)."""
+    if last is not None:
+        return max(last, due - MAX_WINDOW)
+    return due - timedelta(days=7 if frequency == Frequency.WEEKLY else 1)
+
+
+def is_late(due: datetime, now: datetime) -> bool:
+    """Too late for this morning's digest: it comes the next morning instead, covering both."""
+    return now - due > LATE
 
 
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:

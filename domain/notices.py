@@ -125,7 +125,6 @@ PAYLOADS: dict[Kind, type[Payload]] = {
 }
 
 
-
 class BadPayload(ValueError):
     """A stored row whose payload does not fit its kind (written by an older or broken version)."""
 

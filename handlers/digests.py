@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiogram import F
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -78,13 +78,13 @@ async def on_digest(
     elif action == DigestAction.ZONE:
         await state.set_state(DigestState.zone)
         await callback.answer()
-        assert isinstance(callback.message, Message)
-        await callback.message.answer(
+        await _reply(
+            callback,
             _(
                 "Send your time zone as its name, e.g. <code>Europe/Rome</code>, "
                 "<code>America/Sao_Paulo</code> or <code>Asia/Shanghai</code>. It is now {zone}."
             ).format(zone=user.timezone),
-            reply_markup=cancel_markup(),
+            cancel_markup(),
         )
         return
     elif action != DigestAction.SHOW:
@@ -95,10 +95,17 @@ async def on_digest(
     if note:
         text = note + "\n\n" + text
     if callback_data.new or note:  # from a digest or an alert: it stays as it was
-        assert isinstance(callback.message, Message)
-        await callback.message.answer(text, reply_markup=markup)
+        await _reply(callback, text, markup)
         return
     await show(callback, text, markup)
+
+
+async def _reply(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
+    """A new message under the one tapped (or, if that one is too old to be seen, to the chat)."""
+    if isinstance(callback.message, Message):
+        await callback.message.answer(text, reply_markup=markup)
+    elif callback.bot is not None:
+        await callback.bot.send_message(callback.from_user.id, text, reply_markup=markup)
 
 
 @router.message(StateFilter(DigestState.zone), F.text, ~F.text.startswith("/"))
@@ -123,6 +130,10 @@ async def on_zone(
 
 
 def _zones() -> set[str]:
+    """Real places' zones (`Europe/Rome`) and UTC; not `localtime`, `Factory` and the like."""
     from zoneinfo import available_timezones
 
-    return available_timezones()
+    return {
+        z for z in available_timezones()
+        if z == "UTC" or ("/" in z and not z.startswith(("posix/", "right/", "SystemV/")))
+    }  # fmt: skip

@@ -158,7 +158,11 @@ async def _digests(
     order_ids = {i for d in digests for i in d.orders}
     event_ids = {i for d in digests for i in d.events}
     if product_ids:
-        found_products = await session.exec(select(Product).where(col(Product.id).in_(product_ids)))
+        found_products = await session.exec(
+            select(Product).where(
+                col(Product.id).in_(product_ids), col(Product.is_active).is_(True)
+            )
+        )
         batch.products = {p.id or 0: p for p in found_products.all()}
     if order_ids:
         batch.digest_orders = await groups.orders_by_id(session, sorted(order_ids))

@@ -9,6 +9,7 @@ outbox row carries a de-duplication key of the person and the local date it is f
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -40,6 +41,7 @@ from services.outbox import Outgoing
 from services.tx import begin_write, writes
 
 BATCH = 500
+FORMED = (GroupStatus.FORMED, GroupStatus.SHIPPED, GroupStatus.DELIVERED)  # not cancelled
 DAY = timedelta(days=1)
 
 
@@ -108,12 +110,18 @@ async def _one_batch(
         return False
     report.batches += 1
     fresh = [u for u in users if u.digest_due_at is None]
-    due = [u for u in users if u.digest_due_at is not None]
+    late = [
+        u
+        for u in users
+        if u.digest_due_at is not None and rules.is_late(aware(u.digest_due_at), now)
+    ]
+    due = [u for u in users if u.digest_due_at is not None and u not in late]
     built = await build(session, due, now=now, admin_ids=admin_ids) if due else {}
     items = []
     moves = []
     for user in users:
-        after = max(aware(user.digest_due_at), now) if user.digest_due_at else now
+        # the next one after now; someone scheduled just after their hour still gets today's
+        after = now if user.digest_due_at is not None else now - rules.FRESH_GRACE
         next_at = rules.next_due(
             after, timezone=user.timezone, frequency=user.digest, hour=user.digest_hour,
             weekday=user.digest_day,
@@ -121,11 +129,16 @@ async def _one_batch(
         values: dict[str, object] = {"id": user.id, "digest_due_at": next_at}
         if next_at is None:  # an unknown frequency (a hand-edited row): off, not due forever
             values["digest"] = rules.Frequency.OFF
-        notice = built.get(user.id)
-        if notice is not None:
-            key = f"digest:{user.id}:{notice.period}"
-            items.append(Outgoing(user.id, Kind.DIGEST, notice, key))
+        if user in fresh and user.last_digest_at is None:
+            values["last_digest_at"] = now  # their first digest brings what is new from here
+        if user in due:
+            # covered up to now (sent, or nothing new); a late one leaves its news to the next
             values["last_digest_at"] = now
+            notice = built.get(user.id)
+            if notice is not None:
+                stamp = int(aware(user.digest_due_at or now).timestamp())
+                key = f"digest:{user.id}:{stamp}"  # the scheduled moment: once, across restarts
+                items.append(Outgoing(user.id, Kind.DIGEST, notice, key))
         moves.append(values)
     report.due += len(due)
     report.scheduled += len(fresh)
@@ -293,7 +306,7 @@ async def admin_stats(session: AsyncSession, *, now: datetime) -> list[int]:
     ).all()
     counts = dict(closed)
     formed_ids = select(GroupOrder.id).where(
-        col(GroupOrder.closed_at) > day, col(GroupOrder.status) != GroupStatus.FAILED
+        col(GroupOrder.closed_at) > day, col(GroupOrder.status).in_(FORMED)
     )
     revenue = (
         await session.exec(
@@ -318,7 +331,7 @@ async def admin_stats(session: AsyncSession, *, now: datetime) -> list[int]:
             )
         )
     ).one()
-    formed = sum(n for status, n in counts.items() if status != GroupStatus.FAILED)
+    formed = sum(counts.get(status, 0) for status in FORMED)
     values = {
         "orders": orders, "revenue": int(revenue or 0), "buyers": buyers, "formed": formed,
         "failed": counts.get(GroupStatus.FAILED, 0), "moved": moved, "undelivered": undelivered,
@@ -337,7 +350,7 @@ async def preview(
     notice = (await build(session, [probe], now=now, admin_ids=admin_ids)).get(user.id)
     if notice is None:
         return False
-    key = f"digest-preview:{user.id}:{int(now.timestamp())}"
+    key = f"digest-preview:{user.id}:{secrets.token_hex(6)}"
     items = [Outgoing(user.id, Kind.DIGEST, notice, key)]
     return await outbox.enqueue_many(session, items, now=now) > 0
 

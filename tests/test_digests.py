@@ -104,6 +104,7 @@ async def test_each_buyer_gets_their_digest_at_their_own_nine_once(app: Harness)
     app.clock.advance(timedelta(days=2))  # the demo catalogue is old news by now
     first = await slot(app)
     assert first.scheduled >= 4 and first.queued == 0  # (the demo agent too)
+    app.clock.advance(timedelta(minutes=1))
     await new_product(app, "qingtian-bayberry-jam",
                       {"en": "Bayberry jam", "it": "Marmellata di yangmei",
                        "pt": "Compota de yangmei", "zh_Hans": "杨梅果酱"})  # fmt: skip
@@ -316,3 +317,119 @@ async def test_the_slot_job_lives_in_a_persistent_job_store(session_factory, clo
     assert type(store).__name__ == "SQLAlchemyJobStore"
     if url.startswith("sqlite"):
         assert (tmp_path / "bot.jobs.db").exists()
+
+
+# ── what a hostile review found (each failed before its fix) ─────────────────────────────
+
+
+async def rome_buyer_due_at_nine(app: Harness, name: str = "Giulia"):
+    """A Milan buyer whose next digest is at 9:00 Rome, the clock an hour before it."""
+    person = app.user(language_code="it", first_name=name)
+    await app.onboard(person, language="it", country="Italia", city="Milano")
+    app.clock.advance(timedelta(days=2))
+    await slot(app)
+    async with app.session_factory() as session:
+        due = (await session.get(User, person.id)).digest_due_at
+    app.clock.set(due - timedelta(hours=1))
+    return person, due
+
+
+async def test_news_is_not_lost_when_the_hour_or_the_city_changes(app: Harness):
+    giulia, due = await rome_buyer_due_at_nine(app)
+    await new_product(app, "jam-a", {"en": "Jam A", "it": "Marmellata A"})
+    app.clock.advance(timedelta(minutes=30))  # 8:30: she moves her digest to 8:00
+    screen = await app.send(giulia, "/digest")
+    await app.press(giulia, screen, DigestCb(a=DigestAction.HOUR, v=8).pack())
+    for _hour in range(26):
+        app.clock.advance(timedelta(hours=1))
+        await slot(app)
+    texts = [m.text for m in digest_messages(app, giulia)]
+    assert len(texts) == 1 and "Marmellata A" in texts[0]  # tomorrow at 8, with today's news
+    # the same day again: a later hour brings what came after this morning's digest
+    await new_product(app, "jam-b", {"en": "Jam B", "it": "Marmellata B"})
+    await app.press(giulia, await app.send(giulia, "/digest"),
+                    DigestCb(a=DigestAction.HOUR, v=20).pack())  # fmt: skip
+    for _hour in range(14):
+        app.clock.advance(timedelta(hours=1))
+        await slot(app)
+    texts = [m.text for m in digest_messages(app, giulia)]
+    assert len(texts) == 2 and "Marmellata B" in texts[1] and "Marmellata A" not in texts[1]
+
+
+async def test_a_new_city_just_before_the_hour_keeps_todays_digest(app: Harness):
+    giulia, due = await rome_buyer_due_at_nine(app)
+    await new_product(app, "jam-c", {"en": "Jam C", "it": "Marmellata C"})
+    app.clock.advance(timedelta(minutes=50))  # 8:50
+    from services import users
+
+    async with app.session_factory() as session:
+        row = await session.get(User, giulia.id)
+        users.set_city(row, "Roma")
+        session.add(row)
+        await session.commit()
+    app.clock.advance(timedelta(minutes=15))  # the 9:05 slot
+    await slot(app)
+    assert len(digest_messages(app, giulia)) == 1
+
+
+async def test_a_digest_due_long_ago_waits_for_the_next_morning(app: Harness):
+    giulia, due = await rome_buyer_due_at_nine(app)
+    await new_product(app, "jam-d", {"en": "Jam D", "it": "Marmellata D"})
+    app.clock.advance(timedelta(hours=13))  # 22:00: the bot was down (or she had blocked it)
+    await slot(app)
+    assert digest_messages(app, giulia) == []  # not at night
+    for _hour in range(12):
+        app.clock.advance(timedelta(hours=1))
+        await slot(app)
+    (morning,) = digest_messages(app, giulia)
+    assert "Marmellata D" in morning.text  # the news waited for her morning
+
+
+async def test_admin_figures_do_not_count_cancelled_groups_as_formed(app: Harness):
+    admin = app.user(user_id=ADMIN_ID, language_code="en")
+    await app.onboard(admin, language="en", country="Italy", city="Milan")
+    group = await open_group(
+        app, "country=IT city=Milan method=rail deadline=+3d min=1 offer=dried-shiitake:38"
+    )
+    from services import groups as groups_service
+
+    async with app.session_factory() as session:
+        await groups_service.cancel(session, group_id=group.id, reason="test", now=app.clock.now())
+        stats = await digests.admin_stats(session, now=app.clock.now())
+    from domain.notices import ADMIN_STATS
+
+    figures = dict(zip(ADMIN_STATS, stats, strict=True))
+    assert figures["formed"] == 0 and figures["failed"] == 0
+
+
+async def test_previews_twice_and_odd_time_zones(app: Harness):
+    admin = app.user(user_id=ADMIN_ID, language_code="en")
+    await app.onboard(admin, language="en", country="Italy", city="Milan")
+    await open_group(
+        app, "country=IT city=Milan method=rail deadline=+1d min=1 offer=dried-shiitake:38"
+    )
+    await app.send(admin, "/digest_now")
+    second = await app.send(admin, "/digest_now")
+    assert second is None or "empty" not in (second.text or "")
+    screen = await app.send(admin, "/digest")
+    await app.press(admin, screen, DigestCb(a=DigestAction.ZONE).pack())
+    refused = await app.send(admin, "localtime")
+    assert "localtime" in refused.text and "Europe/Rome" in refused.text
+    accepted = await app.send(admin, "asia/shanghai")
+    assert "Asia/Shanghai" in accepted.text
+
+
+def test_job_stores_for_every_database_url_the_bot_accepts():
+    from bot.scheduler import jobstore_for
+
+    def url_of(database_url: str) -> str:
+        return jobstore_for(database_url, None).engine.url.render_as_string(hide_password=False)
+
+    assert url_of("sqlite:///x.db") == "sqlite:///x.jobs.db"
+    assert url_of("postgresql+psycopg2://u:p@h/db?ssl=require&prepared_statement_cache_size=0") == (
+        "postgresql+psycopg://u:p@h/db?sslmode=require"
+    )
+    assert url_of("postgres://h/db") == "postgresql+psycopg://h/db"
+    redis = jobstore_for("sqlite:///x.db", "rediss://user:pw@host:6380/2").redis
+    assert redis.connection_pool.connection_kwargs["username"] == "user"
+    assert "SSL" in redis.connection_pool.connection_class.__name__

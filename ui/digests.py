@@ -99,7 +99,10 @@ def digest_view(
                   .format(count=len(found), country=q(geo.country_name(user.country or "", locale)))]  # fmt: skip
         lines += [f"• {q(localized(p.names, locale))}" for p in found[:MAX_ITEMS]]
         _more(lines, len(found))
-    soon = [groups[i] for i in notice.groups if i in groups and groups[i].status == "open"]
+    soon = [
+        groups[i] for i in notice.groups
+        if i in groups and groups[i].status == "open" and groups[i].deadline > ctx.now
+    ]  # fmt: skip
     if soon:
         lines += ["", _("⏰ <b>Closing soon in {city}</b>").format(city=q(tr(user.city or "")))]
         for group in soon[:MAX_ITEMS]:
