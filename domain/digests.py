@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 DEFAULT_HOUR = 9
@@ -25,6 +26,7 @@ class Frequency(StrEnum):
     OFF = "off"
 
 
+@lru_cache(maxsize=1024)  # ZoneInfo keeps only 8 zones strongly; a batch spans dozens
 def zone(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(name or "UTC")

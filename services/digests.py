@@ -53,15 +53,19 @@ class SlotReport:
     batches: int = 0
 
 
-def due_filter(now: datetime):  # noqa: ANN201 - a SQL condition
-    """Onboarded, not blocked, digests on, and due now (or never scheduled yet)."""
+def _wants_digests():  # noqa: ANN202 - a SQL condition
+    """Onboarded, not blocked, digests on."""
     return (
         (col(User.digest) != rules.Frequency.OFF)
         & col(User.is_blocked).is_(False)
         & col(User.city).is_not(None)
         & col(User.locale).is_not(None)
-        & or_(col(User.digest_due_at).is_(None), col(User.digest_due_at) <= now)
     )
+
+
+def due_filter(now: datetime):  # noqa: ANN201 - a SQL condition
+    """Wants digests, and is due now (or was never scheduled yet)."""
+    return _wants_digests() & or_(col(User.digest_due_at).is_(None), col(User.digest_due_at) <= now)
 
 
 def schedule(user: User, now: datetime) -> None:
@@ -96,12 +100,17 @@ async def _one_batch(
     next `digest_due_at` after now, so the next batch's query (on the index of that column) no
     longer finds them: no cursor, and no scan of those not due."""
     await begin_write(session)
-    query = (
-        select(User)
-        .where(due_filter(now))
-        .order_by(col(User.digest_due_at), col(User.id))
-        .limit(batch)
-    )
+    # those never scheduled first (an IS NULL lookup on the index), then those due, in the
+    # index's own order: a range scan, no sort, however many people there are
+    never = col(User.digest_due_at).is_(None)
+    query = select(User).where(_wants_digests(), never).limit(batch)
+    if await session.scalar(select(User.id).where(_wants_digests(), never).limit(1)) is None:
+        query = (
+            select(User)
+            .where(_wants_digests(), col(User.digest_due_at) <= now)
+            .order_by(col(User.digest_due_at))
+            .limit(batch)
+        )
     if session.sync_session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)  # two leaders never build the same one
     users = list((await session.exec(query)).all())
@@ -109,13 +118,14 @@ async def _one_batch(
         await session.commit()
         return False
     report.batches += 1
-    fresh = [u for u in users if u.digest_due_at is None]
-    late = [
-        u
-        for u in users
+    # by id: `in` on a list of models compares them field by field (pydantic's __eq__)
+    fresh = {u.id for u in users if u.digest_due_at is None}
+    late = {
+        u.id for u in users
         if u.digest_due_at is not None and rules.is_late(aware(u.digest_due_at), now)
-    ]
-    due = [u for u in users if u.digest_due_at is not None and u not in late]
+    }  # fmt: skip
+    due = [u for u in users if u.id not in fresh and u.id not in late]
+    due_ids = {u.id for u in due}
     built = await build(session, due, now=now, admin_ids=admin_ids) if due else {}
     items = []
     moves = []
@@ -126,12 +136,16 @@ async def _one_batch(
             after, timezone=user.timezone, frequency=user.digest, hour=user.digest_hour,
             weekday=user.digest_day,
         )  # fmt: skip
-        values: dict[str, object] = {"id": user.id, "digest_due_at": next_at}
+        # every row the same keys: the bulk UPDATE is then one statement for the batch
+        values: dict[str, object] = {
+            "id": user.id, "digest_due_at": next_at, "digest": user.digest,
+            "last_digest_at": user.last_digest_at,
+        }  # fmt: skip
         if next_at is None:  # an unknown frequency (a hand-edited row): off, not due forever
             values["digest"] = rules.Frequency.OFF
-        if user in fresh and user.last_digest_at is None:
+        if user.id in fresh and user.last_digest_at is None:
             values["last_digest_at"] = now  # their first digest brings what is new from here
-        if user in due:
+        if user.id in due_ids:
             # covered up to now (sent, or nothing new); a late one leaves its news to the next
             values["last_digest_at"] = now
             notice = built.get(user.id)
