@@ -12,7 +12,7 @@ import math
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_HOUR = 9
 HOURS = tuple(range(6, 23))  # the hours offered as buttons (any 0-23 is valid)
@@ -32,11 +32,6 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
-
-
-def is_zone(name: str) -> bool:
-    """An IANA time zone name (`Europe/Rome`), as a user may type it."""
-    return name in available_timezones()
 
 
 def next_due(

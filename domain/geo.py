@@ -11,7 +11,7 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.pofile import read_po
 from babel.numbers import get_territory_currencies
 
-from domain.digests import distance_km
+from domain.digests import NEARBY_KM, distance_km
 from domain.text import N_, fold
 
 
@@ -176,7 +176,7 @@ def timezone_for(country: str, city: str | None) -> str:
     return COUNTRY_TIMEZONES.get(country, "UTC")
 
 
-def nearby_cities(country: str, city: str | None, km: float = 50.0) -> list[str]:
+def nearby_cities(country: str, city: str | None, km: float = NEARBY_KM) -> list[str]:
     """The other common cities within `km` of this one (Prato: Campi Bisenzio, Florence),
     nearest first; none for a city whose place is not known."""
     if not city:

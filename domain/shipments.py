@@ -130,6 +130,22 @@ def replay(steps: Iterable[Step], current: Step | None = None) -> Step | None:
     return current
 
 
+def clean_carrier(text: str) -> str | None:
+    """A carrier's name as typed, spaces tidied; None if empty or too long."""
+    carrier = " ".join(text.split())
+    return carrier if carrier and len(carrier) <= MAX_CARRIER else None
+
+
+def clean_tracking(text: str) -> str | None:
+    """A tracking number: printable, no spaces, not too long; None otherwise."""
+    tracking = text.strip()
+    if not tracking or len(tracking) > MAX_TRACKING:
+        return None
+    if any(c.isspace() or not c.isprintable() for c in tracking):
+        return None
+    return tracking
+
+
 def parse_step(text: str) -> Step | None:
     """An event name as typed (`departed_origin`, `Departed origin`, `departed-origin`)."""
     word = "_".join(text.strip().lower().replace("-", " ").split())
@@ -145,12 +161,6 @@ def parse_problem(text: str) -> Problem | None:
         return Problem(word)
     except ValueError:
         return None
-
-
-def done_milestones(current: Step | None, reached: Iterable[Step]) -> list[Step]:
-    """The milestones a timeline marks done, in order: those posted, up to the current one."""
-    posted = set(reached)
-    return [step for step in MILESTONES if step in posted]
 
 
 def upcoming(current: Step | None) -> list[Step]:

@@ -31,7 +31,6 @@ from models import (
     OrderStatus,
     OutboxStatus,
     Product,
-    Shipment,
     ShipmentEvent,
     User,
 )
@@ -393,10 +392,3 @@ async def set_preferences(
     schedule(user, now)
     session.add(user)
     return user
-
-
-async def shipments_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, Shipment]:
-    if not ids:
-        return {}
-    rows = await session.exec(select(Shipment).where(col(Shipment.id).in_(set(ids))))
-    return {s.id or 0: s for s in rows.all()}

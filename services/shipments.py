@@ -79,13 +79,9 @@ def check_spec(spec: ShipSpec) -> None:
         raise ShipmentError("no_groups")
     if len(set(spec.group_ids)) > 50:
         raise ShipmentError("too_many_groups")
-    if not spec.carrier or len(spec.carrier) > rules.MAX_CARRIER:
+    if rules.clean_carrier(spec.carrier) != spec.carrier:
         raise ShipmentError("bad_carrier")
-    if (
-        not spec.tracking
-        or len(spec.tracking) > rules.MAX_TRACKING
-        or any(c.isspace() or not c.isprintable() for c in spec.tracking)
-    ):
+    if rules.clean_tracking(spec.tracking) != spec.tracking:
         raise ShipmentError("bad_tracking")
     if spec.method not in set(ShippingMethod):
         raise ShipmentError("bad_method", method=spec.method)

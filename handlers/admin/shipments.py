@@ -118,7 +118,10 @@ async def cmd_ship(
         except SpecError as error:
             raise ShipmentError("bad_method", method=parts[3]) from error
         eta = parse_eta(parts[4], user, clock.now()) if len(parts) == 5 and parts[4] else None
-        spec = ShipSpec(ids, " ".join(parts[1].split()), parts[2], method, eta)
+        spec = ShipSpec(
+            ids, rules.clean_carrier(parts[1]) or "", rules.clean_tracking(parts[2]) or "", method,
+            eta,
+        )  # fmt: skip
         shipment = await shipments.create_shipment(
             session, spec=spec, created_by=user.id, now=clock.now()
         )
@@ -171,8 +174,8 @@ async def _draft(state: FSMContext) -> dict:
 
 @router.message(StateFilter(ShipDialog.carrier), F.text, ~F.text.startswith("/"))
 async def on_carrier(message: Message, state: FSMContext) -> None:
-    carrier = " ".join((message.text or "").split())
-    if not carrier or len(carrier) > rules.MAX_CARRIER:
+    carrier = rules.clean_carrier(message.text or "")
+    if carrier is None:
         await message.answer(
             shipment_error_text(ShipmentError("bad_carrier")), reply_markup=views.dialog_markup()
         )
@@ -186,12 +189,8 @@ async def on_carrier(message: Message, state: FSMContext) -> None:
 
 @router.message(StateFilter(ShipDialog.tracking), F.text, ~F.text.startswith("/"))
 async def on_tracking(message: Message, state: FSMContext) -> None:
-    tracking = (message.text or "").strip()
-    if (
-        not tracking
-        or len(tracking) > rules.MAX_TRACKING
-        or any(c.isspace() or not c.isprintable() for c in tracking)
-    ):
+    tracking = rules.clean_tracking(message.text or "")
+    if tracking is None:
         await message.answer(
             shipment_error_text(ShipmentError("bad_tracking")), reply_markup=views.dialog_markup()
         )

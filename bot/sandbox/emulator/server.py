@@ -273,25 +273,10 @@ class BotAPIEmulator(MessagesMixin, UpdatesMixin, SettingsMixin):
         """The user writes ``text`` to the bot; returns the Message dict of the update."""
         if not text:
             raise ValueError("a Telegram message can't be empty")
-        chat = self.register(user)
-        if chat.blocked:  # a user can only write after "Restart", which unblocks the bot
-            self.unblock(user)
-        chat.started = True
-        message = EmuMessage(
-            message_id=chat.new_message_id(),
-            chat_id=chat.id,
-            from_bot=False,
-            from_user=user,
-            date=int(time.time()),
-            text=text,
-            html=html.escape(text, quote=False),
-            entities=detect_entities(text),
+        return self._from_user(
+            user, text=text, html=html.escape(text, quote=False), entities=detect_entities(text),
             reply_to_message_id=reply_to_message_id,
-        )
-        chat.history.append(message)
-        data = self.message_dict(message)
-        self._enqueue("message", data)
-        return data
+        )  # fmt: skip
 
     def send_document(
         self, user: EmuUser, filename: str, content: bytes, *, caption: str | None = None
@@ -300,24 +285,25 @@ class BotAPIEmulator(MessagesMixin, UpdatesMixin, SettingsMixin):
         Message dict of the update."""
         if not content:
             raise ValueError("a Telegram document can't be empty")
-        chat = self.register(user)
-        if chat.blocked:
-            self.unblock(user)
-        chat.started = True
         mime = mimetypes.guess_type(filename)[0] or "application/octet-stream"
         file = self._new_file("document", file_name=filename, content=content, mime_type=mime)
-        message = EmuMessage(
-            message_id=chat.new_message_id(),
-            chat_id=chat.id,
-            from_bot=False,
-            from_user=user,
-            date=int(time.time()),
-            caption=caption,
+        return self._from_user(
+            user, caption=caption,
             caption_html=html.escape(caption, quote=False) if caption else None,
-            document=(filename, content),
-            document_file_id=file.file_id,
+            document=(filename, content), document_file_id=file.file_id,
             document_mime_type=mime,
-        )
+        )  # fmt: skip
+
+    def _from_user(self, user: EmuUser, **fields: Any) -> dict[str, Any]:
+        """A message from the user into their chat, queued as an update."""
+        chat = self.register(user)
+        if chat.blocked:  # a user can only write after "Restart", which unblocks the bot
+            self.unblock(user)
+        chat.started = True
+        message = EmuMessage(
+            message_id=chat.new_message_id(), chat_id=chat.id, from_bot=False, from_user=user,
+            date=int(time.time()), **fields,
+        )  # fmt: skip
         chat.history.append(message)
         data = self.message_dict(message)
         self._enqueue("message", data)
