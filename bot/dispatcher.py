@@ -23,6 +23,7 @@ from bot.middlewares import (
     RedisHealth,
     ScreenDialogs,
     StripNul,
+    SuspendedUsers,
     ThrottlingMiddleware,
     UserLocaleMiddleware,
     UserMiddleware,
@@ -44,10 +45,14 @@ from handlers import (
     tracking,
 )
 from handlers.admin import agents as admin_agents
+from handlers.admin import broadcast as admin_broadcast
+from handlers.admin import catalog as admin_catalog
 from handlers.admin import groups as admin_groups
 from handlers.admin import new_group as admin_new_group
+from handlers.admin import people as admin_people
 from handlers.admin import rates as admin_rates
 from handlers.admin import shipments as admin_shipments
+from handlers.admin import stats as admin_stats
 from ui.callbacks import NoopCb, QtyCb
 
 log = logging.getLogger(__name__)
@@ -96,6 +101,7 @@ def create_dispatcher(
     dp.update.outer_middleware(DbSessionMiddleware(session_factory))
     dp.update.outer_middleware(UserMiddleware())
     UserLocaleMiddleware(i18n).setup(dp)
+    dp.update.outer_middleware(SuspendedUsers())  # after the locale: told in their language
     # after the locale, so the "too fast" notice is in the user's language
     throttling = ThrottlingMiddleware(settings.throttle_burst, settings.throttle_per_second)
     dp.message.outer_middleware(StripNul())
@@ -117,6 +123,10 @@ def create_dispatcher(
         admin_groups.router.build(),
         admin_agents.router.build(),
         admin_shipments.router.build(),
+        admin_catalog.router.build(),  # before people: /export products is the catalogue's
+        admin_people.router.build(),
+        admin_broadcast.router.build(),
+        admin_stats.router.build(),
         agents.router.build(),  # agents' commands and alert buttons check the region themselves
         fallback.gate.build(),  # before set-up is finished, everything else leads back to it
         menu.router.build(),

@@ -87,7 +87,9 @@ class UserMiddleware(BaseMiddleware):
             user = await load_user(session, tg_user)
             data["user"] = user
             settings = data.get("settings")
-            data["is_admin"] = bool(settings and settings.is_admin(tg_user.id))
+            # the role comes from the database row read for this very update (or ADMIN_IDS,
+            # permanent): never from a button's data or a username
+            data["is_admin"] = bool(settings and settings.is_admin(tg_user.id)) or user.is_admin
             clock = data.get("clock")
             now = clock.now() if clock is not None else datetime.now(UTC)
             ctx = RenderContext.for_user(user, now, language_code=tg_user.language_code)
@@ -105,6 +107,26 @@ async def load_user(session: AsyncSession, tg_user: TgUser) -> User:
         username=tg_user.username,
         language_code=tg_user.language_code,
     )
+
+
+class SuspendedUsers(BaseMiddleware):
+    """A user an admin suspended (/block) is told so, in their language, and nothing runs.
+    After the locale middleware; ADMIN_IDS can't be suspended."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("user")
+        if user is None or not user.is_banned or data.get("is_admin"):
+            return await handler(event, data)
+        from aiogram.types import CallbackQuery, Message, Update
+        from aiogram.utils.i18n import gettext as _
+
+        inner = event.event if isinstance(event, Update) else event
+        if isinstance(inner, CallbackQuery | Message):
+            await tell(
+                inner, _("⛔ Your access to this bot has been suspended by its administrators."),
+                alert=True,
+            )  # fmt: skip
+        return None
 
 
 class ThrottlingMiddleware(BaseMiddleware):

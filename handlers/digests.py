@@ -14,7 +14,7 @@ from core.clock import Clock
 from core.config import Settings
 from domain import digests as rules
 from handlers import confirm
-from handlers.routing import RouterSpec
+from handlers.routing import RouterSpec, unknown_command_text
 from models import User
 from services import digests
 from ui.callbacks import DigestAction, DigestCb
@@ -41,7 +41,7 @@ async def cmd_digest_now(
 ) -> None:  # fmt: skip
     """Admins: your own digest of the last week, at once (to see what people get)."""
     if not is_admin:
-        await message.answer(_("⛔ This command is for admins only."))
+        await message.answer(unknown_command_text())
         return
     if user.digest == rules.Frequency.OFF:
         await message.answer(_("Your digest is off: turn it on in /digest first."))

@@ -7,7 +7,7 @@ from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
-from handlers.routing import RouterSpec
+from handlers.routing import RouterSpec, unknown_command_text
 from models import User
 from ui.callbacks import ONBOARDING, LangCb
 from ui.profile import language_markup
@@ -44,7 +44,7 @@ async def unknown_callback(callback: CallbackQuery) -> None:
 
 @router.message(F.text.startswith("/"))
 async def unknown_command(message: Message) -> None:
-    await message.answer(_("I don't know that command. Send /help to see what I can do."))
+    await message.answer(unknown_command_text())
 
 
 @router.message()

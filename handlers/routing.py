@@ -14,22 +14,29 @@ from aiogram import BaseMiddleware, Router
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
+from ui.render import stale
+
 HandlerT = Callable[..., Any]
 
 
 class AdminOnly(BaseMiddleware):
     """On an admin router (inner: it runs once one of its handlers matched): anyone but an admin
-    is told so, politely, and nothing runs."""
+    gets exactly what an unknown command or an out-of-date button gets, so the admin console
+    does not even show that it exists, and nothing runs. `is_admin` comes from the user's row
+    read for this update (see bot.middlewares.UserMiddleware)."""
 
     async def __call__(self, handler: Any, event: TelegramObject, data: dict[str, Any]) -> Any:
         if data.get("is_admin"):
             return await handler(event, data)
-        text = _("⛔ This command is for admins only.")
         if isinstance(event, CallbackQuery):
-            await event.answer(text, show_alert=True)
+            await stale(event)
         elif isinstance(event, Message):
-            await event.answer(text)
+            await event.answer(unknown_command_text())
         return None
+
+
+def unknown_command_text() -> str:
+    return _("I don't know that command. Send /help to see what I can do.")
 
 
 class RouterSpec:

@@ -1,5 +1,6 @@
 """SQLModel tables. Import this package to register every table on the shared metadata."""
 
+from models.admin import AuditEntry, Broadcast, BroadcastStatus
 from models.agent import Agent, AgentInvite, PickupPoint
 from models.base import metadata
 from models.catalog import Category, ExchangeRate, Product
@@ -20,6 +21,9 @@ from models.shipment import Shipment, ShipmentEvent
 from models.user import User
 
 __all__ = [
+    "AuditEntry",
+    "Broadcast",
+    "BroadcastStatus",
     "ProcessedUpdate",
     "Agent",
     "AgentInvite",

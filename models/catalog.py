@@ -13,6 +13,7 @@ class Category(SQLModel, table=True):
     slug: str = Field(max_length=64, unique=True)
     position: int = Field(default=0)
     emoji: str = Field(default="", max_length=8)
+    is_active: bool = Field(default=True)
     # {"zh_Hans": "大米", "en": "Rice", ...}
     names: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
@@ -39,6 +40,8 @@ class Product(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
     is_active: bool = Field(default=True)
+    # units left to sell (None: not counted); a group offer cannot promise more than this
+    stock: int | None = Field(default=None)
     # Accent- and case-folded text of every locale, for search (see services.search).
     search_names: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     search_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

@@ -31,6 +31,10 @@ class User(SQLModel, table=True):
     digest_due_at: datetime | None = Field(default=None, index=True)
     last_digest_at: datetime | None = None
     group_alerts: bool = Field(default=True)  # "tell me when a group opens in my city"
+    # an admin appointed in the bot (/admin_add); ADMIN_IDS are admins whatever this says
+    is_admin: bool = Field(default=False)
+    # suspended by an admin (/block): the bot answers nothing but that, and sends them nothing
+    is_banned: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow)
 
     @property

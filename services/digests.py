@@ -252,11 +252,13 @@ async def build(
                 )
             ).all()
         )
-    if any(user_id in admin_ids for user_id in ids):
+    if any(user.id in admin_ids or user.is_admin for user in users):
         ctx.admin = await admin_stats(session, now=now)
     found = {}
     for user in users:
-        notice = _digest_of(user, windows[user.id], ctx, now=now, is_admin=user.id in admin_ids)
+        notice = _digest_of(
+            user, windows[user.id], ctx, now=now, is_admin=user.id in admin_ids or user.is_admin
+        )
         if notice is not None:
             found[user.id] = notice
     return found

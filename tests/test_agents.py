@@ -176,7 +176,10 @@ async def test_region_and_admin_commands(app: Harness):
     not_agent = await app.send(buyer, "/region")
     assert "⛔" in not_agent.text
     refused = await app.send(buyer, f"/agent_add {buyer.id} IT Milan")
-    assert refused.text == app.t("⛔ This command is for admins only.", "it")
+    # a non-admin is told what any unknown command gets: the console does not show it exists
+    assert refused.text == app.t(
+        "I don't know that command. Send /help to see what I can do.", "it"
+    )
     admin = app.user(user_id=ADMIN_ID)
     listing = await app.send(admin, "/agents")
     assert f"tg://user?id={agent.id}" in listing.html and "Ristorante Roma" in listing.text

@@ -91,6 +91,14 @@ class ConfirmAction(StrEnum):
     GB_CLOSE = "gb_close"
     AGENT_REMOVE = "agent_remove"
     SHIP_STATUS = "ship_status"
+    RATE_SET = "rate_set"  # a change of more than 20 %
+    RATE_REMOVE = "rate_remove"
+    ADMIN_REMOVE = "admin_rm"
+    BLOCK = "block"
+    BROADCAST = "bcast"
+    IMPORT = "import"  # a product file, checked, to apply
+    PRODUCT_HIDE = "p_hide"
+    CATEGORY_HIDE = "c_hide"
 
 
 # Where a picker was opened from: onboarding ("o") or settings ("s").

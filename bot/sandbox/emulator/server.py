@@ -294,6 +294,20 @@ class BotAPIEmulator(MessagesMixin, UpdatesMixin, SettingsMixin):
             document_mime_type=mime,
         )  # fmt: skip
 
+    def send_photo(
+        self, user: EmuUser, content: bytes, *, caption: str | None = None,
+        filename: str = "photo.jpg",
+    ) -> dict[str, Any]:  # fmt: skip
+        """The user sends a photo (Telegram makes its sizes; the bot gets their file_ids, the
+        largest last); returns the Message dict of the update."""
+        sizes = self._photo_sizes(EmuUpload(filename, content, "image/jpeg"))
+        return self._from_user(
+            user, caption=caption,
+            caption_html=html.escape(caption, quote=False) if caption else None,
+            caption_entities=detect_entities(caption) if caption else [],
+            photo=sizes[-1]["file_id"], photo_sizes=sizes,
+        )  # fmt: skip
+
     def _from_user(self, user: EmuUser, **fields: Any) -> dict[str, Any]:
         """A message from the user into their chat, queued as an update."""
         chat = self.register(user)
