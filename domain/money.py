@@ -7,8 +7,11 @@ half-up in the target currency's minor unit, done with integers only.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from functools import cache
 
-from babel.numbers import get_currency_precision
+from babel.core import get_global
+from babel.numbers import get_currency_precision, get_territory_currencies
 
 BASE_CURRENCY = "CNY"
 RATE_SCALE = 10**6
@@ -23,18 +26,64 @@ def to_decimal(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-precision(currency))
 
 
-def parse_rate(text: str) -> int | None:
-    """`0.128` or `0,128` → 128000 (micro-units per yuan); None if not a positive number."""
+MIN_RATE_TEXT = "0.000001"  # the smallest rate RATE_SCALE can hold
+MAX_RATE_TEXT = "1000000"
+BIG_CHANGE = Decimal("0.20")  # a rate change beyond this (either way) is confirmed first
+
+
+@cache
+def iso_currencies() -> frozenset[str]:
+    """ISO 4217 codes legal tender somewhere today (CLDR's data via Babel): "XYZ", metals,
+    funds and retired currencies such as DEM are not among them."""
+    codes: set[str] = set()
+    for territory in get_global("territory_currencies"):
+        codes.update(get_territory_currencies(territory, tender=True))
+    return frozenset(codes)
+
+
+def is_iso_currency(code: str) -> bool:
+    return code in iso_currencies()
+
+
+class RateProblem(StrEnum):
+    NOT_A_NUMBER = "not_a_number"
+    NOT_POSITIVE = "not_positive"
+    TOO_SMALL = "too_small"  # below one millionth
+    TOO_LARGE = "too_large"  # over a million per yuan
+
+
+def rate_problem(text: str) -> RateProblem | None:
+    """Why `parse_rate` refuses this text (None: it accepts it)."""
     try:
         value = Decimal(text.strip().replace(",", "."))
     except (InvalidOperation, ValueError):
-        return None
-    if not value.is_finite() or value <= 0:
-        return None
+        return RateProblem.NOT_A_NUMBER
+    if not value.is_finite():
+        return RateProblem.NOT_A_NUMBER
+    if value <= 0:
+        return RateProblem.NOT_POSITIVE
     micro = int((value * RATE_SCALE).to_integral_value())
-    if micro <= 0 or micro > MAX_RATE:
+    if micro <= 0:
+        return RateProblem.TOO_SMALL
+    if micro > MAX_RATE:
+        return RateProblem.TOO_LARGE
+    return None
+
+
+def rate_change(old_micro: int, new_micro: int) -> Decimal:
+    """The relative change from one rate to another: 0.25 is +25 %."""
+    return (Decimal(new_micro) - Decimal(old_micro)) / Decimal(old_micro)
+
+
+def is_big_change(old_micro: int, new_micro: int) -> bool:
+    return abs(rate_change(old_micro, new_micro)) > BIG_CHANGE
+
+
+def parse_rate(text: str) -> int | None:
+    """`0.128` or `0,128` → 128000 (micro-units per yuan); None if not a positive number."""
+    if rate_problem(text) is not None:
         return None
-    return micro
+    return int((Decimal(text.strip().replace(",", ".")) * RATE_SCALE).to_integral_value())
 
 
 def convert(amount_cny: int, per_cny_micro: int, currency: str) -> int:

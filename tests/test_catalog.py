@@ -206,9 +206,9 @@ async def test_admin_rates_and_refusal_for_buyers(app: Harness):
     admin = app.user(user_id=ADMIN_ID, language_code="en")
     await app.onboard(admin, language="en", country="Italy", city="Milan")
     bad = await app.send(admin, "/rate EUR -1")
-    assert "not a positive number" in bad.text
+    assert "must be more than zero" in bad.text
     bad_code = await app.send(admin, "/rate E1R 0.1")
-    assert "not a currency code" in bad_code.text
+    assert "not an ISO 4217 currency code" in bad_code.text
     ok = await app.send(admin, "/rate EUR 0,125")
     assert "0.125" in ok.text
     rates = await app.send(admin, "/rates")

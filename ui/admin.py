@@ -8,11 +8,12 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_datetime, get_timezone
+from babel.numbers import format_decimal, format_percent
 
 from domain import geo
 from domain.catalog import localized
 from domain.group_spec import Draft
-from domain.money import BASE_CURRENCY
+from domain.money import BASE_CURRENCY, MAX_RATE, RateProblem, rate_change
 from models import Agent, ExchangeRate, GroupOrder, Measure, PickupPoint, Product, User
 from services.groups import OrderStats
 from ui.agents import region_label
@@ -27,7 +28,7 @@ from ui.groups import (
     progress_line,
     yuan,
 )
-from ui.money import format_rate
+from ui.money import format_price, format_rate
 from ui.render import fit, q, tr
 
 
@@ -187,3 +188,75 @@ def agents_text(rows: list[tuple[Agent, User | None]], points: dict[int, list[Pi
         for point in points.get(agent.id or 0, []):
             lines.append(f"   📍 {q(point.name)}, {q(point.address)} {q(point.hours)}".rstrip())
     return fit(lines)
+
+
+def rate_usage() -> str:
+    return _(
+        "Usage: /rate CUR value — how much of the currency one yuan buys, e.g. /rate EUR 0.128"
+    )
+
+
+def remove_usage() -> str:
+    return _("Usage: /rate_remove CUR, e.g. /rate_remove GBP")
+
+
+def rate_problem_text(problem: RateProblem | None, typed: str) -> str:
+    value = q(typed[:32])
+    locale = current().locale
+    if problem == RateProblem.NOT_POSITIVE:
+        return _("The rate must be more than zero (you wrote “{value}”).").format(value=value)
+    if problem == RateProblem.TOO_SMALL:
+        return _("“{value}” is too small: the smallest rate is {min}.").format(
+            value=value, min=format_rate(1, locale)
+        )
+    if problem == RateProblem.TOO_LARGE:
+        return _("“{value}” is too large: a rate is at most {max} per yuan.").format(
+            value=value, max=format_rate(MAX_RATE, locale)
+        )
+    return _("“{value}” is not a number. Write it like 0.128 or 0,128.").format(value=value)
+
+
+def rate_set_text(currency: str, per_cny: int, *, unchanged: bool = False) -> str:
+    line = _("1 {base} = {value} {currency}").format(
+        base=BASE_CURRENCY, value=q(format_rate(per_cny, current().locale)), currency=q(currency)
+    )
+    return (_("Nothing changed: {rate} already.") if unchanged else _("✅ {rate}")).format(
+        rate=line
+    )
+
+
+def rate_change_text(currency: str, old: int, new: int, product: Product | None) -> str:
+    """The confirmation of a big rate change: by how much, and what one product then costs."""
+    locale = current().locale
+    change = format_percent(
+        rate_change(old, new), format="+#,##0%;-#,##0%", locale=geo.babel_locale(locale)
+    )
+    lines = [
+        _("⚠️ {currency} changes by {change}: 1 {base} = {old} → {new} {currency}.").format(
+            currency=q(currency),
+            change=q(change),
+            base=BASE_CURRENCY,
+            old=q(format_rate(old, locale)),
+            new=q(format_rate(new, locale)),
+        )  # fmt: skip
+    ]
+    if product is not None:
+        lines.append(
+            _("{product}: {old} → {new}").format(
+                product=q(localized(product.names, locale)),
+                old=q(format_price(product.price_cny, currency, old, locale)),
+                new=q(format_price(product.price_cny, currency, new, locale)),
+            )
+        )
+    lines.append(_("Set the new rate? Orders already placed keep their amounts."))
+    return "\n".join(lines)
+
+
+def remove_refused_text(currency: str, users: int) -> str:
+    return ngettext(
+        "{code} can't be removed: {n} person sees prices in it. They can choose another "
+        "currency in /settings; remove it when nobody uses it.",
+        "{code} can't be removed: {n} people see prices in it. They can choose another "
+        "currency in /settings; remove it when nobody uses it.",
+        users,
+    ).format(code=q(currency), n=format_decimal(users, locale=geo.babel_locale(current().locale)))
