@@ -169,7 +169,7 @@ class CommandsLeaveDialogs(BaseMiddleware):
     leaves the dialog and runs, as users expect. A few commands are meant for use inside a
     dialog and keep it."""
 
-    KEEP = frozenset({"cancel", "help", "gb_products"})
+    KEEP = frozenset({"cancel", "help", "gb_products", "timezone"})
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         from aiogram.types import Message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -204,3 +204,21 @@ def parse_region(words: list[str], locale: str) -> tuple[str, str] | None:
     if country is None or not city or len(city) > 64:
         return None
     return country, canonical_city(country, city)
+
+
+@cache
+def _zones() -> dict[str, str]:
+    """Real places' zones (`Europe/Rome`) and UTC, by their lower-case names; not `localtime`,
+    `Factory` and the like."""
+    from zoneinfo import available_timezones
+
+    return {
+        z.lower(): z for z in available_timezones()
+        if z == "UTC" or ("/" in z and not z.startswith(("posix/", "right/", "SystemV/")))
+    }  # fmt: skip
+
+
+def find_zone(text: str) -> str | None:
+    """A time zone as typed (`europe/rome`, `America/Sao Paulo`) → its name, or None."""
+    name = text.strip().replace(" ", "_")[:64]
+    return _zones().get(name.lower())

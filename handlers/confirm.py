@@ -29,9 +29,11 @@ MAX_PENDING = 20  # per admin; the oldest are forgotten first
 
 
 async def ask(
-    state: FSMContext, action: str, payload: dict[str, Any], *, now: datetime, yes: str
-) -> InlineKeyboardMarkup:
-    """Remember the pending action and return the Yes / Cancel keyboard for its prompt."""
+    state: FSMContext, action: str, payload: dict[str, Any], *, now: datetime, yes: str,
+    no: str | None = None,
+) -> InlineKeyboardMarkup:  # fmt: skip
+    """Remember the pending action and return the prompt's keyboard: `yes` does it, `no` (say
+    what it keeps: "Keep the group", not a "Cancel" that would mean "don't cancel") does not."""
     data = await state.get_data()
     pending: dict[str, dict[str, Any]] = {
         token: entry
@@ -47,7 +49,9 @@ async def ask(
         inline_keyboard=[
             [
                 button(yes, ConfirmCb(a=ConfirmAction(action), t=token).pack()),
-                button(_("✖ Cancel"), ConfirmCb(a=ConfirmAction(action), t=token, no=True).pack()),
+                button(
+                    no or _("✖ Cancel"), ConfirmCb(a=ConfirmAction(action), t=token, no=True).pack()
+                ),
             ]
         ]
     )

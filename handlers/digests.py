@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.clock import Clock
 from core.config import Settings
 from domain import digests as rules
+from domain import geo
 from handlers import confirm
 from handlers.routing import RouterSpec, unknown_command_text
 from models import User
@@ -112,8 +113,7 @@ async def _reply(callback: CallbackQuery, text: str, markup: InlineKeyboardMarku
 async def on_zone(
     message: Message, session: AsyncSession, user: User, state: FSMContext, clock: Clock
 ) -> None:
-    name = (message.text or "").strip().replace(" ", "_")
-    match = next((z for z in sorted(_zones()) if z.lower() == name.lower()), None)
+    match = geo.find_zone(message.text or "")
     if match is None:
         await message.answer(
             _("“{value}” is not a time zone I know. Try e.g. <code>Europe/Rome</code>.").format(
@@ -127,13 +127,3 @@ async def on_zone(
     text, markup = digest_screen(user, current())
     await message.answer(_("🕒 Time zone: {zone}").format(zone=match) + "\n\n" + text,
                          reply_markup=markup)  # fmt: skip
-
-
-def _zones() -> set[str]:
-    """Real places' zones (`Europe/Rome`) and UTC; not `localtime`, `Factory` and the like."""
-    from zoneinfo import available_timezones
-
-    return {
-        z for z in available_timezones()
-        if z == "UTC" or ("/" in z and not z.startswith(("posix/", "right/", "SystemV/")))
-    }  # fmt: skip

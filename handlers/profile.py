@@ -19,8 +19,9 @@ from domain.money import BASE_CURRENCY
 from domain.text import clean_line
 from handlers import confirm
 from handlers.routing import RouterSpec
+from handlers.search import Search
 from models import User
-from services import agents, catalog, groups, users
+from services import agents, catalog, digests, groups, users
 from services.groups import GroupError
 from ui.agents import region_label
 from ui.callbacks import (
@@ -36,7 +37,7 @@ from ui.callbacks import (
 )
 from ui.commands import set_chat_commands
 from ui.context import current, switch_locale
-from ui.digests import digest_screen
+from ui.digests import digest_screen, zone_text
 from ui.errors import error_text
 from ui.groups import card_view
 from ui.links import parse_group_link, share_url
@@ -52,6 +53,7 @@ from ui.profile import (
     setup_done_text,
 )
 from ui.render import cancel_markup, q, show, stale
+from ui.states import DigestState, JoinState
 
 router = RouterSpec(__name__)
 
@@ -412,13 +414,47 @@ async def on_currency(
     await show(callback, *await settings_view(session, user))
 
 
+@router.message(Command("timezone"))
+async def cmd_timezone(
+    message: Message, command: CommandObject, session: AsyncSession, user: User, clock: Clock
+) -> None:
+    """See or set your time zone: dates and times you read and type are in it (digests come at
+    your local hour; an admin's deadlines are read in it). Before set-up too: an admin may
+    never set up a buyer's profile."""
+    if not command.args:
+        await message.answer(zone_text(user))
+        return
+    match = geo.find_zone(command.args)
+    if match is None:
+        await message.answer(
+            _("“{value}” is not a time zone I know. Try e.g. <code>Europe/Rome</code>.").format(
+                value=q(command.args[:64])
+            )
+        )
+        return
+    await digests.set_preferences(session, user=user, now=clock.now(), timezone=match)
+    await message.answer(_("🕒 Time zone: {zone}").format(zone=q(match)))
+
+
+BUYER_DIALOGS = frozenset(
+    group.__full_group_name__ for group in (Profile, Search, JoinState, DigestState)
+)
+
+
 @router.callback_query(MenuCb.filter(F.action == "cancel"))
 async def on_cancel(
-    callback: CallbackQuery, user: User, state: FSMContext, session: AsyncSession
-) -> None:
+    callback: CallbackQuery, user: User, state: FSMContext, session: AsyncSession,
+    is_admin: bool = False,
+) -> None:  # fmt: skip
     data = await state.get_data()
+    dialog = await state.get_state()
     await confirm.clear_dialog(state)
     await callback.answer(_("Cancelled."))
+    if is_admin and dialog is not None and dialog.split(":")[0] not in BUYER_DIALOGS:
+        # an admin's dialog (/gb_new, /ship, …): it ends where it was, nothing is created, and
+        # an admin who never set up a profile is not taken into the buyers' set-up
+        await show(callback, _("Cancelled. Nothing was changed."))
+        return
     if data.get("ctx") == SETTINGS:
         await show(callback, *await settings_view(session, user))
         return

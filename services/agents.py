@@ -421,6 +421,13 @@ async def regions_of(session: AsyncSession, user_ids: list[int]) -> dict[int, li
     return found
 
 
+async def city_has_agent(session: AsyncSession, *, country: str, city: str) -> bool:
+    """Whether someone is the agent for this city (buyers there are told their agent will
+    contact them)."""
+    rows = await session.exec(select(Agent).where(Agent.country == country))
+    return any(same_city(agent.city, city) for agent in rows.all())
+
+
 def covers_group(regions: list[Agent], group: GroupOrder) -> bool:
     return any(
         agent.country == group.country and same_city(agent.city, group.city) for agent in regions

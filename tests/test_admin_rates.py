@@ -78,7 +78,7 @@ async def test_a_big_change_is_confirmed_with_a_products_price(app: Harness):
     assert "⚠️" in text and "EUR changes by +" in text and "→" in text
     assert "€" in text  # a product's price before and after
     assert (await rate_row(app, "EUR")).per_cny_micro == small  # not yet
-    await app.tap(admin, "Cancel")
+    await app.tap(admin, "Keep the old rate")
     assert (await rate_row(app, "EUR")).per_cny_micro == small
     prompt = await app.send(admin, "/rate EUR 0.5")
     yes = prompt.buttons[0][0][1]

@@ -87,7 +87,9 @@ async def test_the_prompts_cancel_button_forgets_the_action(app: Harness):
     group = await open_group(app, SPEC)
     admin = app.user(user_id=ADMIN_ID, language_code="en")
     prompt = await app.send(admin, f"/gb_cancel {group.id} no reason at all")
-    answer = await app.tap(admin, "✖", prompt)
+    # the buttons say what they do: no "Cancel" that would mean "don't cancel"
+    assert app.button_texts(prompt) == ["🗑 Yes, cancel the group", "↩ Keep the group"]
+    answer = await app.tap(admin, "Keep the group", prompt)
     assert answer["text"] == "Cancelled. Nothing was changed."
     assert app.last(admin).buttons == []
     assert (await group_row(app, group.id)).status == "open"

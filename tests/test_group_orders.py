@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from models import GroupOrder, GroupWatch, Notification, Order
+from models import GroupOffer, GroupOrder, GroupWatch, Notification, Order, Product
 from tests.conftest import ADMIN_ID
 from tests.harness import Harness
 from ui.callbacks import GroupCb, QtyCb
@@ -495,3 +495,103 @@ async def test_extending_counts_from_the_deadline_and_tells_the_participants(app
     # once: the same extension does not tell them twice
     await app.deliver()
     assert sum(1 for text in app.texts(buyer) if text.startswith(opening)) == 1
+
+
+async def test_gb_new_refuses_a_product_restricted_in_the_destination(app: Harness):
+    """Iberian ham may not go to Italy: /gb_new refuses it in one line and in the dialog, and a
+    buyer can't join with it if a restriction came after the group opened."""
+    admin = app.user(user_id=ADMIN_ID, language_code="en")
+    await app.onboard(admin, language="en", country="Italy", city="Milan")
+    async with app.session_factory() as session:
+        products = (await session.exec(select(Product))).all()
+    ham = next(p for p in products if "IT" in p.restricted_countries and p.unit_weight_g > 0)
+    async with app.session_factory() as session:
+        groups_before = len((await session.exec(select(GroupOrder))).all())
+    one_line = await app.send(
+        admin, f"/gb_new country=IT city=Milan method=rail deadline=+5d min=1 offer={ham.slug}:50"
+    )
+    assert "may not be shipped to Italy" in one_line.text
+    async with app.session_factory() as session:
+        assert len((await session.exec(select(GroupOrder))).all()) == groups_before
+    await app.send(admin, "/gb_new")
+    await app.send(admin, "IT Milan")
+    await app.tap(admin, "Skip")
+    await app.tap(admin, "rail")
+    await app.send(admin, "+5d")
+    await app.send(admin, "5")
+    await app.tap(admin, "Skip")
+    await app.tap(admin, "Skip")
+    refused = await app.send(admin, f"{ham.slug} 50")
+    assert "may not be shipped to Italy" in refused.text
+    assert "✖ Cancel" in app.button_texts(refused)  # still in the step
+    # a product restricted after its group opened: nobody in Italy can order it
+    group = await open_group(
+        app, "country=IT city=Milan method=rail deadline=+5d min=1 offer=dried-shiitake:38"
+    )
+    async with app.session_factory() as session:
+        shiitake = (
+            await session.exec(select(Product).where(Product.slug == "dried-shiitake"))
+        ).one()
+        shiitake.restricted_countries = ["IT"]
+        session.add(shiitake)
+        await session.commit()
+        offer = (
+            await session.exec(select(GroupOffer).where(GroupOffer.group_id == group.id))
+        ).one()
+    buyer = app.user(language_code="en")
+    await app.onboard(buyer, language="en", country="Italy", city="Milan")
+    await app.send(buyer, f"/start g{group.id}")
+    answer = await app.press(
+        buyer, app.last(buyer), QtyCb(g=group.id, o=offer.id, n=2, a="ok").pack()
+    )
+    assert "may not be shipped to Italy" in (answer.get("text") or app.last(buyer).text)
+    async with app.session_factory() as session:
+        assert not (await session.exec(select(Order).where(Order.group_id == group.id))).all()
+
+
+async def test_gb_new_warns_of_a_city_without_agent_and_names_the_admins_zone(app: Harness):
+    admin = app.user(user_id=ADMIN_ID, language_code="en")  # never set up: UTC, unknowingly
+    await app.send(admin, "/gb_new")
+    await app.send(admin, "DE Hamburg")
+    await app.tap(admin, "Skip")
+    await app.tap(admin, "air")
+    step = app.last(admin)
+    assert "Times are read in UTC: you have not set a time zone" in step.text
+    await app.send(admin, "/timezone Europe/Berlin")  # the dialog goes on
+    assert "Europe/Berlin" in app.last(admin).text
+    await app.send(admin, "2099-01-02 12:00")  # too far: refused, still in the step
+    await app.send(admin, "+3d")
+    await app.send(admin, "5")
+    await app.tap(admin, "Skip")
+    await app.tap(admin, "Skip")
+    summary = await app.send(admin, "dried-shiitake 38")
+    assert "has no agent yet" in summary.text and "/agent_add" in summary.text
+    assert "(Europe/Berlin)" in summary.text
+    await app.tap(admin, "Open the group")
+    opened = app.last(admin)
+    assert "is open" in opened.text and "has no agent yet" in opened.text
+    async with app.session_factory() as session:
+        group = (
+            await session.exec(select(GroupOrder).order_by(GroupOrder.id.desc()))
+        ).first()
+    # Milan has an agent in the demo: no warning there
+    milan = await app.send(
+        admin,
+        "/gb_new country=IT city=Milan method=rail deadline=+5d min=1 offer=dried-shiitake:38",
+    )
+    assert "is open" in milan.text and "has no agent" not in milan.text
+    assert group.city == "Hamburg"
+
+
+async def test_cancel_inside_gb_new_stays_with_the_admin(app: Harness):
+    """An admin who never set up a profile presses Cancel in /gb_new: the dialog ends there,
+    not in the buyers' set-up."""
+    admin = app.user(user_id=ADMIN_ID, language_code="en")
+    await app.send(admin, "/gb_new")
+    await app.send(admin, "IT Milan")
+    await app.tap(admin, "Cancel")
+    last = app.last(admin)
+    assert last.text == "Cancelled. Nothing was changed."
+    assert "country" not in last.text.lower() and last.buttons == []
+    follow = await app.send(admin, "+5d")  # the dialog is over: this is not a deadline
+    assert "Step" not in follow.text

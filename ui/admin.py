@@ -22,7 +22,7 @@ from ui.context import current
 from ui.groups import (
     METHOD_ICONS,
     METHOD_NAMES,
-    deadline_text,
+    admin_time,
     group_title,
     measure_text,
     progress_line,
@@ -77,7 +77,35 @@ def open_markup() -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def draft_summary(draft: Draft, products: dict[str, Product], user: User) -> str:
+def no_agent_warning(draft_city: str, country: str) -> str:
+    return _(
+        "⚠️ {city} has no agent yet, but buyers are told their agent will contact them. "
+        "Appoint one with /agent_add or /agent_invite."
+    ).format(city=q(tr(draft_city)), country=q(country))
+
+
+def times_in(user: User) -> str:
+    """The footer of an admin's list: which zone its times are in."""
+    if user.timezone == "UTC" and not user.country:
+        return _("🕒 Times in UTC (you have not set a time zone: /timezone)")
+    return _("🕒 Times in {zone}").format(zone=q(user.timezone))
+
+
+def zone_hint(user: User) -> str:
+    """How an admin's typed times are read: in their zone, named; a UTC nobody chose is said."""
+    if user.timezone == "UTC" and not user.country:
+        return _(
+            "Times are read in UTC: you have not set a time zone. Set yours with "
+            "<code>/timezone Europe/Rome</code> (the dialog goes on)."
+        )
+    return _("Times are read in your time zone, {zone} (change it with /timezone).").format(
+        zone=q(user.timezone)
+    )
+
+
+def draft_summary(
+    draft: Draft, products: dict[str, Product], user: User, *, has_agent: bool = True
+) -> str:
     """What /gb_new is about to open, step by step as it is filled in."""
     locale = current().locale
     measure = draft.measure or Measure.WEIGHT
@@ -96,9 +124,7 @@ def draft_summary(draft: Draft, products: dict[str, Product], user: User) -> str
             )
         )
     if draft.deadline:
-        lines.append(
-            _("Deadline: {when}").format(when=q(deadline_text(draft.deadline, user, locale)))
-        )
+        lines.append(_("Deadline: {when}").format(when=q(admin_time(draft.deadline, user, locale))))
     if draft.min_total:
         lines.append(
             _("Minimum: {amount}").format(amount=q(measure_text(draft.min_total, measure, locale)))
@@ -121,6 +147,8 @@ def draft_summary(draft: Draft, products: dict[str, Product], user: User) -> str
                 name=q(name), prices=q(" / ".join(yuan(p, locale) for p in prices))
             )
         )
+    if not has_agent and draft.city and draft.country:
+        lines += ["", no_agent_warning(draft.city, draft.country)]
     return "\n".join(lines)
 
 
@@ -153,6 +181,7 @@ def open_groups_text(found: list[GroupOrder], stats: dict[int, OrderStats], user
                 count=count,
             )
         )
+    lines += ["", times_in(user)]
     return fit(lines)
 
 
@@ -170,7 +199,7 @@ def rates_text(rates: list[ExchangeRate], user: User) -> str:
         lines.append(
             f"{q(rate.currency)}: <code>{q(format_rate(rate.per_cny_micro, locale))}</code> · {q(when)}"
         )
-    lines += ["", _("Change one with /rate CUR value, e.g. /rate EUR 0.128")]
+    lines += ["", times_in(user), _("Change one with /rate CUR value, e.g. /rate EUR 0.128")]
     return "\n".join(lines)
 
 

@@ -254,3 +254,19 @@ def digest_screen(user: User, ctx: RenderContext) -> tuple[str, InlineKeyboardMa
     rows += [1, 1, 2]
     kb.adjust(*rows)
     return "\n".join(lines), kb.as_markup()
+
+
+def zone_text(user: User) -> str:
+    """/timezone alone: the zone in use, whether it was chosen, and how to change it."""
+    if user.timezone == "UTC" and not user.country:
+        head = _("🕒 Your time zone is UTC: you have not set one.")
+    else:
+        head = _("🕒 Your time zone: {zone}").format(zone=q(user.timezone))
+    return (
+        head
+        + "\n"
+        + _(
+            "Times you read and type are in it. Change it with /timezone followed by its name, "
+            "e.g. <code>/timezone Europe/Rome</code> or <code>/timezone America/Sao_Paulo</code>."
+        )
+    )

@@ -9,11 +9,13 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
 
+from domain import geo
 from domain.errors import AgentError, GroupError, ShipmentError
 from domain.group_spec import SpecError
 from domain.groups import MAX_QUANTITY
 from domain.shipment_files import FileError
 from domain.shipments import MAX_NOTE, PostingError
+from ui.context import current
 from ui.groups import ORDER_STATUS_NAMES
 from ui.render import q
 
@@ -30,6 +32,10 @@ TEXTS: dict[tuple[str, str], LazyProxy] = {
     (BUYER, "not_found"): __("This group order does not exist."),
     (BUYER, "not_in_group"): __("You have no order in this group."),
     (BUYER, "not_offered"): __("This product is not offered in this group."),
+    (BUYER, "not_shippable"): __(
+        "This product may not be shipped to {country}, so it can't be ordered here. Nothing "
+        "was changed."
+    ),
     (ADMIN, "deadline_past"): __("The deadline must be in the future."),
     (ADMIN, "deadline_not_later"): __("The new deadline must be later than the current one."),
     (ADMIN, "bad_minimum"): __("The minimum must be above zero."),
@@ -41,6 +47,10 @@ TEXTS: dict[tuple[str, str], LazyProxy] = {
     (ADMIN, "unknown_product"): __("A product is unknown or inactive."),
     (ADMIN, "product_without_weight"): __(
         "A product has no weight, so it cannot be in a weight-based group."
+    ),
+    (ADMIN, "not_shippable"): __(
+        "“{product}” may not be shipped to {country} (an import restriction): it can't be "
+        "offered in a group for {country}."
     ),
     (ADMIN, "not_found"): __("There is no such group order."),
     (ADMIN, "unknown_pickup"): __(
@@ -208,8 +218,19 @@ def error_text(error: GroupError | AgentError | SpecError, *, admin: bool = Fals
             )
         if error.code == "capacity":
             return capacity_text(error)
-        return str(TEXTS.get((BUYER, error.code), FALLBACK[BUYER]))
-    return str(TEXTS.get((ADMIN, error.code), FALLBACK[ADMIN]))
+        if error.code == "stock":
+            return stock_text(error)
+        return str(TEXTS.get((BUYER, error.code), FALLBACK[BUYER])).format(**_details(error))
+    return str(TEXTS.get((ADMIN, error.code), FALLBACK[ADMIN])).format(**_details(error))
+
+
+def _details(error: GroupError) -> dict[str, str]:
+    """The refusal's facts, as its words use them: escaped, a country by its name."""
+    details = {key: q(str(value)[:64]) for key, value in error.details.items()}
+    country = error.details.get("country")
+    if isinstance(country, str) and country:
+        details["country"] = q(geo.country_name(country, current().locale))
+    return details
 
 
 def capacity_text(error: GroupError) -> str:
@@ -224,3 +245,20 @@ def capacity_text(error: GroupError) -> str:
         "Not enough room left in this group: only {count} more fit.",
         fits,
     ).format(count=fits)
+
+
+def stock_text(error: GroupError) -> str:
+    """A counted product has fewer units left than asked for: how many this buyer may have."""
+    left = error.details.get("left", 0)
+    have = error.details.get("have", 0)
+    left = left if isinstance(left, int) else 0
+    have = have if isinstance(have, int) else 0
+    if left <= 0:
+        return _("Sorry, this product is out of stock.")
+    if have:
+        return ngettext(
+            "Not enough left: you can have at most {count}.",
+            "Not enough left: you can have at most {count}.",
+            left,
+        ).format(count=left)
+    return ngettext("Only {count} left.", "Only {count} left.", left).format(count=left)

@@ -70,6 +70,12 @@ def deadline_text(deadline: datetime, user: User, locale: str) -> str:
     return pattern.replace("{1}", day).replace("{0}", hour)
 
 
+def admin_time(moment: datetime, user: User, locale: str) -> str:
+    """A time as an admin reads it: in their zone, which is named (`Sat, Dec 12, 12:00
+    (Europe/Rome)`), since what they type is read in it too."""
+    return f"{deadline_text(moment, user, locale)} ({user.timezone or 'UTC'})"
+
+
 def time_left(deadline: datetime, now: datetime, locale: str) -> str:
     """`2 days 4 hours`, `5 hours 30 minutes`, `12 minutes` — two units at most, each worded in
     full by Babel for the locale (abbreviations like `9gg` or `13 T` read badly)."""

@@ -147,6 +147,7 @@ async def cmd_agent_remove(
     markup = await confirm.ask(
         state, "agent_remove", {"user_id": target.id, "country": region[0], "city": region[1]},
         now=clock.now(), yes=_("🗑 Yes, remove"),
+        no=_("↩ Keep the agent"),
     )  # fmt: skip
     await message.answer(
         _("Remove {name} as the agent for {region}? Their pickup points close too.").format(

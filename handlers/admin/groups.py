@@ -108,7 +108,7 @@ async def cmd_gb_cancel(
     count = len(await groups.participants(session, group_id))
     markup = await confirm.ask(
         state, "gb_cancel", {"group_id": group_id, "reason": reason}, now=clock.now(),
-        yes=_("🗑 Yes, cancel the group"),
+        yes=_("🗑 Yes, cancel the group"), no=_("↩ Keep the group"),
     )  # fmt: skip
     await message.answer(
         ngettext(
@@ -187,6 +187,7 @@ async def cmd_gb_close(
             {"group_id": group_id, "version": group.version},
             now=clock.now(),
             yes=_("🔒 Yes, close it now"),
+            no=_("↩ Keep it open"),
         ),  # fmt: skip
     )
 

@@ -33,10 +33,12 @@ from services.groups import GroupError, GroupSpec, OfferSpec
 from ui.admin import (
     draft_summary,
     method_markup,
+    no_agent_warning,
     open_markup,
     pickup_markup,
     product_codes_text,
     step_markup,
+    zone_hint,
 )
 from ui.callbacks import AdminGroupCb
 from ui.context import current
@@ -115,13 +117,14 @@ async def create_from_draft(
         await message.answer(error_text(error, admin=True))
         return
     me = await bot.me()
-    await message.answer(
-        _("✅ Group order {id} is open: {title}\nShare it: {link}").format(
-            id=group.id,
-            title=q(group_title(group, user, current().locale)),
-            link=q(group_link(me.username, group.id or 0)),
-        )
+    text = _("✅ Group order {id} is open: {title}\nShare it: {link}").format(
+        id=group.id,
+        title=q(group_title(group, user, current().locale)),
+        link=q(group_link(me.username, group.id or 0)),
     )
+    if not await agents.city_has_agent(session, country=group.country, city=group.city):
+        text += "\n\n" + no_agent_warning(group.city, group.country)
+    await message.answer(text)
 
 
 @router.message(Command("gb_new"))
@@ -264,8 +267,10 @@ async def on_method(
     assert callback.message is not None
     await callback.message.answer(
         _(
-            "Step 4 of 8. When does it close? <code>2026-12-20 12:00</code> in your time zone ({zone}), or <code>+7d</code>."
-        ).format(zone=q(user.timezone)),
+            "Step 4 of 8. When does it close? A date and time like <code>2026-12-20 12:00</code>, or <code>+7d</code>."
+        )
+        + "\n"
+        + zone_hint(user),
         reply_markup=step_markup(),
     )
 
@@ -369,18 +374,28 @@ async def on_offers(message: Message, state: FSMContext, session: AsyncSession, 
         try:
             slug, prices = parse_offer(raw, len(draft.tiers))
             product = await catalog.product_by_slug(session, slug)
-            if product is None:
+            if product is None or not product.is_active:
                 raise SpecError("unknown_product", slug)
+            if not catalog.can_ship(product, draft.country):
+                raise GroupError("not_shippable", product=slug, country=draft.country or "")
         except SpecError as error:
             await message.answer(error_text(error), reply_markup=step_markup())
+            return
+        except GroupError as error:
+            await message.answer(error_text(error, admin=True), reply_markup=step_markup())
             return
         draft.offers = [o for o in draft.offers if o[0] != slug] + [(slug, prices)]
     await save_draft(state, draft)
     await state.set_state(NewGroup.confirm)
     await message.answer(
         draft_summary(
-            draft, await catalog.products_by_slug(session, [s for s, _p in draft.offers]), user
-        )
+            draft,
+            await catalog.products_by_slug(session, [s for s, _p in draft.offers]),
+            user,
+            has_agent=await agents.city_has_agent(
+                session, country=draft.country or "", city=draft.city or ""
+            ),
+        )  # fmt: skip
         + "\n\n"
         + _("Send more product lines to add products, or open the group."),
         reply_markup=open_markup(),

@@ -79,7 +79,7 @@ async def cmd_rate(
         markup = await confirm.ask(
             state, ConfirmAction.RATE_SET, {"currency": currency, "old": existing.per_cny_micro,
                                             "new": per_cny},
-            now=clock.now(), yes=_("✅ Set the new rate"),
+            now=clock.now(), yes=_("✅ Set the new rate"), no=_("↩ Keep the old rate"),
         )  # fmt: skip
         await message.answer(
             rate_change_text(currency, existing.per_cny_micro, per_cny, product),
@@ -142,7 +142,7 @@ async def cmd_rate_remove(
         return
     markup = await confirm.ask(
         state, ConfirmAction.RATE_REMOVE, {"currency": currency}, now=clock.now(),
-        yes=_("🗑 Remove {code}").format(code=currency),
+        yes=_("🗑 Remove {code}").format(code=currency), no=_("↩ Keep {code}").format(code=currency),
     )  # fmt: skip
     await message.answer(
         _(

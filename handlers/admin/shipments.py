@@ -389,7 +389,12 @@ async def on_post(
         await callback.message.answer(prompt, reply_markup=views.dialog_markup())  # type: ignore[union-attr]
         return
     markup = await confirm.ask(
-        state, ConfirmAction.SHIP_STATUS, payload, now=clock.now(), yes=_("✅ Post it")
+        state,
+        ConfirmAction.SHIP_STATUS,
+        payload,
+        now=clock.now(),
+        yes=_("✅ Post it"),
+        no=_("↩ Don't post it"),
     )
     await callback.answer()
     await callback.message.answer(  # type: ignore[union-attr]

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain import events as ev
 from domain import pricing
+from domain.catalog import can_ship
 from domain.errors import GroupError
 from domain.text import fold
 from models import GroupOffer, GroupOrder, Measure, PickupPoint, Product
@@ -82,6 +83,8 @@ async def create_group(
             raise GroupError("unknown_product", product=offer.product_id)
         if spec.measure == Measure.WEIGHT and product.unit_weight_g <= 0:
             raise GroupError("product_without_weight", product=product.slug)
+        if not can_ship(product, spec.country):
+            raise GroupError("not_shippable", product=product.slug, country=spec.country)
     point = await _pickup_point(session, spec) if spec.pickup_point else None
     group = GroupOrder(
         country=spec.country,

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain import events as ev
 from domain import pricing
+from domain.catalog import can_ship
 from domain.errors import GroupError
 from domain.groups import MAX_QUANTITY
 from domain.notices import AgentEvent
@@ -91,6 +92,9 @@ async def set_quantity(
     referrer_id = referrer_id or watch.referrer_id  # came through a friend's shared link
     product = await session.get(Product, offer.product_id)
     assert product is not None
+    if quantity > 0 and not can_ship(product, group.country):
+        # restricted after the group opened (or opened before restrictions were checked)
+        raise GroupError("not_shippable", product=product.slug, country=group.country)
     order = await _order(session, group_id=group_id, user_id=user_id)
     line = None
     if order is not None and order.status == OrderStatus.PLACED:
