@@ -12,6 +12,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,7 +25,7 @@ from domain.shipments import parse_lead_times
 from services import shipments
 from services.search import current_index
 from services.seed import catalogue_is_empty, seed_demo, seed_demo_groups
-from ui.commands import set_default_commands
+from ui.commands import role_of, set_default_commands, set_role_menus
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +63,11 @@ async def prepare_database(
 
 
 class Services:
-    """The background parts around a bot: the outbox sender and the deadline scheduler."""
+    """The background parts around a bot: the outbox sender, the deadline scheduler, the
+    digest slots and the broadcasts' progress."""
 
     def __init__(self, bot: Bot, settings: Settings, factory, i18n, clock=None) -> None:  # noqa: ANN001
-        from bot.scheduler import Deadlines, DigestSlots, jobstore_for
+        from bot.scheduler import BroadcastProgress, Deadlines, DigestSlots, jobstore_for
         from bot.sender import OutboxSender
         from core.clock import SystemClock
 
@@ -85,6 +87,10 @@ class Services:
             slot_minutes=settings.digest_slot_minutes, on_change=self.sender.wake,
             jobstore=jobstore_for(settings.database_url, settings.redis_url),
         )  # fmt: skip
+        self.broadcasts = BroadcastProgress(
+            bot=bot, session_factory=factory, i18n=i18n, clock=self.clock,
+            every=settings.broadcast_progress_seconds,
+        )  # fmt: skip
         self._task: asyncio.Task | None = None
         self.redis_url = settings.redis_url
         self._elector: LeaderElector | None = None
@@ -94,8 +100,10 @@ class Services:
         self._task = asyncio.create_task(self.sender.run())
         await self.deadlines.start()
         await self.digests.start()
+        await self.broadcasts.start()
 
     async def _halt(self) -> None:
+        self.broadcasts.shutdown()
         self.digests.shutdown()
         self.deadlines.shutdown()
         self.sender.stop()
@@ -134,7 +142,7 @@ def build_dispatcher(settings: Settings, factory, i18n, services: Services) -> D
 
         client = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
         health = RedisHealth(client.ping)
-    return create_dispatcher(
+    dp = create_dispatcher(
         settings=settings,
         session_factory=factory,
         i18n=i18n,
@@ -143,6 +151,8 @@ def build_dispatcher(settings: Settings, factory, i18n, services: Services) -> D
         sender=services.sender,
         redis_health=health,
     )
+    dp["broadcast_progress"] = services.broadcasts  # the Stop button reports at once
+    return dp
 
 
 class StartupError(Exception):
@@ -173,6 +183,28 @@ def stop_on_signals() -> asyncio.Event:
     return stop
 
 
+async def set_menus_of_roles(bot: Bot, settings: Settings, factory, i18n: I18n) -> None:  # noqa: ANN001
+    """Admins and agents get their own command menus, in the language each chose."""
+    from core.locales import user_locale
+    from services.users import role_holders
+
+    async with factory() as session:
+        people = await role_holders(session, settings.admin_ids)
+    menus = [
+        (user.id, user_locale(user.locale, user.language_code),
+         role_of(is_admin=admin, is_agent=agent))
+        for user, admin, agent in people
+    ]  # fmt: skip
+    known = {user.id for user, _admin, _agent in people}
+    # ADMIN_IDS who never wrote to the bot yet: their menu in the default language
+    menus += [
+        (admin_id, user_locale(None, None), role_of(is_admin=True))
+        for admin_id in sorted(settings.admin_ids - known)
+    ]
+    with i18n.context():
+        await set_role_menus(bot, menus)
+
+
 async def run(settings: Settings) -> None:
     if settings.redis_url and not settings.sandbox:
         await check_redis(settings.redis_url)  # before anything consumes an update
@@ -189,6 +221,7 @@ async def run(settings: Settings) -> None:
             services = Services(bot, settings, factory, i18n)
             dp = build_dispatcher(settings, factory, i18n, services)
             await set_default_commands(bot)  # also checks the token before anything starts
+            await set_menus_of_roles(bot, settings, factory, i18n)
             stop = stop_on_signals()
             await services.start()
             health = dp.workflow_data.get("redis_health")
@@ -322,6 +355,7 @@ async def run_sandbox(settings: Settings, factory, i18n) -> None:  # noqa: ANN00
         services = Services(bot, settings, factory, i18n)
         dp = build_dispatcher(settings, factory, i18n, services)
         await set_default_commands(bot)
+        await set_menus_of_roles(bot, settings, factory, i18n)
         await services.start()
         polling = asyncio.create_task(
             dp.start_polling(

@@ -47,6 +47,7 @@ from handlers import (
 from handlers.admin import agents as admin_agents
 from handlers.admin import broadcast as admin_broadcast
 from handlers.admin import catalog as admin_catalog
+from handlers.admin import console as admin_console
 from handlers.admin import groups as admin_groups
 from handlers.admin import new_group as admin_new_group
 from handlers.admin import people as admin_people
@@ -118,7 +119,8 @@ def create_dispatcher(
         errors.build_router(),  # errors only: answers an update whose handler failed
         profile.router.build(),  # /start and the set-up dialog come first: they must always work
         confirm.router.build(),  # a prompt's Cancel (its Yes goes to the command's own router)
-        admin_rates.router.build(),  # admin routers are gated once (RouterSpec admin_only): others are refused politely
+        admin_console.router.build(),  # admin routers are gated once (RouterSpec admin_only): others are refused politely
+        admin_rates.router.build(),
         admin_new_group.router.build(),
         admin_groups.router.build(),
         admin_agents.router.build(),

@@ -14,7 +14,7 @@ from aiogram import BaseMiddleware, Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware
 from aiogram.types import TelegramObject
 from aiogram.types import User as TgUser
-from aiogram.utils.i18n import I18nMiddleware
+from aiogram.utils.i18n import I18n, I18nMiddleware
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -111,7 +111,8 @@ async def load_user(session: AsyncSession, tg_user: TgUser) -> User:
 
 class SuspendedUsers(BaseMiddleware):
     """A user an admin suspended (/block) is told so, in their language, and nothing runs.
-    After the locale middleware; ADMIN_IDS can't be suspended."""
+    After the user's row and render context (it words the reply in their language itself: the
+    gettext locale is set per event, further in); admins can't be suspended."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("user")
@@ -122,10 +123,12 @@ class SuspendedUsers(BaseMiddleware):
 
         inner = event.event if isinstance(event, Update) else event
         if isinstance(inner, CallbackQuery | Message):
-            await tell(
-                inner, _("⛔ Your access to this bot has been suspended by its administrators."),
-                alert=True,
-            )  # fmt: skip
+            # on the update, before the per-event locale middleware: the language is set here
+            i18n: I18n = data["i18n"]
+            ctx: RenderContext | None = data.get("ctx")
+            with i18n.context(), i18n.use_locale(ctx.locale if ctx else i18n.default_locale):
+                text = _("⛔ Your access to this bot has been suspended by its administrators.")
+            await tell(inner, text, alert=True)
         return None
 
 

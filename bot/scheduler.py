@@ -1,4 +1,5 @@
-"""APScheduler jobs: group-order deadlines and reminders, on the injected clock.
+"""APScheduler jobs: group-order deadlines and reminders, on the injected clock (and the
+digest slots, and the broadcasts' progress: below).
 
 The group_orders table is the only record of what is due: no job is kept per group. The scheduler
 runs one pass (close what is due, send the reminders that are due) every `tick_seconds`, and after
@@ -14,6 +15,16 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InlineKeyboardMarkup, ReplyParameters
+from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -207,3 +218,126 @@ class DigestSlots:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
         _SLOTS.pop(self.name, None)
+
+
+# ── broadcasts ──────────────────────────────────────────────────────────────────────────
+
+BROADCAST_JOB = "broadcast-progress"
+
+
+class BroadcastProgress:
+    """Every `every` seconds, the progress message of each broadcast still going out is edited
+    in its admin's language (`▓▓▓▓░░░░░░ 41% · 12,345 / 30,000 · 2 blocked · ETA 9 min`), and
+    once nothing of it is pending the final report is sent. On the leader, like the deadlines;
+    and idempotent besides: each edit and each report is claimed first in the database
+    (`services.broadcast.take_step`), so two workers running it edit once and report once. The
+    Stop button's handler runs `run_one` at once (through the dispatcher's
+    `broadcast_progress`), so the report of a stopped broadcast does not wait for the pass."""
+
+    def __init__(
+        self, *, bot: Bot, session_factory: async_sessionmaker[AsyncSession], i18n: I18n,
+        clock: Clock, every: float = 5.0,
+    ) -> None:  # fmt: skip
+        self.bot = bot
+        self.session_factory = session_factory
+        self.i18n = i18n
+        self.clock = clock
+        self.every = every
+        self.scheduler: AsyncIOScheduler | None = None
+
+    async def run(self) -> int:
+        """One pass over the broadcasts still going out; returns how many were shown."""
+        from services import broadcast
+
+        async with self.session_factory() as session:
+            ids = await broadcast.unfinished(session)
+        shown = 0
+        for broadcast_id in ids:
+            try:
+                shown += await self.run_one(broadcast_id)
+            except Exception:  # one broadcast's trouble must not stop the others' progress
+                log.exception("broadcast %s: progress not shown", broadcast_id)
+        return shown
+
+    async def run_one(self, broadcast_id: int, *, force: bool = False) -> int:
+        """Edit one broadcast's progress message if it is due (`force`: now), and send the
+        final report once nothing is pending; 1 if something was shown."""
+        from services import broadcast
+        from ui import broadcast as views
+        from ui.context import RenderContext, use_context
+
+        now = self.clock.now()
+        every = timedelta(0) if force else timedelta(seconds=self.every)
+        async with self.session_factory() as session:
+            step = await broadcast.take_step(
+                session, broadcast_id=broadcast_id, now=now, every=every
+            )
+        if step is None:
+            return 0
+        ctx = RenderContext.for_user(step.admin, now)
+        with self.i18n.context(), self.i18n.use_locale(ctx.locale), use_context(ctx):
+            text = views.progress_text(step.progress, ctx)
+            markup = views.progress_markup(step.progress)
+            report = views.report_text(step.progress, ctx) if step.progress.final else None
+        message_id = step.message_id
+        if text != step.shown_text or message_id is None:
+            message_id = await self._show(step.admin_id, message_id, text, markup)
+        if report is not None:
+            try:
+                reply = (
+                    ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
+                    if message_id is not None
+                    else None
+                )
+                await self.bot.send_message(step.admin_id, report, reply_parameters=reply)
+            except (TelegramRetryAfter, TelegramNetworkError, TelegramServerError) as error:
+                log.warning("broadcast %s: report not sent (%s); retried", broadcast_id, error)
+                async with self.session_factory() as session:
+                    await broadcast.reopen(session, broadcast_id=broadcast_id)
+                return 0
+            except TelegramAPIError as error:  # the admin blocked the bot, or left: not retried
+                log.warning("broadcast %s: report not sent (%s)", broadcast_id, error)
+        async with self.session_factory() as session:
+            await broadcast.save_progress(
+                session, broadcast_id=broadcast_id, text=text, message_id=message_id
+            )
+        return 1
+
+    async def _show(
+        self, chat_id: int, message_id: int | None, text: str, markup: InlineKeyboardMarkup | None
+    ) -> int | None:
+        """Edit the progress message; a new one when it is gone (deleted, or never sent)."""
+        if message_id is not None:
+            try:
+                await self.bot.edit_message_text(
+                    text=text, chat_id=chat_id, message_id=message_id, reply_markup=markup
+                )
+                return message_id
+            except TelegramBadRequest as error:
+                if "not modified" in error.message:
+                    return message_id
+                if "not found" not in error.message and "can't be edited" not in error.message:
+                    log.warning("progress message not edited: %s", error.message)
+                    return message_id
+            except TelegramAPIError as error:  # flood control, network: the next pass
+                log.warning("progress message not edited: %s", error)
+                return message_id
+        try:
+            sent = await self.bot.send_message(chat_id, text, reply_markup=markup)
+        except TelegramAPIError as error:
+            log.warning("progress message not sent: %s", error)
+            return message_id
+        return sent.message_id
+
+    async def start(self) -> None:
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.scheduler.add_job(
+            self.run, "interval", seconds=self.every, id=BROADCAST_JOB, max_instances=1,
+            coalesce=True,
+        )  # fmt: skip
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None

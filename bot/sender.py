@@ -13,7 +13,8 @@
   its lease runs out.
 - Restart-safe: a row is marked sent as soon as Telegram accepted it, and at most `concurrency`
   sends are in flight, so a crash repeats at most `concurrency` notifications.
-- Rendered in the recipient's language at send time; text over 4,096 characters is split.
+- Rendered in the recipient's language at send time; text over 4,096 characters is split (a
+  row with media, a broadcast, goes as one message, with its photo when it has one).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ import notifications
 from core.clock import Clock
 from core.config import Settings
 from models import Notification, OutboxStatus, User
+from notifications.registry import media_of
 from services.tx import begin_write, is_locked_error
 from ui.context import RenderContext, use_context
 from ui.render import split_text
@@ -107,6 +109,7 @@ class Job:
     sent_parts: int = 0
     edits: list[int] = field(default_factory=list)  # messages to edit instead of sending
     message_id: int | None = None  # what Telegram made of the last part
+    photo: str | None = None  # sent as a photo, the one part its caption
 
 
 @dataclass
@@ -328,10 +331,11 @@ class OutboxSender:
             finished: list[tuple[int | None, str, str]] = []
             for row in rows:
                 user = users.get(row.user_id)
-                if user is None or user.is_blocked:
-                    finished.append(
-                        (row.id, OutboxStatus.SKIPPED, "blocked" if user else "unknown user")
-                    )
+                if user is None or user.is_blocked or user.is_banned:
+                    reason = "unknown user" if user is None else "blocked"
+                    if user is not None and user.is_banned:
+                        reason = "suspended"  # by an admin (/block): sent nothing
+                    finished.append((row.id, OutboxStatus.SKIPPED, reason))
                     continue
                 ctx = RenderContext.for_user(user, now)
                 try:
@@ -345,7 +349,11 @@ class OutboxSender:
                     finished.append((row.id, OutboxStatus.SKIPPED, "no longer applies"))
                     continue
                 text, markup = rendered
-                job = Job(row=row, user=user, parts=split_text(text), markup=markup)
+                media = media_of(row, batch)
+                job = Job(
+                    row=row, user=user, parts=split_text(text) if media is None else [text],
+                    markup=markup, photo=media.photo if media is not None else None,
+                )  # fmt: skip
                 job.edits = list(notifications.edits_of(row, batch))
                 if job.edits:
                     job.parts = job.parts[:1]  # an edit replaces one message with one
@@ -364,9 +372,15 @@ class OutboxSender:
                 await self._edit(job)
             while not editing and job.sent_parts < len(job.parts):
                 last = job.sent_parts == len(job.parts) - 1
-                sent = await self.bot.send_message(
-                    chat, job.parts[job.sent_parts], reply_markup=job.markup if last else None
-                )
+                if job.photo is not None:
+                    sent = await self.bot.send_photo(
+                        chat, job.photo, caption=job.parts[job.sent_parts],
+                        reply_markup=job.markup if last else None,
+                    )  # fmt: skip
+                else:
+                    sent = await self.bot.send_message(
+                        chat, job.parts[job.sent_parts], reply_markup=job.markup if last else None
+                    )
                 job.sent_parts += 1
                 if last:
                     job.message_id = getattr(sent, "message_id", None)

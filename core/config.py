@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     reminder_hours: float = 24.0  # reminder this long before a group order's deadline
     tick_seconds: float = 15.0  # how often deadlines and reminders are checked
     digest_slot_minutes: float = 15.0  # how often the digests that came due are sent
+    broadcast_progress_seconds: float = 5.0  # an admin's broadcast progress is edited this often
     sandbox_user_id: int = 1001
     sandbox_port: int = 0
 

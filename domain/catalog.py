@@ -42,4 +42,8 @@ LIQUID_HS = ("22", "210310", "1509", "1510", "1512", "1514", "1515")
 
 def is_liquid(product: Product) -> bool:
     """Sold by volume: its `unit_weight_g` holds millilitres, not grams."""
-    return product.unit == "bottle" or product.hs_code.replace(".", "").startswith(LIQUID_HS)
+    return sold_by_volume(product.unit, product.hs_code)
+
+
+def sold_by_volume(unit: str, hs_code: str) -> bool:
+    return unit == "bottle" or hs_code.replace(".", "").startswith(LIQUID_HS)

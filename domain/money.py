@@ -62,6 +62,12 @@ def rate_problem(text: str) -> RateProblem | None:
         return RateProblem.NOT_A_NUMBER
     if value <= 0:
         return RateProblem.NOT_POSITIVE
+    # the magnitude first: 1e999999 would overflow the arithmetic (and a huge exponent costs
+    # seconds to expand), 1e-999999 is simply too small
+    if value.adjusted() > 12:
+        return RateProblem.TOO_LARGE
+    if value.adjusted() < -12:
+        return RateProblem.TOO_SMALL
     micro = int((value * RATE_SCALE).to_integral_value())
     if micro <= 0:
         return RateProblem.TOO_SMALL

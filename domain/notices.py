@@ -30,6 +30,7 @@ class Kind(StrEnum):
     AGENT_ORDER_EDIT = "agent_order_edit"  # edits the alerts already sent about an order
     DIGEST = "digest"
     GROUP_OPENED = "group_opened"  # optional: "tell me when a group opens in my city"
+    BROADCAST = "broadcast"  # an admin's message to a segment (its words are on the broadcast)
 
 
 class AgentEvent(StrEnum):
@@ -99,11 +100,21 @@ class DigestNotice:
     admin: list[int]  # an admin's last 24 h: ADMIN_STATS in order; [] for others
 
 
+@dataclass(frozen=True)
+class BroadcastNotice:
+    """One recipient's copy of an admin's broadcast: the text (and photo) are read from the
+    broadcast when it is sent, under a header in the recipient's language; a stopped one is
+    not sent."""
+
+    broadcast_id: int
+
+
 ADMIN_STATS = ("orders", "revenue", "buyers", "formed", "failed", "moved", "undelivered")
 
 
 Payload = (
     Text | GroupNotice | OrderNotice | AgentAlert | ShipmentNotice | AlertEdit | DigestNotice
+    | BroadcastNotice
 )  # fmt: skip
 
 PAYLOADS: dict[Kind, type[Payload]] = {
@@ -122,6 +133,7 @@ PAYLOADS: dict[Kind, type[Payload]] = {
     Kind.AGENT_ORDER_EDIT: AlertEdit,
     Kind.DIGEST: DigestNotice,
     Kind.GROUP_OPENED: GroupNotice,
+    Kind.BROADCAST: BroadcastNotice,
 }
 
 

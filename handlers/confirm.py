@@ -30,7 +30,7 @@ MAX_PENDING = 20  # per admin; the oldest are forgotten first
 
 async def ask(
     state: FSMContext, action: str, payload: dict[str, Any], *, now: datetime, yes: str,
-    no: str | None = None,
+    no: str,
 ) -> InlineKeyboardMarkup:  # fmt: skip
     """Remember the pending action and return the prompt's keyboard: `yes` does it, `no` (say
     what it keeps: "Keep the group", not a "Cancel" that would mean "don't cancel") does not."""
@@ -49,9 +49,7 @@ async def ask(
         inline_keyboard=[
             [
                 button(yes, ConfirmCb(a=ConfirmAction(action), t=token).pack()),
-                button(
-                    no or _("✖ Cancel"), ConfirmCb(a=ConfirmAction(action), t=token, no=True).pack()
-                ),
+                button(no, ConfirmCb(a=ConfirmAction(action), t=token, no=True).pack()),
             ]
         ]
     )

@@ -12,14 +12,12 @@ from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
-from core.config import Settings
 from core.locales import LANGUAGE_NAMES, LOCALES
 from domain import geo
 from domain.money import BASE_CURRENCY
 from domain.text import clean_line
 from handlers import confirm
 from handlers.routing import RouterSpec
-from handlers.search import Search
 from models import User
 from services import agents, catalog, digests, groups, users
 from services.groups import GroupError
@@ -53,7 +51,7 @@ from ui.profile import (
     setup_done_text,
 )
 from ui.render import cancel_markup, q, show, stale
-from ui.states import DigestState, JoinState
+from ui.states import DigestState, JoinState, Search
 
 router = RouterSpec(__name__)
 
@@ -95,13 +93,15 @@ async def open_deep_link(
 
 
 async def redeem_agent_link(
-    message: Message, session: AsyncSession, user: User, token: str, now
-) -> None:  # noqa: ANN001
+    message: Message, session: AsyncSession, user: User, token: str, now,  # noqa: ANN001
+    bot: Bot, is_admin: bool,
+) -> None:  # fmt: skip
     try:
         agent = await agents.redeem_invite(session, token=token, user_id=user.id, now=now)
     except agents.AgentError as error:
         await message.answer(error_text(error))
         return
+    await set_chat_commands(bot, user.id, current().locale, is_admin=is_admin, is_agent=True)
     await message.answer(
         _(
             "🤝 You are now the agent for {region}. You will get an alert for every order there; "
@@ -120,11 +120,14 @@ async def cmd_start(
     i18n: I18n,
     bot: Bot,
     clock: Clock,
+    is_admin: bool = False,
 ) -> None:
     await confirm.clear_dialog(state)
     payload = (command.args or "").strip()
     if payload.startswith("agent_") and len(payload) <= MAX_PAYLOAD:
-        await redeem_agent_link(message, session, user, payload.removeprefix("agent_"), clock.now())
+        await redeem_agent_link(
+            message, session, user, payload.removeprefix("agent_"), clock.now(), bot, is_admin
+        )
         if user.onboarded:
             return
         payload = ""
@@ -157,7 +160,7 @@ async def on_language(
     user: User,
     i18n: I18n,
     bot: Bot,
-    settings: Settings,
+    is_admin: bool = False,
 ) -> None:
     if callback_data.code not in LOCALES or not _ctx_ok(callback_data.ctx):
         await stale(callback)
@@ -165,7 +168,8 @@ async def on_language(
     users.set_locale(user, callback_data.code)
     await users.save(session, user)
     switch_locale(i18n, callback_data.code)
-    await set_chat_commands(bot, user.id, callback_data.code, is_admin=settings.is_admin(user.id))
+    is_agent = bool(await agents.agents_of_user(session, user.id))
+    await set_chat_commands(bot, user.id, callback_data.code, is_admin=is_admin, is_agent=is_agent)
     await callback.answer(
         _("Language: {language}").format(language=LANGUAGE_NAMES[callback_data.code])
     )

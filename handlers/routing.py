@@ -31,8 +31,24 @@ class AdminOnly(BaseMiddleware):
         if isinstance(event, CallbackQuery):
             await stale(event)
         elif isinstance(event, Message):
+            state = data.get("state")
+            command = (event.text or event.caption or "").startswith("/")
+            if not command and state is not None and await state.get_state() is not None:
+                # not a command: it matched an admin dialog's step, so this person was an admin
+                # when it began and is no longer one. The dialog ends (their next message is
+                # theirs again: a search, ...), and nothing is changed
+                await state.set_state(None)
+                await event.answer(_("Cancelled. Nothing was changed."))
+                return None
             await event.answer(unknown_command_text())
         return None
+
+
+async def from_admin(event: TelegramObject, is_admin: bool = False) -> bool:
+    """A filter for an admin router's handlers that are not commands (a document, a photo):
+    anyone else's update does not match, and goes on to the routers every user has, instead of
+    getting the unknown-command reply (which would tell that such a handler exists)."""
+    return is_admin
 
 
 def unknown_command_text() -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from aiogram import F
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,15 +17,11 @@ from ui.callbacks import MenuCb, SearchPageCb
 from ui.context import current
 from ui.render import cancel_markup, show, stale
 from ui.search import results_view
-from ui.states import JoinState
+from ui.states import JoinState, Search
 
 router = RouterSpec(__name__)
 
 QUERY_KEY = "search_query"
-
-
-class Search(StatesGroup):
-    query = State()
 
 
 async def results(

@@ -121,6 +121,9 @@ class OrderLine(SQLModel, table=True):
     offer_id: int = Field(foreign_key="group_offers.id")
     quantity: int  # product units
     amount: int = Field(sa_column=Column(BigInteger, nullable=False))  # in the group's measure
+    # units this line took from the product's stock (services.groups.stock): what it gives back.
+    # Not `quantity`: a line placed while the stock was not counted took none
+    stock_taken: int = Field(default=0)
 
 
 class GroupWatch(SQLModel, table=True):

@@ -13,6 +13,7 @@ from domain.notices import (
     AgentAlert,
     AlertEdit,
     BadPayload,
+    BroadcastNotice,
     DigestNotice,
     Kind,
     OrderNotice,
@@ -22,6 +23,7 @@ from domain.notices import (
 )
 from models import (
     Agent,
+    Broadcast,
     GroupOrder,
     Notification,
     Order,
@@ -33,7 +35,7 @@ from models import (
     ShipmentEvent,
     User,
 )
-from services import agents, groups
+from services import agents, catalog, groups
 from services.agents import OrderCard
 from services.groups import Line, lines_of
 from services.notify import alert_key
@@ -64,6 +66,7 @@ class Batch:
     digest_events: dict[int, ShipmentEvent] = field(default_factory=dict)
     digest_shipments: dict[int, Shipment] = field(default_factory=dict)
     open_groups: list[GroupOrder] = field(default_factory=list)  # for "also open nearby"
+    broadcasts: dict[int, Broadcast] = field(default_factory=dict)  # admins' broadcasts, by id
 
 
 async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch:
@@ -79,6 +82,7 @@ async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch
     on_board: set[int] = set()  # recipients of shipment events
     edits: set[str] = set()  # alert keys whose messages are edited
     digests: list[DigestNotice] = []
+    broadcast_ids: set[int] = set()
     opened = False
     for row in rows:
         try:
@@ -94,6 +98,8 @@ async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch
             alerts.add(payload.order_id)
             agents_alerted.add(row.user_id)
             edits.add(alert_key(payload.order_id, row.user_id))
+        elif isinstance(payload, BroadcastNotice):
+            broadcast_ids.add(payload.broadcast_id)
         elif isinstance(payload, DigestNotice):
             digests.append(payload)
             group_ids.update(payload.groups, payload.region_groups)
@@ -114,6 +120,11 @@ async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch
                 agents_alerted.add(row.user_id)
     if digests:
         await _digests(session, batch, digests, group_ids)
+    if broadcast_ids:  # one query for any number of recipients' copies
+        found_broadcasts = await session.exec(
+            select(Broadcast).where(col(Broadcast.id).in_(broadcast_ids))
+        )
+        batch.broadcasts = {b.id or 0: b for b in found_broadcasts.all()}
     if opened:
         batch.open_groups = await groups.all_open_groups(session)
     batch.groups = await groups.groups_by_id(session, sorted(group_ids))
@@ -159,9 +170,7 @@ async def _digests(
     event_ids = {i for d in digests for i in d.events}
     if product_ids:
         found_products = await session.exec(
-            select(Product).where(
-                col(Product.id).in_(product_ids), col(Product.is_active).is_(True)
-            )
+            select(Product).where(col(Product.id).in_(product_ids), catalog.on_sale())
         )
         batch.products = {p.id or 0: p for p in found_products.all()}
     if order_ids:

@@ -5,6 +5,7 @@ meanwhile, the agent no longer covers that city): such a row is skipped, not sen
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from aiogram.types import InlineKeyboardMarkup
 
@@ -13,6 +14,7 @@ from domain.notices import (
     AgentAlert,
     AlertEdit,
     BadPayload,
+    BroadcastNotice,
     DigestNotice,
     GroupNotice,
     Kind,
@@ -22,12 +24,13 @@ from domain.notices import (
     Text,
 )
 from domain.text import same_city
-from models import GroupOrder, Notification, Order, User
+from models import BroadcastStatus, GroupOrder, Notification, Order, User
 from notifications.batch import Batch
 from services.agents import covers_group
 from services.groups import OrderView
 from services.pickup import collections
 from ui import agents as agent_views
+from ui import broadcast as broadcast_views
 from ui import digests as digest_views
 from ui import notices
 from ui import shipments as shipment_views
@@ -177,6 +180,36 @@ def _group_opened(
     return digest_views.group_opened_view(group, nearby, user, ctx)
 
 
+def _broadcast(payload: Payload, user: User, batch: Batch, ctx: RenderContext) -> Rendered | None:
+    assert isinstance(payload, BroadcastNotice)
+    broadcast = batch.broadcasts.get(payload.broadcast_id)
+    if broadcast is None or broadcast.status == BroadcastStatus.STOPPED:
+        return None  # stopped after this row was claimed: it is skipped, not sent
+    if user.is_banned:
+        return None  # suspended since it was queued
+    return broadcast_views.recipient_text(broadcast.text), None
+
+
+@dataclass(frozen=True)
+class Media:
+    """A row sent as one message, as it was checked to fit when it was queued (not split at
+    4,096 characters), with a photo when it has one (its text is then the caption)."""
+
+    photo: str | None = None
+
+
+def media_of(row: Notification, batch: Batch) -> Media | None:
+    """How a row is sent when not as plain text split to fit (None: most kinds)."""
+    decoded = batch.payloads.get(row.id or 0)
+    if decoded is None or isinstance(decoded, BadPayload):
+        return None
+    _kind, payload = decoded
+    if isinstance(payload, BroadcastNotice):
+        broadcast = batch.broadcasts.get(payload.broadcast_id)
+        return Media(photo=broadcast.photo if broadcast is not None else None)
+    return None
+
+
 RENDERERS: dict[Kind, Renderer] = {
     Kind.TEXT: _text,
     Kind.GROUP_MIN_REACHED: _min_reached,
@@ -193,6 +226,7 @@ RENDERERS: dict[Kind, Renderer] = {
     Kind.AGENT_ORDER_EDIT: _alert_edit,
     Kind.DIGEST: _digest,
     Kind.GROUP_OPENED: _group_opened,
+    Kind.BROADCAST: _broadcast,
 }
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,7 +29,7 @@ from models import (
     Shipment,
     User,
 )
-from services import notify
+from services import audit, notify
 from services.catalog import list_rates
 from services.groups.queries import (
     OrderStats,
@@ -52,9 +52,11 @@ async def find_user(session: AsyncSession, ref: str) -> User | None:
     if ref.isdecimal() and len(ref) < 16:  # Telegram's user ids fit in 52 bits
         return await session.get(User, int(ref))
     if ref.startswith("@") and 1 < len(ref) <= 65:
-        name = ref[1:].lower()
-        users = (await session.exec(select(User).where(col(User.username).is_not(None)))).all()
-        return next((u for u in users if (u.username or "").lower() == name), None)
+        name = ref[1:].lower()  # one query, case-insensitive: never every user read in memory
+        found = await session.exec(
+            select(User).where(func.lower(col(User.username)) == name).order_by(col(User.id))
+        )
+        return found.first()
     return None
 
 
@@ -101,11 +103,22 @@ async def appoint(
         point = await _add_pickup_point(
             session, agent=agent, name=pickup.name, address=pickup.address, hours=pickup.hours
         )
+    if created_by is not None and (created or point is not None):
+        after = {"user_id": user_id, "country": country, "city": agent.city}
+        if point is not None:
+            after["pickup_point"] = f"{point.name}, {point.address}"
+        audit.record(
+            session, admin_id=created_by, action="agent.add", object_type="agent",
+            object_id=agent.id, after=after,
+        )  # fmt: skip
     return Appointment(agent, created, point)
 
 
 @writes
-async def remove_agent(session: AsyncSession, *, user_id: int, country: str, city: str) -> bool:
+async def remove_agent(
+    session: AsyncSession, *, user_id: int, country: str, city: str,
+    admin_id: int | None = None,
+) -> bool:  # fmt: skip
     removed = False
     for agent in await agents_of_user(session, user_id):
         if agent.country == country and same_city(agent.city, city):
@@ -120,6 +133,12 @@ async def remove_agent(session: AsyncSession, *, user_id: int, country: str, cit
                 )
                 await session.delete(point)
             await session.flush()
+            if admin_id is not None:
+                audit.record(
+                    session, admin_id=admin_id, action="agent.remove", object_type="agent",
+                    object_id=agent.id,
+                    before={"user_id": user_id, "country": agent.country, "city": agent.city},
+                )  # fmt: skip
             await session.delete(agent)
             removed = True
     return removed
@@ -179,6 +198,12 @@ async def create_invite(
         expires_at=now + ttl,
     )
     session.add(invite)
+    if created_by is not None:
+        audit.record(
+            session, admin_id=created_by, action="agent.invite", object_type="agent",
+            after={"country": country, "city": invite.city, "expires_at": invite.expires_at},
+            at=now,
+        )  # fmt: skip
     return invite
 
 

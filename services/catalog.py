@@ -37,6 +37,16 @@ class NotFound(LookupError):
     """The object does not exist (any more): a stale or forged reference."""
 
 
+def active_category_ids():  # noqa: ANN201 - a SQL subquery
+    """The categories buyers see (an admin hid the others, and every product in them)."""
+    return select(Category.id).where(col(Category.is_active).is_(True))
+
+
+def on_sale():  # noqa: ANN201 - a SQL condition
+    """A product buyers see: on sale itself, in a category on show."""
+    return col(Product.is_active).is_(True) & col(Product.category_id).in_(active_category_ids())
+
+
 async def list_categories(session: AsyncSession) -> list[CategoryRow]:
     counts = (
         select(Product.category_id, func.count().label("n"))
@@ -47,6 +57,7 @@ async def list_categories(session: AsyncSession) -> list[CategoryRow]:
     statement = (
         select(Category, counts.c.n)
         .join(counts, counts.c.category_id == Category.id)
+        .where(col(Category.is_active).is_(True))
         .order_by(col(Category.position), col(Category.id))
     )
     rows = await session.exec(statement)
@@ -54,8 +65,9 @@ async def list_categories(session: AsyncSession) -> list[CategoryRow]:
 
 
 async def get_category(session: AsyncSession, category_id: int) -> Category:
+    """A category buyers see (a hidden one is NotFound)."""
     category = await session.get(Category, category_id)
-    if category is None:
+    if category is None or not category.is_active:
         raise NotFound(category_id)
     return category
 
@@ -111,8 +123,12 @@ async def category_screen(
 
 
 async def get_product(session: AsyncSession, product_id: int) -> Product:
+    """A product buyers see: on sale, in a category on show."""
     product = await session.get(Product, product_id)
     if product is None or not product.is_active:
+        raise NotFound(product_id)
+    category = await session.get(Category, product.category_id)
+    if category is None or not category.is_active:
         raise NotFound(product_id)
     return product
 

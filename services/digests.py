@@ -34,7 +34,7 @@ from models import (
     ShipmentEvent,
     User,
 )
-from services import outbox
+from services import catalog, outbox
 from services.groups.queries import aware
 from services.outbox import Outgoing
 from services.tx import begin_write, writes
@@ -53,10 +53,11 @@ class SlotReport:
 
 
 def _wants_digests():  # noqa: ANN202 - a SQL condition
-    """Onboarded, not blocked, digests on."""
+    """Onboarded, not blocked (nor suspended by an admin), digests on."""
     return (
         (col(User.digest) != rules.Frequency.OFF)
         & col(User.is_blocked).is_(False)
+        & col(User.is_banned).is_(False)
         & col(User.city).is_not(None)
         & col(User.locale).is_not(None)
     )
@@ -194,9 +195,7 @@ async def build(
     ctx.products = list(
         (
             await session.exec(
-                select(Product).where(
-                    col(Product.is_active).is_(True), col(Product.created_at) > oldest
-                )
+                select(Product).where(catalog.on_sale(), col(Product.created_at) > oldest)
             )
         ).all()
     )

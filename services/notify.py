@@ -325,6 +325,7 @@ async def _group_opened(session: AsyncSession, event: ev.GroupOpened, now: datet
             User.country == group.country,
             col(User.group_alerts).is_(True),
             col(User.is_blocked).is_(False),
+            col(User.is_banned).is_(False),
             col(User.locale).is_not(None),
             col(User.city).is_not(None),
         )

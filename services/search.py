@@ -14,13 +14,14 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, Text, case, cast, func
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.search_text import query_terms
 from models import Category, Product
-from services.catalog import get_rate
+from services.catalog import get_rate, on_sale
 from services.demo_synonyms import SYNONYMS
 from services.search_index import Entry, SearchIndex
 
@@ -73,6 +74,13 @@ def reset() -> None:
 forget_indexes = reset
 
 
+def catalogue_changed() -> None:
+    """An admin changed the catalogue in this process (called once it is committed): the next
+    search rebuilds the index, even for an edit the version cannot see (`Salame` → `Salami`).
+    Other processes notice by the version, or within MAX_INDEX_AGE_SECONDS."""
+    _indexes.clear()
+
+
 def _build_lock(key: str) -> asyncio.Lock:
     locks = _build_locks.setdefault(asyncio.get_running_loop(), {})
     lock = locks.get(key)
@@ -87,19 +95,27 @@ def _now() -> float:
 
 async def catalogue_version(session: AsyncSession) -> tuple[int, ...]:
     """Changes whenever a product is added, removed, put on or off sale, or has a name or a
-    description of another length."""
+    description of another length, and whenever a category is hidden or shown. (An admin's
+    edit in this process also forgets the index at once: `forget_indexes`.)"""
     product_id = cast(col(Product.id), BigInteger)
     active_id = case((col(Product.is_active), product_id * product_id), else_=0)
     text_length = func.length(cast(col(Product.names), Text)) + func.length(
         cast(col(Product.descriptions), Text)
     )
-    statement = select(
+    category_id = cast(col(Category.id), BigInteger)
+    shown_categories = (
+        select(func.coalesce(func.sum(category_id * category_id), 0))
+        .where(col(Category.is_active).is_(True))
+        .scalar_subquery()
+    )
+    statement = sa_select(  # SQLModel's `select` takes four columns at most
         func.count(),
         func.coalesce(func.max(col(Product.id)), 0),
         func.coalesce(func.sum(active_id), 0),
         func.coalesce(func.sum(text_length), 0),
+        shown_categories,
     ).select_from(Product)
-    row = (await session.exec(statement)).one()
+    row = (await session.exec(statement)).one()  # type: ignore[call-overload]
     return tuple(int(value or 0) for value in row)
 
 
@@ -150,7 +166,7 @@ async def _build(session: AsyncSession, version: tuple[int, ...], engine: object
         col(Product.position),
         col(Product.names),
         col(Product.descriptions),
-    ).where(col(Product.is_active).is_(True))
+    ).where(on_sale())
     products = await session.exec(
         statement.add_columns(col(Product.category_id))  # type: ignore[call-overload]
     )
@@ -189,7 +205,7 @@ async def search_products(
     if not ranked:
         return []
     ids = [row.id for row in ranked]
-    statement = select(Product).where(col(Product.id).in_(ids), col(Product.is_active).is_(True))
+    statement = select(Product).where(col(Product.id).in_(ids), on_sale())
     products = {product.id: product for product in (await session.exec(statement)).all()}
     return [Hit(products[row.id], row.score) for row in ranked if row.id in products]
 

@@ -29,7 +29,7 @@ from models import (
     ShipmentEvent,
     ShippingMethod,
 )
-from services import notify
+from services import audit, notify
 from services.agents import point_agents
 from services.groups.queries import aware
 from services.pickup import Collection, city_points, collections
@@ -153,6 +153,14 @@ async def create_shipment(
     if taken.rowcount != len(ids):  # another admin shipped one of them meanwhile
         await session.rollback()
         raise ShipmentError("group_on_shipment", group=ids[0], shipment=0)
+    if created_by is not None:
+        after = audit.snapshot(
+            shipment, ("carrier", "tracking", "method", "eta", "country", "city")
+        )
+        audit.record(
+            session, admin_id=created_by, action="shipment.create", object_type="shipment",
+            object_id=shipment.id, after=after | {"groups": ids}, at=now,
+        )  # fmt: skip
     return shipment
 
 
@@ -254,7 +262,15 @@ async def post_event(
         problem = rules.eta_problem(aware(posting.new_eta), now)
         if problem:
             raise ShipmentError(problem)
+    before = audit.snapshot(shipment, ("status", "eta"))
     event = await _post(session, shipment, posting, occurred_at=now, created_by=created_by, now=now)
+    if created_by is not None:
+        audit.record(
+            session, admin_id=created_by, action="shipment.event", object_type="shipment",
+            object_id=shipment_id, before=before,
+            after=audit.snapshot(shipment, ("status", "eta")) | {"event": event.step},
+            at=now,
+        )  # fmt: skip
     return shipment, event
 
 
@@ -407,6 +423,11 @@ async def import_rows(
         )  # fmt: skip
         report.applied += 1
         report.shipments.add(shipment.id or 0)
+    if created_by is not None and report.applied:
+        audit.record(
+            session, admin_id=created_by, action="shipment.import", object_type="shipment",
+            after={"applied": report.applied, "shipments": sorted(report.shipments)}, at=now,
+        )  # fmt: skip
     return report
 
 

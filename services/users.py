@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, update
+from sqlalchemy import inspect, or_, update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain import geo
-from models import User
+from models import Agent, User
 from services.tx import begin_write, writes
 
 MAX_CITY_LENGTH = 64
@@ -128,3 +128,18 @@ def set_city(user: User, city: str) -> None:
 
 def set_currency(user: User, currency: str) -> None:
     user.currency = currency
+
+
+async def role_holders(
+    session: AsyncSession, admin_ids: frozenset[int]
+) -> list[tuple[User, bool, bool]]:
+    """Everyone with a menu of their own: (user, is admin, is agent), admins from ADMIN_IDS
+    and the database, agents from their regions."""
+    agent_ids = set((await session.exec(select(Agent.user_id))).all())
+    query = select(User).where(
+        or_(col(User.is_admin).is_(True), col(User.id).in_(set(admin_ids) | agent_ids))
+    )
+    return [
+        (user, user.is_admin or user.id in admin_ids, user.id in agent_ids)
+        for user in (await session.exec(query)).all()
+    ]

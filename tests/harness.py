@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.app import create_bot
 from bot.dispatcher import create_dispatcher
 from bot.sandbox.emulator import BotAPIEmulator, EmuMessage, EmuUser
-from bot.scheduler import Deadlines
+from bot.scheduler import BroadcastProgress, Deadlines
 from bot.sender import OutboxSender
 from core.clock import FrozenClock
 from core.config import Settings
@@ -68,6 +68,11 @@ class Harness:
             deadlines=self.deadlines,
             sender=self.sender,
         )
+        self.broadcasts = BroadcastProgress(
+            bot=self.bot, session_factory=self.session_factory, i18n=self.i18n, clock=self.clock,
+            every=self.settings.broadcast_progress_seconds,
+        )  # fmt: skip
+        self.dp["broadcast_progress"] = self.broadcasts  # as bot.app.build_dispatcher does
         return self
 
     async def tick(self, advance: timedelta | None = None) -> None:
@@ -76,6 +81,13 @@ class Harness:
             self.clock.advance(advance)
         await self.deadlines.run_due()
         await self.deliver()
+
+    async def broadcast_progress(self, advance: timedelta | None = None) -> int:
+        """Move the clock, then one pass of the broadcasts' progress (what the leader runs every
+        BROADCAST_PROGRESS_SECONDS): edits due progress messages, sends final reports."""
+        if advance:
+            self.clock.advance(advance)
+        return await self.broadcasts.run()
 
     async def deliver(self) -> int:
         total = 0

@@ -152,3 +152,14 @@ async def test_buyers_cannot_set_or_remove_rates(app: Harness):
     forged = ConfirmCb(a=ConfirmAction.RATE_REMOVE, t="x").pack()
     await app.press(buyer, app.last(buyer), forged)
     assert (await rate_row(app, "EUR")).per_cny_micro == before
+
+
+async def test_huge_numbers_and_long_codes_are_refused_not_crashed_on(app: Harness):
+    admin = await admin_of(app)
+    for value in ("1e999999", "1e-999999", "9" * 4000):
+        reply = await app.send(admin, f"/rate EUR {value}")
+        assert "too large" in reply.text or "too small" in reply.text, value
+    await app.send(admin, "/rate GBP 0.11")
+    reply = await app.send(admin, "/rate_remove GBPXYZ")
+    assert "There is no rate" in reply.text
+    assert await rate_row(app, "GBP") is not None

@@ -27,7 +27,10 @@ async def test_orders_show_lines_that_add_up_and_keep_the_agreed_rate(app: Harne
     await app.tick(timedelta(days=1, seconds=5))  # the group forms at 0.128
     order = await order_of(app, group.id, buyer.id)
     assert (order.currency, order.rate_micro, order.amount_local) == ("EUR", 128_000, 35580)
-    assert "✅" in (await app.send(admin, "/rate EUR 0.2")).text  # the rate moves afterwards
+    # the rate moves afterwards (by more than 20 %: confirmed first)
+    assert "⚠️" in (await app.send(admin, "/rate EUR 0.2")).text
+    await app.tap(admin, "Set the new rate")
+    assert "✅" in app.last(admin).text
     listing = plain((await app.send(buyer, "/orders")).text)
     assert "20 × 17,79 € (139,00 CN¥) = 355,80 € (2.780,00 CN¥)" in listing
     final = app.t("Final amount: {amount}", "it").format(amount="355,80 € (2.780,00 CN¥)")

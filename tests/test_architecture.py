@@ -19,6 +19,7 @@ from domain.notices import (
     AgentEvent,
     AlertEdit,
     BadPayload,
+    BroadcastNotice,
     DigestNotice,
     GroupNotice,
     Kind,
@@ -46,6 +47,7 @@ SAMPLES = {
     ShipmentNotice: ShipmentNotice(5, 77),
     AlertEdit: AlertEdit(34),
     DigestNotice: DigestNotice("2027-01-04", [1, 2], [3], [], [5], [], [1, 0, 0], []),
+    BroadcastNotice: BroadcastNotice(3),
 }
 
 

@@ -103,3 +103,20 @@ async def test_a_start_or_cancel_in_between_keeps_the_prompt_valid(app: Harness)
     await app.send(admin, "/start")
     await app.tap(admin, "🔒", prompt)
     assert (await group_row(app, group.id)).status == "failed"
+
+
+async def test_closing_and_cancelling_word_their_counts(app: Harness):
+    """One order is "1 order confirmed", not "1 orders confirmed"; one buyer "will be told"."""
+    formed = await open_group(app, SPEC.replace("min=2", "min=1"))
+    buyer = app.user(language_code="en")
+    await app.onboard(buyer, language="en", country="Italy", city="Milan")
+    await join_with_buttons(app, buyer, formed, 1)
+    admin = app.user(user_id=ADMIN_ID, language_code="en")
+    await app.send(admin, f"/gb_close {formed.id}")
+    await app.tap(admin, "🔒")
+    assert app.last(admin).text == f"Group order {formed.id} formed; 1 order confirmed."
+    doomed = await open_group(app, SPEC)
+    await join_with_buttons(app, buyer, doomed, 1)
+    await app.send(admin, f"/gb_cancel {doomed.id} the truck broke down")
+    await app.tap(admin, "🗑")
+    assert app.last(admin).text == f"Group order {doomed.id} is cancelled; 1 buyer will be told."

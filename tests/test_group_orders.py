@@ -571,9 +571,7 @@ async def test_gb_new_warns_of_a_city_without_agent_and_names_the_admins_zone(ap
     opened = app.last(admin)
     assert "is open" in opened.text and "has no agent yet" in opened.text
     async with app.session_factory() as session:
-        group = (
-            await session.exec(select(GroupOrder).order_by(GroupOrder.id.desc()))
-        ).first()
+        group = (await session.exec(select(GroupOrder).order_by(GroupOrder.id.desc()))).first()
     # Milan has an agent in the demo: no warning there
     milan = await app.send(
         admin,
@@ -595,3 +593,23 @@ async def test_cancel_inside_gb_new_stays_with_the_admin(app: Harness):
     assert "country" not in last.text.lower() and last.buttons == []
     follow = await app.send(admin, "+5d")  # the dialog is over: this is not a deadline
     assert "Step" not in follow.text
+
+
+async def test_a_skip_pressed_twice_skips_one_step(app: Harness):
+    """Skip carries its step: pressed again (a double tap, an older message) on the next step,
+    it is out of date and the step stays."""
+    admin = app.user(user_id=ADMIN_ID, language_code="en")
+    await app.onboard(admin, language="en", country="Italy", city="Milan")
+    await app.send(admin, "/gb_new")
+    await app.send(admin, "IT Milan")
+    await app.tap(admin, "Skip")
+    await app.tap(admin, "rail")
+    await app.send(admin, "+5d")
+    step6 = await app.send(admin, "5")
+    assert "Step 6 of 8" in step6.text
+    skip = next(data for row in step6.buttons for text, data in row if "Skip" in text)
+    await app.press(admin, step6, skip)
+    assert "Step 7 of 8" in app.last(admin).text
+    answer = await app.press(admin, step6, skip)  # the same Skip again
+    assert answer.get("show_alert") is True
+    assert "Step 7 of 8" in app.last(admin).text  # still on the tiers

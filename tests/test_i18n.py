@@ -1,4 +1,5 @@
 import importlib.util
+import re
 import subprocess
 import sys
 
@@ -171,3 +172,29 @@ def test_sentence_fragments_are_flagged(msgid):
 )
 def test_whole_labels_and_messages_are_not_fragments(msgid):
     assert _tool().fragment_reason(msgid) is None
+
+
+def test_every_count_goes_through_ngettext():
+    """A message with a count in it ("{count} orders confirmed") written with gettext reads
+    "1 orders" in English and worse elsewhere: counts are worded by ngettext, in every module."""
+    import ast
+
+    from core.config import PROJECT_ROOT
+
+    # a count read as a label ("Orders: {orders}", "Everyone ({n})") needs no plural form
+    counted = re.compile(r"(?<!: )(?<!\()\{(count|n|total|orders|buyers|people|rows|recipients)\}")
+    offenders = []
+    for folder in ("bot", "handlers", "ui", "services", "notifications", "domain"):
+        for path in sorted((PROJECT_ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id in {"_", "__", "gettext", "lazy_gettext"}
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                    and counted.search(node.args[0].value)
+                ):
+                    offenders.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}")
+    assert not offenders, offenders

@@ -32,10 +32,12 @@ from ui.money import format_price, format_rate
 from ui.render import fit, q, tr
 
 
-def step_markup(skip: bool = False) -> InlineKeyboardMarkup:
+def step_markup(skip: bool = False, step: int = 0) -> InlineKeyboardMarkup:
+    """Cancel, and Skip for step `step` of /gb_new: a Skip pressed twice, or on an older
+    message, must not skip the step after it."""
     kb = InlineKeyboardBuilder()
     if skip:
-        kb.button(text=_("⏭ Skip"), callback_data=AdminGroupCb(id=0, a=AdminGroupAction.SKIP))
+        kb.button(text=_("⏭ Skip"), callback_data=AdminGroupCb(id=step, a=AdminGroupAction.SKIP))
     kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action=MenuAction.CANCEL))
     return kb.as_markup()
 
@@ -50,7 +52,7 @@ def pickup_markup(points: list[PickupPoint]) -> InlineKeyboardMarkup:
                 callback_data=AdminGroupCb(id=point.id or 0, a=AdminGroupAction.PICKUP).pack(),
             )
         )
-    kb.row(*step_markup(skip=True).inline_keyboard[0])
+    kb.row(*step_markup(skip=True, step=2).inline_keyboard[0])
     return kb.as_markup()
 
 
@@ -249,7 +251,7 @@ def rate_set_text(currency: str, per_cny: int, *, unchanged: bool = False) -> st
     line = _("1 {base} = {value} {currency}").format(
         base=BASE_CURRENCY, value=q(format_rate(per_cny, current().locale)), currency=q(currency)
     )
-    return (_("Nothing changed: {rate} already.") if unchanged else _("✅ {rate}")).format(
+    return (_("✅ Nothing changed: {rate} already.") if unchanged else _("✅ {rate}")).format(
         rate=line
     )
 
@@ -277,7 +279,12 @@ def rate_change_text(currency: str, old: int, new: int, product: Product | None)
                 new=q(format_price(product.price_cny, currency, new, locale)),
             )
         )
-    lines.append(_("Set the new rate? Orders already placed keep their amounts."))
+    lines.append(
+        _(
+            "Set the new rate? Groups already formed keep their amounts; orders in open groups "
+            "are charged at the rate in force when their group forms."
+        )
+    )
     return "\n".join(lines)
 
 

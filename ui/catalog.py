@@ -81,6 +81,8 @@ def card_text(product: Product, user: User, rate: int | None, locale: str) -> st
         lines.append(
             _("⚖️ Net weight: {weight}").format(weight=q(weight_text(product.unit_weight_g, locale)))
         )
+    if product.stock is not None:
+        lines.append(stock_line(product.stock))
     if product.hs_code:
         lines.append(_("🏷 HS code: {code}").format(code=q(product.hs_code)))
     if user.country:
@@ -92,6 +94,15 @@ def card_text(product: Product, user: User, rate: int | None, locale: str) -> st
                 _("⛔ Cannot be shipped to {country} (import restrictions)").format(country=country)
             )
     return "\n".join(lines)
+
+
+def stock_line(stock: int) -> str:
+    """A counted product's stock, as buyers read it."""
+    if stock <= 0:
+        return _("❌ Out of stock")
+    return ngettext("📦 {count} left in stock", "📦 {count} left in stock", stock).format(
+        count=stock
+    )
 
 
 def categories_view(rows: list[CategoryRow], locale: str) -> tuple[str, InlineKeyboardMarkup]:

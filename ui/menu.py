@@ -77,35 +77,5 @@ def help_text(is_admin: bool, is_agent: bool = False) -> str:
             _("/handed <i>ORDER</i> — mark an order handed over; the buyer is told"),
         ]
     if is_admin:
-        lines += [
-            "",
-            _("<b>Admin</b>"),
-            _("/rates — exchange rates"),
-            _(
-                "/rate <i>CUR value</i> — set how much of a currency one yuan buys, e.g. /rate EUR 0.128"
-            ),
-            _("/gb_new — open a group order (guided; or one line, see below)"),
-            "<code>/gb_new country=IT city=Milan method=rail deadline=+7d min=200kg cap=500kg "
-            "tiers=0,100,300 offer=rice-fish-rice-5kg:98,90,85</code>",
-            _("/gb_products — product codes for /gb_new"),
-            _("/gb_list — open group orders with their progress"),
-            _("/gb_extend <i>ID deadline</i> — move the deadline later, e.g. /gb_extend 3 +2d"),
-            _("/gb_close <i>ID</i> — close now: it forms if it reached its minimum"),
-            _("/gb_cancel <i>ID reason</i> — cancel; every buyer is told the reason"),
-            _(
-                "/agent_add <i>USER COUNTRY CITY</i> — make a user the agent of a city (| pickup name | address | hours)"
-            ),
-            _(
-                "/agent_invite <i>COUNTRY CITY</i> — a one-time link that makes whoever opens it the agent"
-            ),
-            _("/agents — all agents; /agent_remove <i>USER COUNTRY CITY</i>"),
-            _("/ship — ship formed groups (guided; or one line):"),
-            "<code>/ship 3,5 | DHL | 1Z999AA1 | rail | 2027-01-20</code>",
-            _("/shipments — every shipment and its last status; /shipment <i>ID</i> — one"),
-            _("/digest_now — your own digest of the last week, now, to see what people get"),
-            _(
-                "/ship_status <i>ID EVENT [note]</i> — post a status event; or use the buttons "
-                "under a shipment, or send a CSV or XLSX file of events"
-            ),
-        ]
+        lines += ["", _("<b>Admin</b>"), _("/admin — every admin command, with help")]
     return "\n".join(lines)

@@ -15,6 +15,7 @@ from aiogram.types import (
     Message,
 )
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from ui.callbacks import MenuAction, MenuCb
 
@@ -40,7 +41,11 @@ def fit(lines: list[str], limit: int = TEXT_LIMIT - 96) -> str:
     for index, line in enumerate(lines):
         if size + len(line) + 1 > limit:
             rest = len(lines) - index
-            kept.append(_("… and {count} more lines").format(count=rest))
+            kept.append(
+                ngettext("… and {count} more line", "… and {count} more lines", rest).format(
+                    count=rest
+                )
+            )
             break
         kept.append(line)
         size += len(line) + 1

@@ -14,3 +14,7 @@ class JoinState(StatesGroup):
 
 class DigestState(StatesGroup):
     zone = State()  # the next text is a time zone name (Europe/Rome)
+
+
+class Search(StatesGroup):
+    query = State()  # /search without words: the next text is what to look for

@@ -11,6 +11,8 @@ from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
+from core.config import Settings
+from core.locales import user_locale
 from domain.geo import parse_region
 from handlers import confirm
 from handlers.routing import RouterSpec
@@ -19,6 +21,7 @@ from services import agents
 from ui.admin import agents_text
 from ui.agents import region_label
 from ui.callbacks import ConfirmCb
+from ui.commands import set_chat_commands
 from ui.context import current
 from ui.links import agent_invite_link
 from ui.render import q, show
@@ -26,10 +29,23 @@ from ui.render import q, show
 router = RouterSpec(__name__, admin_only=True)
 
 
+async def update_menu(session: AsyncSession, bot: Bot, settings: Settings, user_id: int) -> None:
+    """An agent appointed or removed gets the menu of their role now, in their language."""
+    person = await session.get(User, user_id)
+    if person is None:
+        return
+    is_agent = bool(await agents.agents_of_user(session, user_id))
+    await set_chat_commands(
+        bot, user_id, user_locale(person.locale, person.language_code),
+        is_admin=settings.is_admin(user_id) or person.is_admin, is_agent=is_agent,
+    )  # fmt: skip
+
+
 @router.message(Command("agent_add"))
 async def cmd_agent_add(
-    message: Message, command: CommandObject, session: AsyncSession, user: User
-) -> None:
+    message: Message, command: CommandObject, session: AsyncSession, user: User, bot: Bot,
+    settings: Settings,
+) -> None:  # fmt: skip
     locale = current().locale
     head, *pickup = [p.strip() for p in (command.args or "").split("|")]
     words = head.split()
@@ -72,6 +88,8 @@ async def cmd_agent_add(
         text += "\n" + _("📍 Pickup point: {place}").format(
             place=q(f"{done.point.name}, {done.point.address}")
         )
+    if done.created:
+        await update_menu(session, bot, settings, target.id)
     await message.answer(text)
 
 
@@ -164,16 +182,23 @@ async def on_agent_remove(
     session: AsyncSession,
     state: FSMContext,
     clock: Clock,
+    user: User,
+    bot: Bot,
+    settings: Settings,
 ) -> None:
     pending = await confirm.take_or_refuse(callback, state, callback_data, now=clock.now())
     if pending is None:
         return
+    agent_id = int(pending["user_id"])
     removed = await agents.remove_agent(
         session,
-        user_id=int(pending["user_id"]),
+        user_id=agent_id,
         country=str(pending["country"]),
         city=str(pending["city"]),
+        admin_id=user.id,
     )
+    if removed:
+        await update_menu(session, bot, settings, agent_id)
     text = _("Removed.") if removed else _("Nothing to remove.")
     await callback.answer(text, show_alert=not removed)
     await show(callback, text)

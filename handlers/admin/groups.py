@@ -69,7 +69,9 @@ async def cmd_gb_extend(
         before = await groups.get_group(session, group_id)
         # +2d moves the deadline two days later than it is (not two days from now)
         deadline = parse_deadline(parts[1], timezone=user.timezone, now=now, base=before.deadline)
-        group = await groups.extend(session, group_id=group_id, deadline=deadline, now=now)
+        group = await groups.extend(
+            session, group_id=group_id, deadline=deadline, now=now, admin_id=user.id
+        )
     except SpecError as error:
         await message.answer(error_text(error))
         return
@@ -129,6 +131,7 @@ async def on_cancel_ok(
     session: AsyncSession,
     state: FSMContext,
     clock: Clock,
+    user: User,
 ) -> None:
     pending = await confirm.take_or_refuse(callback, state, callback_data, now=clock.now())
     if pending is None:
@@ -136,7 +139,7 @@ async def on_cancel_ok(
     try:
         outcome = await groups.cancel(
             session, group_id=int(pending["group_id"]), reason=str(pending["reason"]),
-            now=clock.now(),
+            now=clock.now(), admin_id=user.id,
         )  # fmt: skip
     except GroupError as error:
         await callback.answer(error_text(error, admin=True), show_alert=True)
@@ -144,9 +147,11 @@ async def on_cancel_ok(
     await callback.answer()
     await show(
         callback,
-        _("Group order {id} is cancelled; {count} buyers will be told.").format(
-            id=outcome.group_id, count=outcome.orders
-        ),
+        ngettext(
+            "Group order {id} is cancelled; {count} buyer will be told.",
+            "Group order {id} is cancelled; {count} buyers will be told.",
+            outcome.orders,
+        ).format(id=outcome.group_id, count=outcome.orders),
     )
 
 
@@ -199,6 +204,7 @@ async def on_close_ok(
     session: AsyncSession,
     state: FSMContext,
     clock: Clock,
+    user: User,
 ) -> None:
     pending = await confirm.take_or_refuse(callback, state, callback_data, now=clock.now())
     if pending is None:
@@ -206,7 +212,7 @@ async def on_close_ok(
     try:
         outcome = await groups.close(
             session, group_id=int(pending["group_id"]), now=clock.now(), force=True,
-            expected_version=int(pending["version"]),
+            expected_version=int(pending["version"]), admin_id=user.id,
         )  # fmt: skip
     except GroupError as error:
         await callback.answer(error_text(error, admin=True), show_alert=True)
@@ -216,8 +222,16 @@ async def on_close_ok(
         return
     await callback.answer()
     text = (
-        _("Group order {id} formed; {count} orders confirmed.")
+        ngettext(
+            "Group order {id} formed; {count} order confirmed.",
+            "Group order {id} formed; {count} orders confirmed.",
+            outcome.orders,
+        )
         if outcome.status == "formed"
-        else _("Group order {id} failed; {count} orders cancelled.")
+        else ngettext(
+            "Group order {id} failed; {count} order cancelled.",
+            "Group order {id} failed; {count} orders cancelled.",
+            outcome.orders,
+        )
     )
     await show(callback, text.format(id=outcome.group_id, count=outcome.orders))

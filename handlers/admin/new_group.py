@@ -233,19 +233,24 @@ async def on_pickup_button(
     await ask_method(callback.message, state)  # type: ignore[arg-type]
 
 
+SKIPPABLE = {NewGroup.pickup.state: 2, NewGroup.capacity.state: 6, NewGroup.tiers.state: 7}
+
+
 @router.callback_query(AdminGroupCb.filter(F.a == "skip"))
-async def on_skip(callback: CallbackQuery, state: FSMContext) -> None:
+async def on_skip(callback: CallbackQuery, callback_data: AdminGroupCb, state: FSMContext) -> None:
     current = await state.get_state()
+    if SKIPPABLE.get(current or "") != callback_data.id:
+        # a Skip of another step (pressed twice, or on an older message): nothing is skipped
+        await stale(callback)
+        return
     await callback.answer()
     assert callback.message is not None
     if current == NewGroup.pickup.state:
         await ask_method(callback.message, state)  # type: ignore[arg-type]
     elif current == NewGroup.capacity.state:
         await ask_tiers(callback.message, state)  # type: ignore[arg-type]
-    elif current == NewGroup.tiers.state:
-        await ask_offers(callback.message, state)  # type: ignore[arg-type]
     else:
-        await callback.message.answer(_("This step cannot be skipped."))
+        await ask_offers(callback.message, state)  # type: ignore[arg-type]
 
 
 @router.callback_query(AdminGroupCb.filter(F.a.startswith("method_")))
@@ -307,7 +312,7 @@ async def on_minimum(message: Message, state: FSMContext) -> None:
     await state.set_state(NewGroup.capacity)
     await message.answer(
         _("Step 6 of 8. A capacity cap (the most the shipment can take), or Skip."),
-        reply_markup=step_markup(skip=True),
+        reply_markup=step_markup(skip=True, step=6),
     )
 
 
@@ -317,12 +322,12 @@ async def on_capacity(message: Message, state: FSMContext) -> None:
     try:
         _measure, amount = parse_amount(message.text or "", draft.measure)
     except SpecError as error:
-        await message.answer(error_text(error), reply_markup=step_markup(skip=True))
+        await message.answer(error_text(error), reply_markup=step_markup(skip=True, step=6))
         return
     if draft.min_total and amount < draft.min_total:
         await message.answer(
             error_text(GroupError("capacity_below_minimum"), admin=True),
-            reply_markup=step_markup(skip=True),
+            reply_markup=step_markup(skip=True, step=6),
         )
         return
     draft.capacity = amount
@@ -336,7 +341,7 @@ async def ask_tiers(message: Message, state: FSMContext) -> None:
         _(
             "Step 7 of 8. Price tiers: where each tier starts, in the same measure, e.g. <code>0,100,300</code>. Skip for a single price."
         ),
-        reply_markup=step_markup(skip=True),
+        reply_markup=step_markup(skip=True, step=7),
     )
 
 
@@ -346,7 +351,7 @@ async def on_tiers(message: Message, state: FSMContext) -> None:
     try:
         draft.tiers = parse_tiers(message.text or "", draft.measure or Measure.WEIGHT)
     except SpecError as error:
-        await message.answer(error_text(error), reply_markup=step_markup(skip=True))
+        await message.answer(error_text(error), reply_markup=step_markup(skip=True, step=7))
         return
     await save_draft(state, draft)
     await ask_offers(message, state)

@@ -130,8 +130,8 @@ async def cmd_rate_remove(
     if len(parts) != 1:
         await message.answer(remove_usage())
         return
-    currency = parts[0].upper()[:3]
-    if await rates.get(session, currency) is None:
+    currency = parts[0].upper()
+    if len(currency) != 3 or await rates.get(session, currency) is None:
         await message.answer(
             _("There is no rate for “{code}”. See /rates.").format(code=q(parts[0][:16]))
         )

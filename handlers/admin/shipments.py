@@ -21,15 +21,17 @@ from core.clock import Clock
 from domain import shipments as rules
 from domain.errors import ShipmentError
 from domain.group_spec import SpecError, parse_deadline, parse_method
+from domain.product_files import looks_like_product_table
 from domain.shipment_files import MAX_BYTES, FileError, read_rows, read_table
 from domain.shipments import PostingError, Step, parse_posting
 from handlers import confirm
-from handlers.routing import RouterSpec
+from handlers.routing import RouterSpec, from_admin
 from models import User
 from services import shipments
 from services.shipments import ShipSpec
 from ui import shipments as views
 from ui.callbacks import ConfirmAction, ConfirmCb, ShipAction, ShipCb
+from ui.catalog_admin import product_file_hint
 from ui.context import current
 from ui.errors import shipment_error_text
 from ui.render import q, show, stale
@@ -517,7 +519,10 @@ def is_table(message: Message) -> bool:
     return name.lower().endswith((".csv", ".xlsx", ".txt"))
 
 
-@router.message(F.document, is_table)
+# A product file (caption /import, or sent after typing /import) and a product's picture sent as
+# a file (caption /photo SKU) are the catalogue's: they go on to handlers.admin.catalog. A file
+# sent in the middle of any dialog (the broadcast's message, /import's file) is that dialog's.
+@router.message(F.document, is_table, ~Command("import", "photo"), StateFilter(None), from_admin)
 async def on_document(
     message: Message, bot: Bot, session: AsyncSession, user: User, clock: Clock
 ) -> None:
@@ -533,6 +538,9 @@ async def on_document(
         await bot.download(document, destination=buffer)
         zone = ZoneInfo(user.timezone or "UTC")
         table = read_table(buffer.getvalue(), name, zone)
+        if looks_like_product_table(table):
+            await message.answer(product_file_hint())
+            return
         rows, problems = read_rows(table, zone=zone)
     except FileError as error:
         await message.answer(shipment_error_text(error))
@@ -560,7 +568,12 @@ async def on_document(
             for number, text in errors[:MAX_ERRORS_SHOWN]
         ]
         if len(errors) > MAX_ERRORS_SHOWN:
-            lines.append(_("…and {count} more.").format(count=len(errors) - MAX_ERRORS_SHOWN))
+            more = len(errors) - MAX_ERRORS_SHOWN
+            lines.append(
+                ngettext("…and {count} more row.", "…and {count} more rows.", more).format(
+                    count=more
+                )
+            )
         await message.answer("\n".join(lines))
         return
     assert report is not None

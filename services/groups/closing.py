@@ -16,7 +16,8 @@ from domain.errors import GroupError
 from domain.groups import forms
 from domain.orders import order_amount, order_amount_local
 from models import GroupOrder, GroupStatus, GroupWatch, OrderStatus, User
-from services import catalog, notify
+from services import audit, catalog, notify
+from services.groups import stock
 from services.groups.queries import (
     OrderView,
     get_group,
@@ -41,6 +42,7 @@ async def close(
     now: datetime,
     force: bool = False,
     expected_version: int | None = None,
+    admin_id: int | None = None,
 ) -> Outcome | None:
     """Form the group if it reached its minimum, else fail it; every participant is told.
     Without `force`, only once the deadline has passed. None when there is nothing to do.
@@ -70,6 +72,8 @@ async def close(
     await session.flush()
     tier = pricing.tier_index(group.tiers, group.total)
     orders = await participants(session, group_id)
+    if not formed:  # nothing is sold: the units go back on sale
+        await stock.release_orders(session, [order.id or 0 for order in orders])
     if formed:
         # everything the amounts need, in three queries however many orders there are
         lines = await lines_of(session, [order.id or 0 for order in orders])
@@ -98,11 +102,20 @@ async def close(
     closed = ev.GroupClosed(group_id, formed, tuple((o.id or 0, o.user_id) for o in orders))
     changed = ev.OrdersChanged(tuple(o.id or 0 for o in orders))
     await notify.publish(session, [closed, changed], now=now)
+    if admin_id is not None:
+        audit.record(
+            session, admin_id=admin_id, action="group.close", object_type="group",
+            object_id=group_id, before={"status": GroupStatus.OPEN},
+            after={"status": new_status, "orders": len(orders)}, at=now,
+        )  # fmt: skip
     return Outcome(group_id=group_id, status=new_status, orders=len(orders))
 
 
 @writes
-async def cancel(session: AsyncSession, *, group_id: int, reason: str, now: datetime) -> Outcome:
+async def cancel(
+    session: AsyncSession, *, group_id: int, reason: str, now: datetime,
+    admin_id: int | None = None,
+) -> Outcome:  # fmt: skip
     group = await get_group(session, group_id)
     result = await session.exec(
         update(GroupOrder)
@@ -118,6 +131,7 @@ async def cancel(session: AsyncSession, *, group_id: int, reason: str, now: date
         await session.rollback()
         raise GroupError("not_open", status=group.status)
     orders = await participants(session, group_id)
+    await stock.release_orders(session, [order.id or 0 for order in orders])
     for order in orders:
         order.status = OrderStatus.CANCELLED
         order.updated_at = now
@@ -125,18 +139,27 @@ async def cancel(session: AsyncSession, *, group_id: int, reason: str, now: date
     cancelled = ev.GroupCancelled(group_id, tuple((o.id or 0, o.user_id) for o in orders))
     changed = ev.OrdersChanged(tuple(o.id or 0 for o in orders))
     await notify.publish(session, [cancelled, changed], now=now)
+    if admin_id is not None:
+        audit.record(
+            session, admin_id=admin_id, action="group.cancel", object_type="group",
+            object_id=group_id, before={"status": GroupStatus.OPEN},
+            after={"status": GroupStatus.CANCELLED, "reason": reason[:512], "orders": len(orders)},
+            at=now,
+        )  # fmt: skip
     return Outcome(group_id=group_id, status=GroupStatus.CANCELLED, orders=len(orders))
 
 
 @writes
 async def extend(
-    session: AsyncSession, *, group_id: int, deadline: datetime, now: datetime
-) -> GroupOrder:
+    session: AsyncSession, *, group_id: int, deadline: datetime, now: datetime,
+    admin_id: int | None = None,
+) -> GroupOrder:  # fmt: skip
     group = await get_group(session, group_id)
     if deadline <= now:
         raise GroupError("deadline_past")
     if deadline <= group.deadline:
         raise GroupError("deadline_not_later")
+    before = group.deadline
     result = await session.exec(
         update(GroupOrder)
         .where(col(GroupOrder.id) == group_id, col(GroupOrder.status) == GroupStatus.OPEN)
@@ -147,6 +170,12 @@ async def extend(
         raise GroupError("not_open", status=group.status)
     session.sync_session.info["deadline_set"] = deadline  # the scheduler wakes for it
     await notify.publish(session, [ev.DeadlineMoved(group_id, int(deadline.timestamp()))], now=now)
+    if admin_id is not None:
+        audit.record(
+            session, admin_id=admin_id, action="group.extend", object_type="group",
+            object_id=group_id, before={"deadline": before}, after={"deadline": deadline},
+            at=now,
+        )  # fmt: skip
     return await get_group(session, group_id)
 
 

@@ -13,7 +13,7 @@ from domain.catalog import can_ship
 from domain.errors import GroupError
 from domain.text import fold
 from models import GroupOffer, GroupOrder, Measure, PickupPoint, Product
-from services import notify
+from services import audit, notify
 from services.pickup import city_points
 from services.tx import writes
 
@@ -59,6 +59,12 @@ async def find_pickup_point(
         ):
             return point
     raise GroupError("unknown_pickup", value=text, count=len(points))
+
+
+AUDITED = (
+    "country", "city", "method", "deadline", "measure", "min_total", "capacity", "tiers",
+    "pickup_point_id",
+)  # fmt: skip
 
 
 @writes
@@ -111,4 +117,11 @@ async def create_group(
                 position=position,
             )
         )
+    if created_by is not None:
+        after = audit.snapshot(group, AUDITED)
+        after["offers"] = {str(o.product_id): list(o.prices) for o in spec.offers}
+        audit.record(
+            session, admin_id=created_by, action="group.open", object_type="group",
+            object_id=group.id, after=after, at=now,
+        )  # fmt: skip
     return group

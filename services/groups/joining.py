@@ -4,7 +4,8 @@ Every change to a group's orders starts with a conditional UPDATE of the group r
 and deadline not passed). On PostgreSQL that takes the row lock; on SQLite it takes the database
 write lock (it is the transaction's first write, and reads before it hold no lock). The capacity
 cap is a second conditional UPDATE (`total + delta <= capacity`), in the same transaction that
-writes the lines, so the total always equals the sum of the lines."""
+writes the lines, so the total always equals the sum of the lines; a counted product's stock is
+a third (`services.groups.stock`)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from models import (
     Product,
 )
 from services import notify
+from services.groups import stock
 from services.groups.queries import get_group
 from services.tx import begin_write, writes
 
@@ -120,6 +122,10 @@ async def set_quantity(
     if quantity == 0 and line is None:
         raise GroupError("not_in_group")
     await _move_total(session, group, new_amount - old_amount, old_amount, product)
+    held = line.stock_taken if line is not None else 0
+    held += await stock.take(
+        session, product.id or 0, quantity - previous, have=previous, held=held
+    )
     event = AgentEvent.CHANGED
     if order is None:
         event = AgentEvent.PLACED
@@ -139,12 +145,17 @@ async def set_quantity(
     elif line is None:
         session.add(
             OrderLine(
-                order_id=order.id or 0, offer_id=offer_id, quantity=quantity, amount=new_amount
-            )
+                order_id=order.id or 0,
+                offer_id=offer_id,
+                quantity=quantity,
+                amount=new_amount,
+                stock_taken=held,
+            )  # fmt: skip
         )
     else:
         line.quantity = quantity
         line.amount = new_amount
+        line.stock_taken = held
         session.add(line)
     await session.flush()
     remaining = (
@@ -209,6 +220,7 @@ async def leave(session: AsyncSession, *, group_id: int, user_id: int, now: date
     order = await _order(session, group_id=group_id, user_id=user_id)
     if order is None or order.status != OrderStatus.PLACED:
         raise GroupError("not_in_group")
+    await stock.release_orders(session, [order.id or 0])
     lines = (await session.exec(select(OrderLine).where(OrderLine.order_id == order.id))).all()
     released = sum(line.amount for line in lines)
     for line in lines:

@@ -1,5 +1,5 @@
-"""admin console: admins and suspended users in the database, product stock, hidden
-categories, the audit log and broadcasts
+"""admin console: admins and suspended users in the database, product stock (and what each
+order line took of it), hidden categories, the audit log and broadcasts
 
 Revision ID: 0009
 Revises: 0008
@@ -31,6 +31,10 @@ def upgrade() -> None:
     with op.batch_alter_table("categories", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("is_active", sa.Boolean(), nullable=False, server_default=sa.true())
+        )
+    with op.batch_alter_table("order_lines", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("stock_taken", sa.Integer(), nullable=False, server_default="0")
         )
     op.create_table(
         "audit_log",
@@ -71,6 +75,8 @@ def downgrade() -> None:
     op.drop_index("ix_audit_log_object", table_name="audit_log")
     op.drop_index("ix_audit_log_admin_id_id", table_name="audit_log")
     op.drop_table("audit_log")
+    with op.batch_alter_table("order_lines", schema=None) as batch_op:
+        batch_op.drop_column("stock_taken")
     with op.batch_alter_table("categories", schema=None) as batch_op:
         batch_op.drop_column("is_active")
     with op.batch_alter_table("products", schema=None) as batch_op:
