@@ -458,6 +458,18 @@ def product_cells(data: ProductData) -> list[Cell]:
     ]  # fmt: skip
 
 
+def _names(names: list[str], limit: int = 200) -> str:
+    """Column names for an error, whole ones only: `a, b, c … (+12)`."""
+    shown: list[str] = []
+    for name in names:
+        name = name[:40]
+        if shown and len(", ".join([*shown, name])) > limit:
+            break
+        shown.append(name)
+    rest = len(names) - len(shown)
+    return ", ".join(shown) + (f" … (+{rest})" if rest else "")
+
+
 def _header_key(cell: str) -> str:
     return "_".join(cell.strip().lower().split()).lstrip("\ufeff")
 
@@ -490,13 +502,13 @@ def read_products(
     columns = [_CANONICAL.get(key, key) for key in header]
     unknown = [c for c in columns if c not in COLUMNS]
     if unknown:
-        raise FileError("unknown_columns", ", ".join(c or "?" for c in unknown)[:200])
+        raise FileError("unknown_columns", _names([c or "?" for c in unknown]))
     if len(set(columns)) != len(columns):
         twice = sorted({c for c in columns if columns.count(c) > 1})
-        raise FileError("duplicate_columns", ", ".join(twice)[:200])
+        raise FileError("duplicate_columns", _names(twice))
     missing = [c for c in COLUMNS if c not in columns]
     if missing:
-        raise FileError("missing_columns", ", ".join(missing)[:200])
+        raise FileError("missing_columns", _names(missing))
     body = rows[1:]
     if not body:
         raise FileError("empty")

@@ -473,8 +473,14 @@ async def on_cancel(
 
 
 @router.message(Command("cancel"))
-async def cmd_cancel(message: Message, user: User, state: FSMContext) -> None:
+async def cmd_cancel(
+    message: Message, user: User, state: FSMContext, is_admin: bool = False
+) -> None:
+    dialog = await state.get_state()
     await confirm.clear_dialog(state)
+    if is_admin and dialog is not None and dialog.split(":")[0] not in BUYER_DIALOGS:
+        await message.answer(_("Cancelled. Nothing was changed."))  # as the dialog's ✖ button
+        return
     if user.onboarded:
         await message.answer(_("Cancelled."), reply_markup=main_menu_markup())
     else:

@@ -23,6 +23,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -79,6 +81,11 @@ CHOSEN_FROM_LIST = frozenset({SegmentKind.LANGUAGE, SegmentKind.COUNTRY, Segment
 # an order still under way: neither it nor its group ended
 ENDED_ORDERS = (OrderStatus.CANCELLED, OrderStatus.DELIVERED)
 ENDED_GROUPS = (GroupStatus.FAILED, GroupStatus.CANCELLED, GroupStatus.DELIVERED)
+
+
+def plain_text(html_text: str) -> str:
+    """What the HTML of a message reads as (the audit log keeps words, not markup)."""
+    return html.unescape(re.sub(r"<[^>]*>", "", html_text))
 
 
 @dataclass(frozen=True)
@@ -319,7 +326,8 @@ async def create(
     audit.record(
         session, admin_id=admin_id, action="broadcast.send", object_type="broadcast",
         object_id=broadcast_id,
-        after={"segment": segment.to_dict(), "total": len(ids), "photo": photo, "text": text},
+        after={"segment": segment.to_dict(), "total": len(ids), "photo": photo,
+               "text": plain_text(text)},
         at=now,
     )  # fmt: skip
     return Created(broadcast, True)

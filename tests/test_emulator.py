@@ -415,3 +415,53 @@ async def test_terminal_sends_a_file_the_bot_can_download(emu, bot, tmp_path):
     assert got == [("events.csv", path.read_bytes())]
     out = stdout.getvalue()
     assert "got it" in out and "cannot read /nonexistent.csv" in out
+
+
+async def test_the_terminal_sends_photos_and_captions_and_saves_what_the_bot_sends(
+    emu, bot, tmp_path
+):
+    """`:photo PATH | caption` and `:send PATH | caption` as an admin would (/photo SKU,
+    /import), and the bot's files (an export, a chart) land in a folder to open."""
+    from aiogram import Router
+    from aiogram.types import BufferedInputFile
+
+    dp = Dispatcher()
+    router = Router()
+    seen: list[tuple[str, str | None]] = []
+
+    @router.message(F.photo)
+    async def on_photo(message: Message) -> None:
+        seen.append(("photo", message.caption))
+        await message.answer_photo(message.photo[-1].file_id, caption="your photo")
+
+    @router.message(F.document)
+    async def on_document(message: Message) -> None:
+        seen.append((message.document.file_name, message.caption))
+        await message.answer_document(BufferedInputFile(b"sku,name\n", filename="products.csv"))
+
+    dp.include_router(router)
+    picture = tmp_path / "rice.jpg"
+    picture.write_bytes(b"\xff\xd8\xff fake jpeg")
+    table = tmp_path / "my products.csv"
+    table.write_bytes(b"sku\n")
+    polling = asyncio.create_task(
+        dp.start_polling(bot, polling_timeout=1, handle_signals=False, close_bot_session=False)
+    )
+    stdout = io.StringIO()
+    downloads = tmp_path / "got"
+    try:
+        await run_terminal(
+            emu, EmuUser(id=7102, first_name="Wei"),
+            stdin=io.StringIO(
+                f":photo {picture} | /photo rice-5kg\n:send {table} | /import\n:photo\n:quit\n"
+            ),
+            stdout=stdout, banner="", downloads=downloads,
+        )  # fmt: skip
+    finally:
+        await dp.stop_polling()
+        await polling
+    assert seen == [("photo", "/photo rice-5kg"), ("my products.csv", "/import")]
+    out = stdout.getvalue()
+    assert (downloads / "products.csv").read_bytes() == b"sku,name\n"
+    assert f"saved as {downloads / 'products.csv'}" in out
+    assert "usage: :photo PATH" in out

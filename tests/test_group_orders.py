@@ -593,6 +593,9 @@ async def test_cancel_inside_gb_new_stays_with_the_admin(app: Harness):
     assert "country" not in last.text.lower() and last.buttons == []
     follow = await app.send(admin, "+5d")  # the dialog is over: this is not a deadline
     assert "Step" not in follow.text
+    await app.send(admin, "/gb_new")
+    typed = await app.send(admin, "/cancel")  # typed, as pressed
+    assert typed.text == "Cancelled. Nothing was changed." and typed.buttons == []
 
 
 async def test_a_skip_pressed_twice_skips_one_step(app: Harness):

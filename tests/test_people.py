@@ -448,3 +448,21 @@ async def test_audit_pages_keep_their_filters(app: Harness):
     usd = (await entries(app))[0]
     answer = await app.press(admin, second, f"au:{usd.id}:0:user:1")
     assert answer["show_alert"] is True
+
+
+def test_the_audit_diff_shows_what_changed_inside_a_field_in_the_readers_zone():
+    from datetime import UTC, datetime
+
+    from ui.audit import diff_text
+    from ui.context import RenderContext
+
+    ctx = RenderContext(
+        locale="en", timezone="Europe/Berlin", currency="EUR", now=datetime(2026, 12, 1, tzinfo=UTC)
+    )
+    names = {"zh_Hans": "庆元干香菇 250克" * 5, "en": "Dried shiitake"}
+    text = diff_text({"names": names}, {"names": {**names, "de": "Getrocknete Shiitake"}}, ctx)
+    assert text == "names.de: ∅ → Getrocknete Shiitake"
+    moved = diff_text(
+        {"deadline": "2026-12-08T21:58:22+00:00"}, {"deadline": "2026-12-09T21:58:22+00:00"}, ctx
+    )
+    assert "10:58\u202fPM" in moved and "+00:00" not in moved  # Berlin is UTC+1 in December

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from aiogram.filters.callback_data import CallbackData
@@ -75,12 +76,45 @@ def _value(value: Any) -> str:
 _MISSING = object()
 
 
-def diff_text(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
-    """`price: 38 → 35; stock: ∅ → 12` — only the fields that changed, each value cut short,
-    escaped; a created object lists what it was created with, a deleted one what it had."""
+def _flat(values: dict[str, Any]) -> dict[str, Any]:
+    """One level of nesting spelled out (`names.de`), so a change inside a dict shows as what
+    changed, not as two long JSON texts that look alike."""
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        if (
+            isinstance(value, dict)
+            and value
+            and all(not isinstance(v, dict) for v in value.values())
+        ):
+            for sub, item in value.items():
+                flat[f"{key}.{sub}"] = item
+        else:
+            flat[key] = value
+    return flat
+
+
+def _when(value: Any, ctx: RenderContext | None) -> Any:
+    """An ISO timestamp as the admin reads times: in their zone."""
+    if ctx is None or not isinstance(value, str) or len(value) < 19 or value[10:11] != "T":
+        return value
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return when_text(moment, ctx) if moment.tzinfo else value
+
+
+def diff_text(
+    before: dict[str, Any] | None, after: dict[str, Any] | None,
+    ctx: RenderContext | None = None,
+) -> str:  # fmt: skip
+    """`price: 38 → 35; stock: ∅ → 12` — only the fields that changed (inside a dict too:
+    `names.de`), each value cut short, times in the admin's zone, escaped; a created object
+    lists what it was created with, a deleted one what it had."""
     if before is None and after is None:
         return ""
-    old, new = before or {}, after or {}
+    old = {k: _when(v, ctx) for k, v in _flat(before or {}).items()}
+    new = {k: _when(v, ctx) for k, v in _flat(after or {}).items()}
     parts = []
     for key in dict.fromkeys([*old, *new]):
         was, now = old.get(key, _MISSING), new.get(key, _MISSING)
@@ -127,7 +161,7 @@ def entry_text(entry: AuditEntry, people: dict[int, User], ctx: RenderContext) -
         f"<b>#{entry.id}</b> · {q(when_text(entry.at, ctx))} · {_who(entry.admin_id, people)}",
         f"<code>{q(entry.action)}</code> · {_object(entry, people)}",
     ]
-    diff = diff_text(entry.before, entry.after)
+    diff = diff_text(entry.before, entry.after, ctx)
     if diff:
         lines.append(f"   {diff}")
     return "\n".join(lines)

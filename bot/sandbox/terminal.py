@@ -21,7 +21,9 @@ commands:
   #N                press button N of the latest keyboard
   #N@M              press button N of message M
   :user ID [lang]   switch to another user
-  :send PATH        send a file as a document (an admin's CSV or XLSX of shipment events)
+  :send PATH [| caption]   send a file as a document: an admin's CSV or XLSX of shipment
+                    events, or of products with the caption /import
+  :photo PATH [| caption]  send a picture as a photo, e.g. :photo rice.jpg | /photo rice-5kg
   :help             this help
   :quit             leave (Ctrl-D too)"""
 
@@ -161,6 +163,7 @@ class _Terminal:
         stdin: TextIO,
         stdout: TextIO,
         idle_timeout: float,
+        downloads: Path | None = None,
     ) -> None:
         self.emulator = emulator
         self.user = user
@@ -169,6 +172,8 @@ class _Terminal:
         self.color = _isatty(stdout)
         self.interactive = _isatty(stdin)
         self.idle_timeout = idle_timeout
+        # files the bot sends (exports, charts) are saved here, to open, edit and send back
+        self.downloads = downloads or Path.cwd() / "sandbox-files"
 
     def write(self, text: str) -> None:
         self.stdout.write(text + "\n")
@@ -180,6 +185,8 @@ class _Terminal:
     def on_message(self, kind: str, message: EmuMessage) -> None:
         if message.chat_id == self.user.id:
             self.write(render_message(kind, message, color=self.color))
+            if kind == "new":
+                self.save_files(message)
         elif kind == "new":  # a notification to another sandbox user (an agent's alert, say)
             note = f"(to user {message.chat_id}: switch with :user {message.chat_id} to answer it)"
             self.write(f"{_DIM}{note}{_RESET}" if self.color else note)
@@ -243,20 +250,55 @@ class _Terminal:
             self.user = EmuUser(id=user_id, first_name=first_name, language_code=language)
         self.note(f"now user {user_id}" + (f" ({language})" if language else ""))
 
-    def send_file(self, path: str) -> None:
-        if not path:
-            self.note("usage: :send PATH")
+    def save_files(self, message: EmuMessage) -> None:
+        """A document or photo from the bot, written to the downloads folder."""
+        found: tuple[str, bytes] | None = None
+        if message.document is not None:
+            found = message.document
+        elif message.photo is not None:
+            file = self.emulator.files.get(message.photo)
+            if file is not None and file.content:
+                found = (f"photo-{message.message_id}.png", file.content)
+        if found is None or not found[1]:
             return
+        name = Path(found[0]).name or f"file-{message.message_id}"
+        try:
+            self.downloads.mkdir(parents=True, exist_ok=True)
+            target = self.downloads / name
+            target.write_bytes(found[1])
+        except OSError as error:
+            self.note(f"could not save {name}: {error.strerror}")
+            return
+        self.note(f"saved as {target}")
+
+    def _read(self, usage: str, spec: str) -> tuple[Path, bytes, str | None] | None:
+        path, _bar, typed = spec.partition("|")
+        path, caption = path.strip(), typed.strip() or None
+        if not path:
+            self.note(usage)
+            return None
         file = Path(path).expanduser()
         try:
             content = file.read_bytes()
         except OSError as error:
             self.note(f"cannot read {path}: {error.strerror}")
-            return
+            return None
         if not content:
             self.note(f"{path} is empty")
-            return
-        self.emulator.send_document(self.user, file.name, content)
+            return None
+        return file, content, caption
+
+    def send_file(self, spec: str) -> None:
+        found = self._read("usage: :send PATH [| caption]", spec)
+        if found is not None:
+            file, content, caption = found
+            self.emulator.send_document(self.user, file.name, content, caption=caption)
+
+    def send_photo(self, spec: str) -> None:
+        found = self._read("usage: :photo PATH [| caption]", spec)
+        if found is not None:
+            file, content, caption = found
+            self.emulator.send_photo(self.user, content, caption=caption, filename=file.name)
 
     async def handle(self, line: str) -> bool:
         """Handle one input line; False means quit."""
@@ -271,7 +313,10 @@ class _Terminal:
             elif command == "user":
                 self.switch_user(args)
             elif command == "send":
-                self.send_file(" ".join(args))
+                self.send_file(line[1:].partition(" ")[2])
+                await self.settle()
+            elif command == "photo":
+                self.send_photo(line[1:].partition(" ")[2])
                 await self.settle()
             else:
                 self.note(f"unknown command :{command} (see :help)")
@@ -321,6 +366,7 @@ async def run_terminal(
     stdout: TextIO | None = None,
     banner: str = "",
     idle_timeout: float = 5.0,
+    downloads: Path | None = None,
 ) -> None:
     """Chat with the bot as ``user`` until EOF or ``:quit``.
 
@@ -332,5 +378,6 @@ async def run_terminal(
         stdin if stdin is not None else sys.stdin,
         stdout if stdout is not None else sys.stdout,
         idle_timeout,
+        downloads,
     )
     await terminal.run(banner)

@@ -38,6 +38,7 @@ from ui.admin import (
     pickup_markup,
     product_codes_text,
     step_markup,
+    times_in,
     zone_hint,
 )
 from ui.callbacks import AdminGroupCb
@@ -122,6 +123,7 @@ async def create_from_draft(
         title=q(group_title(group, user, current().locale)),
         link=q(group_link(me.username, group.id or 0)),
     )
+    text += "\n" + times_in(user)
     if not await agents.city_has_agent(session, country=group.country, city=group.city):
         text += "\n\n" + no_agent_warning(group.city, group.country)
     await message.answer(text)
