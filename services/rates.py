@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import ExchangeRate, Product, User
 from services import audit
-from services.tx import begin_write
+from services.tx import writes
 
 FIELDS = ("currency", "per_cny_micro")
 
@@ -37,12 +37,12 @@ async def users_of(session: AsyncSession, currency: str) -> int:
     return int((await session.exec(query)).one())
 
 
+@writes
 async def set_rate(
     session: AsyncSession, *, currency: str, per_cny_micro: int, admin_id: int, now: datetime
 ) -> tuple[ExchangeRate, int | None]:
-    """Set (or create) a rate; returns it and the rate it replaced (None: a new currency).
-    The caller commits."""
-    await begin_write(session)
+    """Set (or create) a rate, audited; returns it and the rate it replaced (None: a new
+    currency)."""
     rate = await session.get(ExchangeRate, currency)
     old = rate.per_cny_micro if rate is not None else None
     before = audit.snapshot(rate, FIELDS) if rate is not None else None
@@ -66,12 +66,12 @@ class Removal:
     missing: bool = False
 
 
+@writes
 async def remove_rate(
     session: AsyncSession, *, currency: str, admin_id: int, now: datetime
 ) -> Removal:
     """Remove a rate unless someone sees prices in that currency (checked in the write
-    transaction: a buyer choosing it meanwhile is counted). The caller commits."""
-    await begin_write(session)
+    transaction: a buyer choosing it meanwhile is counted)."""
     rate = await session.get(ExchangeRate, currency)
     if rate is None:
         return Removal(removed=False, missing=True)

@@ -95,7 +95,6 @@ async def _set(
     await rates.set_rate(
         session, currency=currency, per_cny_micro=per_cny, admin_id=user.id, now=clock.now()
     )
-    await session.commit()
     await target.answer(rate_set_text(currency, per_cny))
 
 
@@ -116,7 +115,6 @@ async def on_rate_confirmed(
     await rates.set_rate(
         session, currency=currency, per_cny_micro=new, admin_id=user.id, now=clock.now()
     )
-    await session.commit()
     await callback.answer()
     await show(callback, rate_set_text(currency, new))
 
@@ -163,7 +161,6 @@ async def on_remove_confirmed(
         return
     currency = str(pending["currency"])
     done = await rates.remove_rate(session, currency=currency, admin_id=user.id, now=clock.now())
-    await session.commit()
     await callback.answer()
     if done.missing:
         text = _("There is no rate for “{code}”. See /rates.").format(code=q(currency))

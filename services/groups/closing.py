@@ -17,13 +17,13 @@ from domain.groups import forms
 from domain.orders import order_amount, order_amount_local
 from models import GroupOrder, GroupStatus, GroupWatch, OrderStatus, User
 from services import audit, catalog, notify
-from services.groups import stock
 from services.groups.queries import (
     OrderView,
     get_group,
     lines_of,
     participants,
 )
+from services.groups.stock import release_orders
 from services.tx import writes
 
 
@@ -73,7 +73,7 @@ async def close(
     tier = pricing.tier_index(group.tiers, group.total)
     orders = await participants(session, group_id)
     if not formed:  # nothing is sold: the units go back on sale
-        await stock.release_orders(session, [order.id or 0 for order in orders])
+        await release_orders(session, [order.id or 0 for order in orders])
     if formed:
         # everything the amounts need, in three queries however many orders there are
         lines = await lines_of(session, [order.id or 0 for order in orders])
@@ -131,7 +131,7 @@ async def cancel(
         await session.rollback()
         raise GroupError("not_open", status=group.status)
     orders = await participants(session, group_id)
-    await stock.release_orders(session, [order.id or 0 for order in orders])
+    await release_orders(session, [order.id or 0 for order in orders])
     for order in orders:
         order.status = OrderStatus.CANCELLED
         order.updated_at = now

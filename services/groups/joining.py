@@ -33,8 +33,8 @@ from models import (
     Product,
 )
 from services import notify
-from services.groups import stock
 from services.groups.queries import get_group
+from services.groups.stock import release_orders, take
 from services.tx import begin_write, writes
 
 
@@ -123,9 +123,7 @@ async def set_quantity(
         raise GroupError("not_in_group")
     await _move_total(session, group, new_amount - old_amount, old_amount, product)
     held = line.stock_taken if line is not None else 0
-    held += await stock.take(
-        session, product.id or 0, quantity - previous, have=previous, held=held
-    )
+    held += await take(session, product.id or 0, quantity - previous, have=previous, held=held)
     event = AgentEvent.CHANGED
     if order is None:
         event = AgentEvent.PLACED
@@ -220,7 +218,7 @@ async def leave(session: AsyncSession, *, group_id: int, user_id: int, now: date
     order = await _order(session, group_id=group_id, user_id=user_id)
     if order is None or order.status != OrderStatus.PLACED:
         raise GroupError("not_in_group")
-    await stock.release_orders(session, [order.id or 0])
+    await release_orders(session, [order.id or 0])
     lines = (await session.exec(select(OrderLine).where(OrderLine.order_id == order.id))).all()
     released = sum(line.amount for line in lines)
     for line in lines:
