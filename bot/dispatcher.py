@@ -35,11 +35,13 @@ from core.config import Settings
 from handlers import (
     agents,
     catalog,
+    checkout,
     confirm,
     digests,
     fallback,
     groups,
     menu,
+    payments,
     profile,
     search,
     tracking,
@@ -130,12 +132,14 @@ def create_dispatcher(
         admin_broadcast.router.build(),
         admin_stats.router.build(),
         agents.router.build(),  # agents' commands and alert buttons check the region themselves
+        payments.router.build(),  # money: agents' and admins' (region checked), buyers' invoices
         fallback.gate.build(),  # before set-up is finished, everything else leads back to it
         menu.router.build(),
         catalog.router.build(),
         groups.router.build(),
         tracking.router.build(),
         digests.router.build(),
+        checkout.router.build(),  # Settings → Delivery, line notes, the shared phone: before search's plain text
         search.router.build(),  # takes plain text outside dialogs: after every command router
         fallback.router.build(),  # catch-all: stale buttons, unknown commands — always last
     )

@@ -12,6 +12,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+SANDBOX_PROVIDER_TOKEN = "284685063:TEST:sandbox"  # the emulator's test provider
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -49,6 +52,9 @@ class Settings(BaseSettings):
     tick_seconds: float = 15.0  # how often deadlines and reminders are checked
     digest_slot_minutes: float = 15.0  # how often the digests that came due are sent
     broadcast_progress_seconds: float = 5.0  # an admin's broadcast progress is edited this often
+    # Telegram Payments (from @BotFather): invoices are offered only with one; the sandbox has
+    # its own test provider when none is set
+    payment_provider_token: SecretStr | None = None
     sandbox_user_id: int = 1001
     sandbox_port: int = 0
 
@@ -90,7 +96,17 @@ class Settings(BaseSettings):
     @property
     def secrets(self) -> tuple[str, ...]:
         """What must never appear in a log line, a stored error or a message."""
-        return tuple(value for value in (self.token, self.secret_token) if value)
+        return tuple(
+            value for value in (self.token, self.secret_token, self.provider_token) if value
+        )
+
+    @property
+    def provider_token(self) -> str | None:
+        """The payment provider's token: the configured one, or the emulator's test provider
+        in the sandbox (None: no invoices, cash and transfer only)."""
+        if self.payment_provider_token:
+            return self.payment_provider_token.get_secret_value()
+        return SANDBOX_PROVIDER_TOKEN if self.sandbox else None
 
     @cached_property
     def sandbox(self) -> bool:

@@ -20,3 +20,7 @@ class AgentError(DomainError):
 
 class ShipmentError(DomainError):
     """A refused shipment change (creating one, posting an event, importing a file)."""
+
+
+class PaymentError(DomainError):
+    """A refused payment, refund or invoice (`ui.errors.payment_error_text` words it)."""

@@ -57,10 +57,25 @@ class RemindersDue:
 
 
 @dataclass(frozen=True)
-class OrderPaid:
+class BalanceChanged:
+    """Money moved for an order, or what it owes changed without the buyer doing it: the buyer
+    is told the new balance. `why`: domain.notices.BalanceWhy; `ref` keys it (a payment id, a
+    tier) so a retried use-case tells them once."""
+
     group_id: int
     order_id: int
     buyer_id: int
+    why: str
+    ref: int = 0
+
+
+@dataclass(frozen=True)
+class TierReached:
+    """A group that is paid on joining reached a cheaper tier: whoever paid more than they now
+    owe is told what comes back."""
+
+    group_id: int
+    tier: int
 
 
 @dataclass(frozen=True)
@@ -95,5 +110,6 @@ class GroupOpened:
 
 Event = (
     OrderEvent | MinimumReached | GroupClosed | GroupCancelled | DeadlineMoved | RemindersDue
-    | OrderPaid | OrderHanded | ShipmentUpdated | OrdersChanged | GroupOpened
+    | OrderHanded | ShipmentUpdated | OrdersChanged | GroupOpened | BalanceChanged
+    | TierReached
 )  # fmt: skip

@@ -6,27 +6,35 @@ One-line form (keys in any order; quotes for values with spaces):
     /gb_new country=IT city=Milan method=rail deadline="2026-12-20 12:00" min=200kg
             cap=500kg tiers=0,100,300 offer=rice-fish-rice-5kg:98,90,85
             offer=dried-shiitake:38,36,35 pickup="Ristorante Roma, Via Sarpi 10"
+            pay=now methods=cash,transfer iban="DE89 3704 0044 0532 0130 00"
+            beneficiary="Qingtian Bridge GmbH"
 
 Amounts are kilograms (`200kg`, `12.5 kg`) or units (`50`, `50u`); tier thresholds are in the
 group's measure (kg or units); prices are yuan per product unit (`98`, `98.5`).
+`pay` is when buyers pay: `formed` (the default: when the group forms, at the final price) or
+`now` (when they join, at the current price); `methods` the ways they may pay: `cash` (the
+default), `transfer` (needs `iban` and `beneficiary`), `telegram` (needs a payment provider).
 """
 
 from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from domain import geo
-from models import Measure, ShippingMethod
+from domain.iban import IbanError, parse_iban
+from models import Measure, PayMethod, PayWhen, ShippingMethod
 
 MAX_AMOUNT_KG = 1_000_000
 MAX_UNITS = 10_000_000
 MAX_PRICE_YUAN = 1_000_000
 MAX_DAYS_AHEAD = 366
+MAX_BENEFICIARY = 128
 
 
 class SpecError(ValueError):
@@ -188,6 +196,69 @@ def parse_offer(text: str, tiers: int) -> tuple[str, list[int]]:
     return slug.lower(), prices
 
 
+PAY_WHEN_WORDS = {
+    "formed": PayWhen.FORMED, "form": PayWhen.FORMED, "later": PayWhen.FORMED,
+    "成团": PayWhen.FORMED, "now": PayWhen.NOW, "join": PayWhen.NOW, "立即": PayWhen.NOW,
+    "现在": PayWhen.NOW,
+}  # fmt: skip
+PAY_METHOD_WORDS = {
+    "telegram": PayMethod.TELEGRAM, "tg": PayMethod.TELEGRAM, "card": PayMethod.TELEGRAM,
+    "cash": PayMethod.CASH, "现金": PayMethod.CASH, "transfer": PayMethod.TRANSFER,
+    "bank": PayMethod.TRANSFER, "iban": PayMethod.TRANSFER, "转账": PayMethod.TRANSFER,
+    "银行转账": PayMethod.TRANSFER,
+}  # fmt: skip
+# the order ways to pay are listed and stored in (the /gb_new buttons' ids index into it)
+PAY_METHOD_ORDER: tuple[str, ...] = (PayMethod.TELEGRAM, PayMethod.CASH, PayMethod.TRANSFER)
+
+
+def parse_pay_when(text: str) -> str:
+    when = PAY_WHEN_WORDS.get(text.strip().lower())
+    if when is None:
+        raise SpecError("pay_when", text)
+    return when
+
+
+def ordered_methods(methods: Iterable[str]) -> list[str]:
+    """The ways to pay in their usual order, each once (unknown ones last, as given)."""
+    chosen = list(dict.fromkeys(methods))
+    known = [m for m in PAY_METHOD_ORDER if m in chosen]
+    return known + [m for m in chosen if m not in PAY_METHOD_ORDER]
+
+
+def parse_pay_methods(text: str, *, invoices: bool) -> list[str]:
+    """`cash,transfer` (commas, spaces or +) → the ways to pay; `telegram` only with invoices on
+    (a payment provider token configured)."""
+    methods: list[str] = []
+    for part in re.split(r"[,\s;+/]+", text.strip()):
+        if not part:
+            continue
+        method = PAY_METHOD_WORDS.get(part.lower())
+        if method is None:
+            raise SpecError("pay_method", part)
+        if method == PayMethod.TELEGRAM and not invoices:
+            raise SpecError("invoices_off", part)
+        methods.append(method)
+    if not methods:
+        raise SpecError("no_pay_method", text)
+    return ordered_methods(methods)
+
+
+def parse_account_iban(text: str) -> str:
+    """An IBAN typed in /gb_new; a mistake is a SpecError `iban_<problem>` (domain.iban)."""
+    try:
+        return parse_iban(text)
+    except IbanError as error:
+        raise SpecError(f"iban_{error.problem}", text) from error
+
+
+def parse_beneficiary(text: str) -> str:
+    """Whom a transfer is made out to, as the bank has the name: 1-128 characters."""
+    name = " ".join(text.split())
+    if not name or len(name) > MAX_BENEFICIARY or not name.isprintable():
+        raise SpecError("beneficiary", name[:32])
+    return name
+
+
 @dataclass
 class Draft:
     """A group order being written: the dialog fills it step by step, the one-line form at once."""
@@ -202,6 +273,10 @@ class Draft:
     capacity: int | None = None
     tiers: list[int] = field(default_factory=lambda: [0])
     offers: list[tuple[str, list[int]]] = field(default_factory=list)
+    pay_when: str = PayWhen.FORMED
+    pay_methods: list[str] = field(default_factory=lambda: [PayMethod.CASH])
+    iban: str | None = None  # compact; only with a bank transfer among the ways to pay
+    beneficiary: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -209,6 +284,8 @@ class Draft:
             "method": self.method, "deadline": self.deadline.isoformat() if self.deadline else None,
             "measure": self.measure, "min_total": self.min_total, "capacity": self.capacity,
             "tiers": self.tiers, "offers": [[slug, prices] for slug, prices in self.offers],
+            "pay_when": self.pay_when, "pay_methods": list(self.pay_methods), "iban": self.iban,
+            "beneficiary": self.beneficiary,
         }  # fmt: skip
 
     @classmethod
@@ -221,6 +298,9 @@ class Draft:
             measure=data.get("measure"), min_total=data.get("min_total"),
             capacity=data.get("capacity"), tiers=list(data.get("tiers") or [0]),
             offers=[(slug, list(prices)) for slug, prices in data.get("offers") or []],
+            pay_when=data.get("pay_when") or PayWhen.FORMED,
+            pay_methods=list(data.get("pay_methods", [PayMethod.CASH]) or []),
+            iban=data.get("iban"), beneficiary=data.get("beneficiary"),
         )  # fmt: skip
 
     def missing(self) -> list[str]:
@@ -230,8 +310,16 @@ class Draft:
         }  # fmt: skip
         return [name for name, value in wanted.items() if not value]
 
+    @property
+    def by_transfer(self) -> bool:
+        return PayMethod.TRANSFER in self.pay_methods
 
-def parse_one_line(text: str, *, locale: str, timezone: str, now: datetime) -> Draft:
+
+def parse_one_line(
+    text: str, *, locale: str, timezone: str, now: datetime, invoices: bool = False
+) -> Draft:
+    """The whole group in `key=value` tokens (the module's docstring has them); `invoices`:
+    Telegram Payments can be offered (a payment provider token is configured)."""
     try:
         tokens = shlex.split(text)
     except ValueError as error:
@@ -243,7 +331,10 @@ def parse_one_line(text: str, *, locale: str, timezone: str, now: datetime) -> D
         if not sep:
             raise SpecError("token", token)
         values.setdefault(key.strip().lower(), []).append(value)
-    known = {"country", "city", "method", "deadline", "min", "cap", "tiers", "offer", "pickup"}
+    known = {
+        "country", "city", "method", "deadline", "min", "cap", "tiers", "offer", "pickup", "pay",
+        "methods", "iban", "beneficiary",
+    }  # fmt: skip
     for key in values:
         if key not in known:
             raise SpecError("key", key)
@@ -269,6 +360,21 @@ def parse_one_line(text: str, *, locale: str, timezone: str, now: datetime) -> D
         if len(pickup) > 256:
             raise SpecError("pickup", pickup[:32])
         draft.pickup_point = pickup or None
+    if "pay" in values:
+        draft.pay_when = parse_pay_when(values["pay"][0])
+    if "methods" in values:
+        draft.pay_methods = parse_pay_methods(",".join(values["methods"]), invoices=invoices)
+    if "iban" in values:
+        draft.iban = parse_account_iban(values["iban"][0])
+    if "beneficiary" in values:
+        draft.beneficiary = parse_beneficiary(values["beneficiary"][0])
+    if draft.by_transfer:
+        if draft.iban is None:
+            raise SpecError("transfer_without_iban")
+        if draft.beneficiary is None:
+            raise SpecError("transfer_without_beneficiary")
+    elif draft.iban is not None or draft.beneficiary is not None:
+        raise SpecError("account_without_transfer")
     missing = draft.missing()
     if missing:
         raise SpecError("missing", ", ".join(missing))

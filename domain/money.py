@@ -112,3 +112,26 @@ def line_amount(unit_cny: int, quantity: int, per_cny_micro: int | None, currenc
     if currency == BASE_CURRENCY or per_cny_micro is None:
         return unit_cny * quantity
     return convert(unit_cny, per_cny_micro, currency) * quantity
+
+
+def parse_money(text: str, currency: str) -> int | None:
+    """An amount someone typed (`12.54`, `12,54`, `12`) → minor units of `currency`; None when it
+    is not a positive amount with at most the currency's decimals (a typo is refused, not
+    rounded)."""
+    value = text.strip().replace(" ", "").replace("\u00a0", "")
+    if not value or len(value) > 20:
+        return None
+    if value.count(",") == 1 and "." not in value:
+        value = value.replace(",", ".")
+    if not value.replace(".", "", 1).isdigit() or not value.isascii():
+        return None  # digits and one decimal point only: no signs, exponents, thousands
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite() or number <= 0 or not -12 < number.adjusted() < 13:
+        return None
+    minor = number.scaleb(precision(currency))
+    if minor != minor.to_integral_value():
+        return None
+    return int(minor)

@@ -31,6 +31,17 @@ class Kind(StrEnum):
     DIGEST = "digest"
     GROUP_OPENED = "group_opened"  # optional: "tell me when a group opens in my city"
     BROADCAST = "broadcast"  # an admin's message to a segment (its words are on the broadcast)
+    BALANCE = "balance"  # to a buyer: their order's balance changed (BalanceNotice.why says how)
+
+
+class BalanceWhy(StrEnum):
+    """Why a buyer hears their balance."""
+
+    PAID = "paid"  # a payment was recorded (by an agent, or Telegram Payments)
+    UNDONE = "undone"  # an agent took back a payment recorded by mistake
+    REFUNDED = "refunded"  # a refund was made
+    TIER = "tier"  # the group reached a cheaper tier: the difference comes back
+    NOT_SUPPLIED = "not_supplied"  # a line could not be supplied: not charged, refunded
 
 
 class AgentEvent(StrEnum):
@@ -59,6 +70,17 @@ class OrderNotice:
 
     group_id: int
     order_id: int
+
+
+@dataclass(frozen=True)
+class BalanceNotice:
+    """To a buyer: the balance of their order, and what changed it (`ref`: the payment, or the
+    tier, it is about)."""
+
+    group_id: int
+    order_id: int
+    why: str
+    ref: int = 0
 
 
 @dataclass(frozen=True)
@@ -114,7 +136,7 @@ ADMIN_STATS = ("orders", "revenue", "buyers", "formed", "failed", "moved", "unde
 
 Payload = (
     Text | GroupNotice | OrderNotice | AgentAlert | ShipmentNotice | AlertEdit | DigestNotice
-    | BroadcastNotice
+    | BroadcastNotice | BalanceNotice
 )  # fmt: skip
 
 PAYLOADS: dict[Kind, type[Payload]] = {
@@ -134,6 +156,7 @@ PAYLOADS: dict[Kind, type[Payload]] = {
     Kind.DIGEST: DigestNotice,
     Kind.GROUP_OPENED: GroupNotice,
     Kind.BROADCAST: BroadcastNotice,
+    Kind.BALANCE: BalanceNotice,
 }
 
 

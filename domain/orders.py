@@ -17,9 +17,11 @@ class OrderView:
 
 
 def order_amount(view: OrderView, tier: int) -> int:
-    """Yuan minor units at a tier's prices."""
+    """Yuan minor units at a tier's prices (a line that could not be supplied is not charged)."""
     return sum(
-        pricing.line_amount(offer.prices[tier], line.quantity) for line, offer, _ in view.lines
+        pricing.line_amount(offer.prices[tier], line.quantity)
+        for line, offer, _ in view.lines
+        if line.supplied
     )
 
 
@@ -28,4 +30,5 @@ def order_amount_local(view: OrderView, tier: int, rate: int | None, currency: s
     return sum(
         money.line_amount(offer.prices[tier], line.quantity, rate, currency)
         for line, offer, _ in view.lines
+        if line.supplied
     )

@@ -4,6 +4,8 @@ Admins appoint them (handlers.admin.agents)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram import F
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
@@ -75,31 +77,8 @@ async def cmd_picklist(
         await message.answer(_("⛔ This group order is not in your region (or does not exist)."))
 
 
-async def act(
-    action: str, session: AsyncSession, user: User, order_id: int, now
-) -> tuple[bool, str, Order | None]:  # noqa: ANN001
-    try:
-        if action == "paid":
-            order = await agents.mark_paid(
-                session, order_id=order_id, agent_user_id=user.id, now=now
-            )
-            return (
-                True,
-                _("💰 Order {number} is marked paid; the buyer is told.").format(number=order_id),
-                order,
-            )
-        order = await agents.mark_handed(session, order_id=order_id, agent_user_id=user.id, now=now)
-        return (
-            True,
-            _("📦 Order {number} is handed over; the buyer is told.").format(number=order_id),
-            order,
-        )
-    except AgentError as error:
-        return False, error_text(error), None
-
-
-@router.message(Command("paid", "handed"))
-async def cmd_mark(
+@router.message(Command("handed"))
+async def cmd_handed(
     message: Message,
     command: CommandObject,
     session: AsyncSession,
@@ -112,11 +91,25 @@ async def cmd_mark(
     if order_id is None:
         await message.answer(_("Usage: /{command} ORDER_NUMBER").format(command=command.command))
         return
-    _ok, text, _order = await act(command.command, session, user, order_id, clock.now())
+    _ok, text, _order = await hand_over(session, user, order_id, clock.now())
     await message.answer(text)
 
 
-@router.callback_query(AgentCb.filter(F.a.in_({"paid", "handed"})))
+async def hand_over(
+    session: AsyncSession, user: User, order_id: int, now: datetime
+) -> tuple[bool, str, Order | None]:
+    try:
+        order = await agents.mark_handed(session, order_id=order_id, agent_user_id=user.id, now=now)
+    except AgentError as error:
+        return False, error_text(error), None
+    return (
+        True,
+        _("📦 Order {number} is handed over; the buyer is told.").format(number=order_id),
+        order,
+    )
+
+
+@router.callback_query(AgentCb.filter(F.a == "handed"))
 async def on_mark(
     callback: CallbackQuery,
     callback_data: AgentCb,
@@ -124,7 +117,7 @@ async def on_mark(
     user: User,
     clock: Clock,
 ) -> None:
-    ok, text, order = await act(callback_data.a, session, user, callback_data.id, clock.now())
+    ok, text, order = await hand_over(session, user, callback_data.id, clock.now())
     await callback.answer(text, show_alert=not ok)
     if not ok or order is None:
         return

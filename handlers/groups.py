@@ -15,9 +15,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.clock import Clock
 from handlers.routing import RouterSpec
 from models import GroupOrder, User
-from services import groups
+from services import checkout, groups
 from services.groups import GroupError
 from ui.callbacks import GroupCb, MenuCb, QtyCb
+from ui.checkout import with_delivery_question
 from ui.errors import error_text
 from ui.groups import card_view, leave_view, list_view, orders_view, quantity_note
 from ui.links import share_url
@@ -122,8 +123,10 @@ async def on_leave(
     if mine is None or mine.order.status != "placed":
         await stale(callback)
         return
+    screen = await groups.group_screen(session, group_id=callback_data.id, user=user)
+    paid = screen.balance.paid - screen.balance.refunded if screen.balance else 0
     await callback.answer()
-    await show(callback, *leave_view(callback_data.id))
+    await show(callback, *leave_view(callback_data.id, paid, screen.balance))
 
 
 @router.callback_query(GroupCb.filter(F.a == "leave_ok"))
@@ -255,6 +258,10 @@ async def apply_quantity(
     screen = await groups.group_screen(session, group_id=group_id, user=user)
     share = await share_url(bot, group_id, user.id)
     text, markup = card_view(screen, user, now, share)
+    if await checkout.should_ask_delivery(session, user=user, change=change):
+        # the first order: how do they collect? Asked on the card itself (one message); each
+        # choice opens its dialog in a new message, the card stays
+        text, markup = with_delivery_question(text, markup, user)
     await show(target, text, markup)
     return True
 

@@ -6,7 +6,7 @@ from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,12 +14,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.clock import Clock
 from core.locales import LANGUAGE_NAMES, LOCALES
 from domain import geo
+from domain.checkout import CheckoutError
 from domain.money import BASE_CURRENCY
 from domain.text import clean_line
 from handlers import confirm
 from handlers.routing import RouterSpec
 from models import User
-from services import agents, catalog, digests, groups, users
+from services import agents, catalog, checkout, digests, groups, users
 from services.groups import GroupError
 from ui.agents import region_label
 from ui.callbacks import (
@@ -32,6 +33,16 @@ from ui.callbacks import (
     MenuCb,
     PickupCb,
     SettingsCb,
+)
+from ui.checkout import (
+    CHECKOUT_STATES,
+    CheckoutState,
+    NoteState,
+    cancelled_text,
+    delivery_screen,
+    note_cancelled_view,
+    saved_view,
+    send_new,
 )
 from ui.commands import set_chat_commands
 from ui.context import current, switch_locale
@@ -441,7 +452,8 @@ async def cmd_timezone(
 
 
 BUYER_DIALOGS = frozenset(
-    group.__full_group_name__ for group in (Profile, Search, JoinState, DigestState)
+    group.__full_group_name__
+    for group in (Profile, Search, JoinState, DigestState, CheckoutState, NoteState)
 )
 
 
@@ -454,6 +466,18 @@ async def on_cancel(
     dialog = await state.get_state()
     await confirm.clear_dialog(state)
     await callback.answer(_("Cancelled."))
+    if dialog == NoteState.text.state:  # handlers.checkout: back to the group
+        await show(callback, *note_cancelled_view(int(data.get("note_group", 0))))
+        return
+    if dialog in CHECKOUT_STATES:  # handlers.checkout: back to Settings → Delivery
+        points = await checkout.pickup_points_of(session, user)
+        if dialog == CheckoutState.phone.state:
+            await show(callback, *delivery_screen(user, points))
+            # the share-my-number button goes with a message of its own (no inline buttons)
+            await send_new(callback, cancelled_text(), ReplyKeyboardRemove())
+        else:
+            await show(callback, *delivery_screen(user, points, note=cancelled_text()))
+        return
     if is_admin and dialog is not None and dialog.split(":")[0] not in BUYER_DIALOGS:
         # an admin's dialog (/gb_new, /ship, …): it ends where it was, nothing is created, and
         # an admin who never set up a profile is not taken into the buyers' set-up
@@ -481,6 +505,9 @@ async def cmd_cancel(
     if is_admin and dialog is not None and dialog.split(":")[0] not in BUYER_DIALOGS:
         await message.answer(_("Cancelled. Nothing was changed."))  # as the dialog's ✖ button
         return
+    if dialog == CheckoutState.phone.state:  # the share-my-number button goes too
+        await message.answer(cancelled_text(), reply_markup=ReplyKeyboardRemove())
+        return
     if user.onboarded:
         await message.answer(_("Cancelled."), reply_markup=main_menu_markup())
     else:
@@ -494,12 +521,11 @@ async def cmd_cancel(
 async def on_pickup(
     callback: CallbackQuery, callback_data: PickupCb, session: AsyncSession, user: User
 ) -> None:
-    if callback_data.id:
-        points = await agents.pickup_points(session, country=user.country, city=user.city)
-        if callback_data.id not in {p.id for p in points}:
-            await stale(callback)
-            return
-    user.pickup_point_id = callback_data.id or None
-    await users.save(session, user)
+    """A pickup point of the buyer's city (0: whichever each group names): they collect there."""
+    try:
+        await checkout.choose_pickup(session, user=user, point_id=callback_data.id or None)
+    except CheckoutError:  # not a point of their city (any more)
+        await stale(callback)
+        return
     await callback.answer(_("Saved."))
-    await show(callback, *await settings_view(session, user))
+    await show(callback, *saved_view(user, await checkout.pickup_points_of(session, user)))

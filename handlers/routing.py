@@ -78,6 +78,7 @@ class RouterSpec:
             "edited_message",
             "my_chat_member",
             "inline_query",
+            "pre_checkout_query",
             "errors",
         ):
             return self._observer(event)

@@ -16,6 +16,7 @@ from models.group import (
     ShippingMethod,
 )
 from models.outbox import Notification, OutboxStatus
+from models.payment import EntryKind, Payment, PayMethod, PayWhen, RefundReason
 from models.processed import ProcessedUpdate
 from models.shipment import Shipment, ShipmentEvent
 from models.user import User
@@ -25,6 +26,11 @@ __all__ = [
     "Broadcast",
     "BroadcastStatus",
     "ProcessedUpdate",
+    "EntryKind",
+    "Payment",
+    "PayMethod",
+    "PayWhen",
+    "RefundReason",
     "Agent",
     "AgentInvite",
     "PickupPoint",

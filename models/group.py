@@ -71,6 +71,13 @@ class GroupOrder(SQLModel, table=True):
     reminder_sent_at: datetime | None = None
     min_reached_at: datetime | None = None
     version: int = Field(default=0)
+    # how its buyers pay (models.payment): when, which ways, and the account of a transfer
+    pay_when: str = Field(default="formed", max_length=8)  # PayWhen
+    pay_methods: list[str] = Field(
+        default_factory=lambda: ["cash"], sa_column=Column(JSON, nullable=False)
+    )
+    iban: str | None = Field(default=None, max_length=34)
+    beneficiary: str | None = Field(default=None, max_length=128)
 
 
 class GroupOffer(SQLModel, table=True):
@@ -124,6 +131,8 @@ class OrderLine(SQLModel, table=True):
     # units this line took from the product's stock (services.groups.stock): what it gives back.
     # Not `quantity`: a line placed while the stock was not counted took none
     stock_taken: int = Field(default=0)
+    note: str | None = Field(default=None, max_length=200)  # the buyer's: a name to carve, say
+    supplied: bool = Field(default=True)  # False: could not be supplied (not charged, refunded)
 
 
 class GroupWatch(SQLModel, table=True):

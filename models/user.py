@@ -35,6 +35,13 @@ class User(SQLModel, table=True):
     is_admin: bool = Field(default=False)
     # suspended by an admin (/block): the bot answers nothing but that, and sends them nothing
     is_banned: bool = Field(default=False)
+    # checkout details, asked once and reused: a pickup point (pickup_point_id), or delivery to
+    # a home or a restaurant at this address and phone; a restaurant's business name and VAT
+    delivery: str = Field(default="pickup", max_length=12)  # pickup | home | restaurant
+    address: str | None = Field(default=None, max_length=256)
+    phone: str | None = Field(default=None, max_length=32)
+    business_name: str | None = Field(default=None, max_length=128)
+    vat_number: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow)
 
     @property

@@ -9,10 +9,13 @@ from dataclasses import dataclass, field
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.balance import Balance, Due
 from domain.notices import (
     AgentAlert,
     AlertEdit,
     BadPayload,
+    BalanceNotice,
+    BalanceWhy,
     BroadcastNotice,
     DigestNotice,
     Kind,
@@ -29,6 +32,7 @@ from models import (
     Order,
     OrderStatus,
     OutboxStatus,
+    Payment,
     PickupPoint,
     Product,
     Shipment,
@@ -38,8 +42,11 @@ from models import (
 from services import agents, catalog, groups
 from services.agents import OrderCard
 from services.groups import Line, lines_of
+from services.groups.balances import balances, recorders
 from services.notify import alert_key
 from services.pickup import city_points
+
+_NOTHING = Due(0, 0, "CNY", None, provisional=False)
 
 
 @dataclass
@@ -67,6 +74,10 @@ class Batch:
     digest_shipments: dict[int, Shipment] = field(default_factory=dict)
     open_groups: list[GroupOrder] = field(default_factory=list)  # for "also open nearby"
     broadcasts: dict[int, Broadcast] = field(default_factory=dict)  # admins' broadcasts, by id
+    # the balances of the recipients' own orders, and the entries balance notices are about
+    balances: dict[int, Balance] = field(default_factory=dict)
+    entries: dict[int, Payment] = field(default_factory=dict)
+    people: dict[int, User] = field(default_factory=dict)  # who recorded those entries
 
 
 async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch:
@@ -83,6 +94,7 @@ async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch
     edits: set[str] = set()  # alert keys whose messages are edited
     digests: list[DigestNotice] = []
     broadcast_ids: set[int] = set()
+    entry_ids: set[int] = set()
     opened = False
     for row in rows:
         try:
@@ -107,11 +119,12 @@ async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch
             shipment_ids.add(payload.shipment_id)
             event_ids.add(payload.event_id)
             on_board.add(row.user_id)
-        elif isinstance(payload, OrderNotice):
+        elif isinstance(payload, OrderNotice | BalanceNotice):
             group_ids.add(payload.group_id)
             order_ids.add(payload.order_id)
-            if kind == Kind.GROUP_FORMED:
-                formed_orders.add(payload.order_id)
+            formed_orders.add(payload.order_id)  # their lines and balances are shown
+            if isinstance(payload, BalanceNotice) and payload.why != BalanceWhy.TIER:
+                entry_ids.add(payload.ref)
         elif hasattr(payload, "group_id"):
             group_ids.add(payload.group_id)
             opened = opened or kind == Kind.GROUP_OPENED
@@ -131,6 +144,14 @@ async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch
     batch.orders = await groups.orders_by_id(session, sorted(order_ids))
     if formed_orders:
         batch.lines = await lines_of(session, sorted(formed_orders))
+        own = [batch.orders[i] for i in sorted(formed_orders) if i in batch.orders]
+        batch.balances = await balances(session, own, groups=batch.groups, lines=batch.lines)
+    if entry_ids:
+        found_entries = await session.exec(select(Payment).where(col(Payment.id).in_(entry_ids)))
+        batch.entries = {e.id or 0: e for e in found_entries.all()}
+    if batch.balances or batch.entries:
+        held = [*batch.balances.values(), Balance(_NOTHING, tuple(batch.entries.values()))]
+        batch.people = await recorders(session, held)
     if alerts:
         batch.cards = await agents.order_cards(session, sorted(alerts))
     if agents_alerted:

@@ -14,6 +14,8 @@ from domain.notices import (
     AgentAlert,
     AlertEdit,
     BadPayload,
+    BalanceNotice,
+    BalanceWhy,
     BroadcastNotice,
     DigestNotice,
     GroupNotice,
@@ -62,7 +64,46 @@ def _formed(payload: Payload, user: User, batch: Batch, ctx: RenderContext) -> R
         return None
     group, order = found
     view = OrderView(order, batch.lines.get(order.id or 0, []))
-    return notices.group_formed(group, view, user, ctx)
+    return notices.group_formed(
+        group, view, user, ctx, batch.balances.get(order.id or 0), batch.people
+    )
+
+
+def _with_balance(
+    words: Callable[..., Rendered],
+) -> Renderer:
+    """An order's notice that says what its balance is now (failed, cancelled)."""
+
+    def renderer(payload: Payload, user: User, batch: Batch, ctx: RenderContext) -> Rendered | None:
+        found = _own_order(batch, payload)
+        if found is None:
+            return None
+        group, order = found
+        return words(group, order, user, ctx, batch.balances.get(order.id or 0), batch.people)
+
+    return renderer
+
+
+def _balance(payload: Payload, user: User, batch: Batch, ctx: RenderContext) -> Rendered | None:
+    assert isinstance(payload, BalanceNotice)
+    group, order = batch.groups.get(payload.group_id), batch.orders.get(payload.order_id)
+    balance = batch.balances.get(payload.order_id)
+    if group is None or order is None or balance is None or order.user_id != user.id:
+        return None
+    entry = batch.entries.get(payload.ref)
+    if entry is not None and entry.order_id != order.id:
+        entry = None
+    return notices.balance_notice(
+        group, order, balance, payload.why, entry, user, ctx, batch.people
+    )
+
+
+def _paid(payload: Payload, user: User, batch: Batch, ctx: RenderContext) -> Rendered | None:
+    """A notice queued before balances (0010): worded as a payment recorded."""
+    assert isinstance(payload, OrderNotice)
+    return _balance(
+        BalanceNotice(payload.group_id, payload.order_id, BalanceWhy.PAID), user, batch, ctx
+    )
 
 
 def _about_order(
@@ -216,17 +257,18 @@ RENDERERS: dict[Kind, Renderer] = {
     Kind.GROUP_REMINDER: _reminder,
     Kind.GROUP_EXTENDED: _extended,
     Kind.GROUP_FORMED: _formed,
-    Kind.GROUP_FAILED: _about_order(notices.group_failed),
-    Kind.GROUP_CANCELLED: _about_order(notices.group_cancelled),
+    Kind.GROUP_FAILED: _with_balance(notices.group_failed),
+    Kind.GROUP_CANCELLED: _with_balance(notices.group_cancelled),
     Kind.AGENT_ORDER: _agent_alert,
     Kind.AGENT_GROUP_FORMED: _agent_summary,
-    Kind.ORDER_PAID: _about_order(notices.order_paid),
+    Kind.ORDER_PAID: _paid,
     Kind.ORDER_HANDED: _about_order(notices.order_handed),
     Kind.SHIPMENT_UPDATE: _shipment,
     Kind.AGENT_ORDER_EDIT: _alert_edit,
     Kind.DIGEST: _digest,
     Kind.GROUP_OPENED: _group_opened,
     Kind.BROADCAST: _broadcast,
+    Kind.BALANCE: _balance,
 }
 
 

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain import events as ev
 from domain import geo
+from domain.balance import Balance
 from domain.errors import AgentError
 from domain.text import same_city
 from models import (
@@ -288,44 +289,6 @@ async def order_for_agent(
     return OrderContext(order, group)
 
 
-# an order may be paid before its group forms, and until it is handed over (cash at pickup)
-PAYABLE = (
-    OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.READY_FOR_PICKUP,
-)  # fmt: skip
-
-
-@writes
-async def mark_paid(
-    session: AsyncSession, *, order_id: int, agent_user_id: int, now: datetime
-) -> Order:
-    """The agent received the buyer's payment. Allowed for a placed order (prepayment), a
-    confirmed one (which becomes paid) and one on its way or waiting at the pickup point (paid
-    on collection; its status stays); the buyer is told."""
-    ctx = await order_for_agent(session, order_id=order_id, agent_user_id=agent_user_id)
-    if ctx.order.paid_at is not None:
-        raise AgentError("already_paid")
-    if ctx.order.status not in PAYABLE:
-        raise AgentError("bad_transition", status=ctx.order.status)
-    values: dict[str, object] = {"paid_at": now, "paid_by": agent_user_id, "updated_at": now}
-    if ctx.order.status == OrderStatus.CONFIRMED:
-        values["status"] = OrderStatus.PAID
-    result = await session.exec(
-        update(Order)
-        .where(
-            col(Order.id) == order_id,
-            col(Order.paid_at).is_(None),
-            col(Order.status) == ctx.order.status,
-        )
-        .values(**values)
-    )
-    if result.rowcount != 1:
-        await session.rollback()
-        raise AgentError("already_paid")
-    paid = ev.OrderPaid(ctx.group.id or 0, order_id, ctx.order.user_id)
-    await notify.publish(session, [paid, ev.OrdersChanged((order_id,))], now=now)
-    return await session.get(Order, order_id, populate_existing=True)  # type: ignore[return-value]
-
-
 HANDOVER_FROM = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.READY_FOR_PICKUP)
 
 
@@ -412,6 +375,7 @@ class OrderCard:
     buyer: User | None
     point: PickupPoint | None
     rate: int | None
+    balance: Balance | None = None
 
 
 async def order_cards(session: AsyncSession, order_ids: list[int]) -> dict[int, OrderCard]:
@@ -424,6 +388,9 @@ async def order_cards(session: AsyncSession, order_ids: list[int]) -> dict[int, 
     points = await city_points(session, sorted({(g.country, g.city) for g in groups.values()}))
     lines = await lines_of(session, [order.id or 0 for order in orders])
     rates = {rate.currency: rate.per_cny_micro for rate in await list_rates(session)}
+    from services.groups.balances import balances
+
+    money = await balances(session, orders, groups=groups, lines=lines, buyers=buyers)
     cards = {}
     for order in orders:
         group = groups.get(order.group_id)
@@ -432,7 +399,9 @@ async def order_cards(session: AsyncSession, order_ids: list[int]) -> dict[int, 
         buyer = buyers.get(order.user_id)
         point = buyer_point(buyer, group, points)
         rate = rates.get(buyer.currency) if buyer and buyer.currency else None
-        cards[order.id or 0] = OrderCard(order, group, lines[order.id or 0], buyer, point, rate)
+        cards[order.id or 0] = OrderCard(
+            order, group, lines[order.id or 0], buyer, point, rate, money.get(order.id or 0)
+        )
     return cards
 
 

@@ -16,6 +16,8 @@ from domain.notices import (
     AgentAlert,
     AgentEvent,
     AlertEdit,
+    BalanceNotice,
+    BalanceWhy,
     GroupNotice,
     Kind,
     OrderNotice,
@@ -201,9 +203,40 @@ async def _reminders(session: AsyncSession, event: ev.RemindersDue, now: datetim
     )  # fmt: skip
 
 
-async def _order_paid(session: AsyncSession, event: ev.OrderPaid, now: datetime) -> None:
-    notice = OrderNotice(event.group_id, event.order_id)
-    await outbox.enqueue_many(session, [Outgoing(event.buyer_id, Kind.ORDER_PAID, notice)], now=now)
+async def _balance_changed(session: AsyncSession, event: ev.BalanceChanged, now: datetime) -> None:
+    """The buyer hears their new balance, once per change (`ref` keys it)."""
+    notice = BalanceNotice(event.group_id, event.order_id, event.why, event.ref)
+    key = f"{Kind.BALANCE}:{event.order_id}:{event.why}:{event.ref}"
+    await outbox.enqueue_many(
+        session, [Outgoing(event.buyer_id, Kind.BALANCE, notice, key)], now=now
+    )
+
+
+async def _tier_reached(session: AsyncSession, event: ev.TierReached, now: datetime) -> None:
+    """A group paid on joining got cheaper: every buyer who paid in it hears what comes back
+    (the notice is worded from their balance when it is sent, and skipped if nothing does)."""
+    from models import Payment
+
+    paid = (
+        await session.exec(
+            select(Order.id, Order.user_id).where(
+                Order.group_id == event.group_id,
+                col(Order.status) == OrderStatus.PLACED,
+                col(Order.id).in_(select(Payment.order_id).where(col(Payment.undone_at).is_(None))),
+            )
+        )
+    ).all()
+    kind = Kind.BALANCE
+    await outbox.enqueue_many(
+        session,
+        [
+            Outgoing(user_id, kind,
+                     BalanceNotice(event.group_id, order_id or 0, BalanceWhy.TIER, event.tier),
+                     f"{kind}:{order_id}:{BalanceWhy.TIER}:{event.tier}")
+            for order_id, user_id in paid
+        ],
+        now=now,
+    )  # fmt: skip
 
 
 async def _order_handed(session: AsyncSession, event: ev.OrderHanded, now: datetime) -> None:
@@ -349,9 +382,10 @@ EVENT_HANDLERS: dict[type, Callable[[AsyncSession, Any, datetime], Awaitable[Non
     ev.GroupCancelled: _group_cancelled,
     ev.DeadlineMoved: _deadline_moved,
     ev.RemindersDue: _reminders,
-    ev.OrderPaid: _order_paid,
     ev.OrderHanded: _order_handed,
     ev.ShipmentUpdated: _shipment_updated,
     ev.OrdersChanged: _orders_changed,
     ev.GroupOpened: _group_opened,
+    ev.BalanceChanged: _balance_changed,
+    ev.TierReached: _tier_reached,
 }

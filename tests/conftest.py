@@ -94,6 +94,7 @@ def settings(tmp_path: Path) -> Settings:
         database_url=database_url(tmp_path),
         admin_ids=frozenset({ADMIN_ID}),
         throttle_burst=0,  # flood protection has its own test; scripted users are fast
+        payment_provider_token="284685063:TEST:provider",  # invoices on (the emulator takes any)
     )
 
 

@@ -7,6 +7,7 @@ getUpdates over HTTP and feeds them to the dispatcher, so every reply travels ba
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +25,30 @@ from core.clock import FrozenClock
 from core.config import Settings
 
 _ids = itertools.count(5000)
+
+
+@dataclass
+class PayResult:
+    """What came of a user paying an invoice (`Harness.pay`).
+
+    `answered`: the bot answered the pre-checkout query at all (Telegram fails the payment
+    otherwise); `ok`: it accepted, and the payment went through; `error_message`: its refusal, as
+    the user was shown it. When paid: `successful_payment` (currency, total_amount,
+    invoice_payload, telegram_payment_charge_id, provider_payment_charge_id), the user's
+    `message` carrying it, and the `update` that delivered it (for `Harness.redeliver`)."""
+
+    query_id: str
+    answered: bool
+    ok: bool
+    error_message: str | None
+    successful_payment: dict[str, Any] | None
+    message: EmuMessage | None
+    update: dict[str, Any] | None
+
+    @property
+    def charge_id(self) -> str | None:
+        payment = self.successful_payment
+        return None if payment is None else str(payment["telegram_payment_charge_id"])
 
 
 class Harness:
@@ -115,7 +140,11 @@ class Harness:
         )
 
     async def process(self) -> int:
-        """Fetch the queued updates over HTTP and handle each; returns how many."""
+        """Fetch the queued updates over HTTP and handle each; returns how many.
+
+        No allowed_updates is passed, so every default update type arrives, pre_checkout_query
+        included (a poller passing dp.resolve_used_update_types() gets it when a handler for it
+        is registered)."""
         handled = 0
         while True:
             updates = await self.bot.get_updates(offset=self.offset, timeout=0)
@@ -151,6 +180,51 @@ class Harness:
                 if label in text:
                     return await self.press(user, message, data)
         raise AssertionError(f"no button {label!r} in {message.buttons!r}")
+
+    # ── payments ──
+    async def pay(
+        self,
+        user: EmuUser,
+        message: EmuMessage | int | None = None,
+        *,
+        order_info: dict[str, Any] | None = None,
+    ) -> PayResult:
+        """The user pays an invoice (default: their newest unpaid one) the whole way through the
+        dispatcher: the pre_checkout_query is handled, and when the bot accepts it, the
+        successful_payment message that follows too (both in this one `process()`)."""
+        if message is None:
+            unpaid = self.emulator.invoices(user.id, unpaid=True)
+            assert unpaid, "no unpaid invoice in the chat"
+            message = unpaid[-1]
+        query_id = self.emulator.pay(user, message, order_info=order_info)
+        await self.process()
+        query = self.emulator.pre_checkout_queries[query_id]
+        paid = None
+        if query.payment_message_id is not None:
+            paid = self.emulator.message(query.chat_id, query.payment_message_id)
+        return PayResult(
+            query_id=query_id,
+            answered=query.answered,
+            ok=bool(query.ok),
+            error_message=query.error_message,
+            successful_payment=query.successful_payment,
+            message=paid,
+            update=query.update,
+        )
+
+    async def redeliver(self, update: PayResult | dict[str, Any]) -> int:
+        """Telegram delivers the same update again (the successful_payment of a `PayResult`, or
+        any update dict): queued under a new update_id and processed. Returns how many updates
+        were handled."""
+        raw = update.update if isinstance(update, PayResult) else update
+        assert raw is not None, "nothing was delivered to deliver again"
+        self.emulator.redeliver(raw)
+        return await self.process()
+
+    def invoices(self, user: EmuUser, *, unpaid: bool = False) -> list[EmuMessage]:
+        """The invoice messages the user received, oldest first (`message.invoice` holds title,
+        description, currency, prices, total_amount, payload, and `charge_id` once paid)."""
+        return self.emulator.invoices(user.id, unpaid=unpaid)
 
     # ── what the user sees ──
     def t(self, msgid: str, locale: str) -> str:

@@ -11,6 +11,7 @@ from sqlmodel import select
 from models import Agent, AgentInvite, GroupOrder, Notification, Order
 from tests.conftest import ADMIN_ID
 from tests.harness import Harness
+from tests.payments_helpers import record
 from tests.test_group_orders import join_with_buttons, open_group, order_of
 from ui.callbacks import AgentCb, GroupCb, PickupCb, QtyCb, SettingsCb
 
@@ -51,11 +52,13 @@ async def test_alert_paid_handed_end_to_end(app: Harness):
 
     answer = await app.press(agent, alert, AgentCb(id=order.id, a="paid").pack())
     assert answer.get("show_alert") is False
+    assert (await order_of(app, group.id, buyer.id)).paid_at is None  # asked first
+    await record(app, agent, order.id)
     assert (await order_of(app, group.id, buyer.id)).paid_at is not None
     await app.deliver()
-    told = app.last(buyer).text
+    told = app.last(buyer).text.split("\n")[0]
     assert str(order.id) in told and told == app.t(
-        "💰 Your payment for order {number} ({title}) has been received. Thank you!", "it"
+        "💰 A payment for order {number} ({title}) was recorded. Thank you!", "it"
     ).format(number=order.id, title=told.split("(")[1].split(")")[0]).replace("<b>", "")
 
     # handed over before the group formed is refused (placed, not yet paid → delivered)
@@ -73,18 +76,27 @@ async def test_alert_paid_handed_end_to_end(app: Harness):
 
 async def test_change_and_cancel_alert_the_agent(app: Harness):
     group, agent, buyer = await setup(app)
-    await join_with_buttons(app, buyer, group, 2)
-    await app.deliver()  # each alert goes out before the next change
-    await join_with_buttons(app, buyer, group, 5)
-    await app.deliver()
-    await app.press(buyer, app.last(buyer), GroupCb(id=group.id, a="leave_ok").pack())
-    await app.deliver()
-    alerts = [t for t in app.texts(agent) if "Order" in t or "订单" in t]
     heads = [
         app.t(h, "zh_Hans").replace("<b>", "").replace("</b>", "")
         for h in ("🆕 <b>New order</b>", "✏️ <b>Order changed</b>", "❌ <b>Order cancelled</b>")
     ]
-    assert [next(h for h in heads if t.startswith(h)) for t in alerts[-3:]] == heads
+    seen = []
+    await join_with_buttons(app, buyer, group, 2)
+    await app.deliver()  # each alert goes out before the next change
+    seen.append(app.last(agent).text)
+    await join_with_buttons(app, buyer, group, 5)
+    await app.deliver()
+    seen.append(app.last(agent).text)
+    await app.press(buyer, app.last(buyer), GroupCb(id=group.id, a="leave_ok").pack())
+    await app.deliver()
+    seen.append(app.last(agent).text)
+    assert [next(h for h in heads if t.startswith(h)) for t in seen] == heads
+    # the earlier alerts are edited to what the order is now: cancelled, nothing to record
+    alerts = [m for m in app.emulator.bot_messages(agent.id) if "订单" in (m.text or "")]
+    assert all(m.text.startswith(heads[2]) for m in alerts[-3:])
+    assert not any(
+        "py:" in d or ":paid" in d for m in alerts[-3:] for row in m.buttons for _, d in row
+    )
 
 
 async def test_forged_agent_buttons_change_nothing(app: Harness):
@@ -299,7 +311,7 @@ async def test_agent_is_told_what_to_collect_when_the_group_forms(app: Harness):
     await join_with_buttons(app, other, group, 1)
     await app.deliver()
     order = await order_of(app, group.id, other.id)
-    await app.press(agent, app.last(agent), AgentCb(id=order.id, a="paid").pack())  # prepaid
+    await record(app, agent, order.id)  # prepaid
     async with app.session_factory() as session:
         await groups_service.close(session, group_id=group.id, now=app.clock.now(), force=True)
     await app.deliver()

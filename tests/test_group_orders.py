@@ -109,10 +109,9 @@ async def test_three_buyers_two_languages_group_forms_at_second_tier(app: Harnes
     assert plain(format_money(g_order.amount_local, "EUR", "it")) in giulia_msg  # 26,88 €
     assert "26,88 €" in giulia_msg and "210,00 CN¥" in giulia_msg
     assert plain(format_money(w_order.amount_local, "EUR", "zh_Hans")) in wei_msg
-    assert (
-        app.t("Your regional agent will contact you about payment and pickup.", "zh_Hans")
-        in wei_msg
-    )
+    # the payment request: what to pay, and how (this group takes cash at pickup)
+    assert app.t("<b>How to pay</b>:", "zh_Hans").replace("<b>", "").replace("</b>", "") in wei_msg
+    assert app.t("• 💵 In cash to your agent, when you collect.", "zh_Hans") in wei_msg
     async with app.session_factory() as session:
         told = (
             await session.exec(select(Notification).where(Notification.user_id == marco.id))

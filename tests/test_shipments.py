@@ -576,7 +576,9 @@ async def test_milan_buyers_choose_among_the_citys_pickup_points(app: Harness):
 
 
 async def test_an_agents_earlier_alert_is_edited_to_the_orders_state(app: Harness):
+    from tests.payments_helpers import prompt_button
     from tests.test_agents import setup
+    from ui.callbacks import PayAction
 
     group, agent, buyer = await setup(app)
     await join_with_buttons(app, buyer, group, 2)
@@ -586,6 +588,7 @@ async def test_an_agents_earlier_alert_is_edited_to_the_orders_state(app: Harnes
     order = await order_of(app, group.id, buyer.id)
     reply = await app.send(agent, f"/paid {order.id}")  # by command: the alert is not the reply
     assert "💰" in reply.text
+    await app.press(agent, reply, prompt_button(app, reply, PayAction.OK, "cash"))
     await app.deliver()
     edited = app.emulator.message(agent.id, alert.message_id)
     assert edited.edited >= 1

@@ -14,24 +14,24 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from domain import geo, pricing
 from domain.catalog import localized
 from domain.money import BASE_CURRENCY
-from domain.orders import OrderView, order_amount, order_amount_local
+from domain.orders import OrderView
 from domain.text import spreadsheet_safe
 from models import GroupOrder, Order, OrderStatus, User
 from services import agents
 from services.agents import OrderCard, PickList, RegionGroups
 from ui.callbacks import AgentAction, AgentCb
+from ui.checkout import delivery_lines, note_text
 from ui.context import RenderContext, current
 from ui.groups import (
     GROUP_STATUS_NAMES,
     ORDER_STATUS_NAMES,
-    final_amount_text,
     group_title,
     order_lines,
     progress_line,
     time_left,
     yuan,
 )
-from ui.money import format_amounts
+from ui.payments import agent_money_buttons, balance_lines
 from ui.render import button, fit, item_line, q, tr
 from ui.shipments import status_text
 
@@ -41,18 +41,21 @@ def region_label(country: str, city: str, locale: str) -> str:
 
 
 def agent_buttons(card: OrderCard) -> InlineKeyboardMarkup:
+    """What an agent can do with the order now: record a payment while something is due (also
+    on collection), a refund while one is due, hand it over once it arrived or is paid."""
     order = card.order
     kb = InlineKeyboardBuilder()
-    row = []
-    if order.paid_at is None and order.status in agents.PAYABLE:
-        row.append(button(_("💰 Mark paid"), AgentCb(id=order.id or 0, a=AgentAction.PAID).pack()))
+    row = agent_money_buttons(order, card.balance, current().locale)
     if order.status in (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.READY_FOR_PICKUP):
         row.append(
             button(_("📦 Mark handed over"), AgentCb(id=order.id or 0, a=AgentAction.HANDED).pack())
         )
-    if row:
-        kb.row(*row)
-    kb.row(button(_("📋 Pick list"), AgentCb(id=order.group_id, a=AgentAction.PICK).pack()))
+    for start in range(0, len(row), 2):
+        kb.row(*row[start : start + 2])
+    kb.row(
+        button(_("📋 Pick list"), AgentCb(id=order.group_id, a=AgentAction.PICK).pack()),
+        button(_("💶 Collection"), AgentCb(id=order.group_id, a=AgentAction.COLLECT).pack()),
+    )
     return kb.as_markup()
 
 
@@ -73,24 +76,26 @@ def agent_order_text(card: OrderCard, agent: User, ctx: RenderContext) -> str:
         view = OrderView(order, card.lines)
         tier = pricing.tier_index(group.tiers, group.total)
         lines += order_lines(view, tier, BASE_CURRENCY, None, locale)[:-1]  # agents reckon in yuan
-        if order.amount_cny is not None:
-            amount = final_amount_text(view, locale)
-        else:
-            currency = (buyer.currency if buyer else None) or BASE_CURRENCY
-            amount = format_amounts(
-                order_amount(view, tier),
-                order_amount_local(view, tier, card.rate, currency),
-                currency if card.rate else BASE_CURRENCY,
-                locale,
-            )
-        lines.append(_("Amount: {amount}").format(amount=q(amount)))
-    if card.point is not None:
+        for line, _offer, product in card.lines:
+            note = note_text(line)
+            if note:
+                lines.append(f"   {note} ({q(localized(product.names, locale))})")
+            if not line.supplied:
+                lines.append(
+                    "   "
+                    + _("✖ not supplied: {product}").format(
+                        product=q(localized(product.names, locale))
+                    )
+                )
+    delivery = delivery_lines(buyer) if buyer is not None else []
+    if delivery:
+        lines += delivery  # home or restaurant: the address and phone, not a pickup point
+    elif card.point is not None:
         lines.append(_("📍 Pickup point: {place}").format(place=q(card.point.name)))
     status = _(ORDER_STATUS_NAMES.get(order.status, order.status))
-    if order.paid_at:
-        lines.append(_("Status: {status} · 💰 paid").format(status=q(status)))
-    else:
-        lines.append(_("Status: {status}").format(status=q(status)))
+    lines.append(_("Status: {status}").format(status=q(status)))
+    if card.balance is not None:
+        lines += balance_lines(card.balance, agent, ctx, order=order, group=group, for_agent=True)
     if group.status == "open":
         lines.append(
             _("⏰ Closes in {time}").format(time=q(time_left(group.deadline, ctx.now, locale)))
@@ -139,7 +144,13 @@ def regions_text(regions: list[RegionGroups], user: User) -> str:
                     count=counts.orders, paid=counts.paid, handed=counts.handed,
                 )
             )  # fmt: skip
-    lines += ["", _("Pick list: /picklist ID · mark an order: /paid ORDER, /handed ORDER")]
+    lines += [
+        "",
+        _(
+            "Pick list: /picklist ID · money: /collect ID · an order: /paid ORDER, /refund "
+            "ORDER, /handed ORDER"
+        ),
+    ]
     return fit(lines)
 
 
@@ -159,8 +170,11 @@ def picklist_view(picklist: PickList, user: User) -> tuple[str, bytes]:
     locale = current().locale
     by_point: dict[str, list[agents.PickEntry]] = {}
     for entry in entries:
+        delivered = delivery_lines(entry.buyer) if entry.buyer is not None else []
         label = (
-            entry.pickup_point.name
+            _("🚚 Delivery")
+            if delivered
+            else entry.pickup_point.name
             if entry.pickup_point
             else _("Delivery / no pickup point chosen")
         )
@@ -179,6 +193,13 @@ def picklist_view(picklist: PickList, user: User) -> tuple[str, bytes]:
             "quantity",
             "status",
             "paid",
+            "note",
+            "supplied",
+            "delivery",
+            "address",
+            "phone",
+            "business_name",
+            "vat_number",
         ]
     )
     totals: dict[str, int] = {}
@@ -192,9 +213,13 @@ def picklist_view(picklist: PickList, user: User) -> tuple[str, bytes]:
             lines.append(
                 f'{order.id}. <a href="tg://user?id={order.user_id}">{q(name)}</a> · {q(status)} {paid}'.rstrip()
             )
+            lines += ["   " + detail for detail in (delivery_lines(buyer) if buyer else [])]
             for line, _offer, product in entry.lines:
                 product_name = localized(product.names, locale)
                 lines.append(item_line(line.quantity, product_name, indent="   "))
+                note = note_text(line)
+                if note:
+                    lines.append(f"      {note}")
                 totals[product_name] = totals.get(product_name, 0) + line.quantity
                 writer.writerow(
                     [
@@ -207,6 +232,13 @@ def picklist_view(picklist: PickList, user: User) -> tuple[str, bytes]:
                         line.quantity,
                         order.status,
                         "yes" if order.paid_at else "no",
+                        line.note or "",
+                        "yes" if line.supplied else "no",
+                        buyer.delivery if buyer else "",
+                        (buyer.address or "") if buyer else "",
+                        (buyer.phone or "") if buyer else "",
+                        (buyer.business_name or "") if buyer else "",
+                        (buyer.vat_number or "") if buyer else "",
                     ]
                 )
     if not entries:

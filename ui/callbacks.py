@@ -58,12 +58,29 @@ class AdminGroupAction(StrEnum):
     METHOD_SEA = "method_sea"
     METHOD_EXPRESS = "method_express"
     PICKUP = "pickup"  # with the pickup point's id
+    PAY_FORMED = "pay_formed"  # /gb_new: buyers pay when the group forms
+    PAY_NOW = "pay_now"  # /gb_new: buyers pay on joining
+    PAY_METHOD = "pay_m"  # /gb_new: toggle a way to pay (id: its index in PAY_METHOD_ORDER)
+    PAY_DONE = "pay_done"  # /gb_new: the ways to pay are chosen
 
 
 class AgentAction(StrEnum):
-    PAID = "paid"
+    PAID = "paid"  # record a payment (asks how much and how, then to confirm)
     HANDED = "handed"
     PICK = "pick"
+    REFUND = "refund"  # record the refund due (asks to confirm)
+    UNDO = "undo"  # undo a payment just recorded (id: the payment), within 10 minutes
+    COLLECT = "collect"  # the group's collection list (id: the group)
+
+
+class PayAction(StrEnum):
+    """What an agent's payment prompt does (PayCb)."""
+
+    FULL = "full"  # record what is still due, by method `m`
+    TYPE = "type"  # type another amount, by method `m`
+    OK = "ok"  # confirmed: record `n` minor units by method `m`, if the balance is still `v`
+    NO = "no"  # keep it as it is
+    REFUND_OK = "rok"  # confirmed: the refund of `n` was made, if the balance is still `v`
 
 
 class ShipAction(StrEnum):
@@ -177,6 +194,45 @@ class AdminGroupCb(CallbackData, prefix="ag"):
 class AgentCb(CallbackData, prefix="at"):
     id: Id  # an order (paid, handed) or a group (pick)
     a: AgentAction
+
+
+class PayCb(CallbackData, prefix="py"):
+    """An agent recording a payment for order `id`; `v` is the amount still due the prompt
+    showed (a confirmation for a balance that changed since is refused)."""
+
+    id: Id
+    a: PayAction
+    m: str = ""  # a PayMethod
+    n: Annotated[int, Field(ge=0, le=10**12)] = 0
+    v: Annotated[int, Field(ge=-(10**12), le=10**12)] = 0
+
+
+class InvoiceCb(CallbackData, prefix="iv"):
+    """A buyer asking for the invoice of order `id` (Telegram Payments)."""
+
+    id: Id
+
+
+class NoteCb(CallbackData, prefix="nt"):
+    """A buyer's note on the line of offer `o` in their order in group `g` (a name to carve)."""
+
+    g: Id
+    o: Id
+    clear: bool = False
+
+
+class CheckoutAction(StrEnum):
+    SHOW = "show"  # the buyer's delivery details
+    PICKUP = "pickup"  # collect at a pickup point
+    HOME = "home"  # home delivery: asks the address and phone (kept ones offered)
+    RESTAURANT = "rest"  # restaurant delivery: also business name and VAT (optional)
+    KEEP = "keep"  # keep the address / phone / business detail already given
+    SKIP = "skip"  # leave an optional detail (business name, VAT) empty
+
+
+class CheckoutCb(CallbackData, prefix="co2"):
+    a: CheckoutAction
+    new: bool = False  # from a notice or the order screen: answer with a new message
 
 
 class PickupCb(CallbackData, prefix="pp"):

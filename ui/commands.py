@@ -44,6 +44,7 @@ BUYER_COMMANDS: tuple[Entry, ...] = (
 AGENT_COMMANDS: tuple[Entry, ...] = (
     ("region", __("Your region's group orders (agent)")),
     ("picklist", __("What to hand to whom, per group (agent)")),
+    ("collect", __("What to collect and refund, per group (agent)")),
 )
 # the admin's menu: the commands used every day; /admin lists them all
 ADMIN_MENU: tuple[Entry, ...] = (

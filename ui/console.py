@@ -43,6 +43,12 @@ AGENTS: tuple[Entry, ...] = (
     ("agent_invite", __("COUNTRY CITY — a one-time link that makes its user the agent")),
     ("agent_remove", __("USER COUNTRY CITY — remove an agent, confirmed first")),
 )
+MONEY: tuple[Entry, ...] = (
+    ("collect", __("GROUP — per buyer what is due, paid and how, and to refund (also CSV)")),
+    ("paid", __("ORDER [AMOUNT] — record a payment, confirmed first, undo within 10 minutes")),
+    ("refund", __("ORDER — record the refund due (Telegram Payments: refund at the provider)")),
+    ("not_supplied", __("ORDER PRODUCT — take a product that could not be supplied off an order")),
+)
 RATES: tuple[Entry, ...] = (
     ("rates", __("the exchange rates and when they were set")),
     ("rate", __("CUR value — set a rate (changes above 20% need confirming)")),
@@ -78,6 +84,7 @@ SECTIONS: list[tuple[LazyProxy, tuple[Entry, ...]]] = [
     (__("Group orders"), GROUPS),
     (__("Shipments"), SHIPMENTS),
     (__("Agents"), AGENTS),
+    (__("Payments"), MONEY),
     (__("Exchange rates"), RATES),
     (__("People"), PEOPLE),
     (__("Broadcasts"), BROADCASTS),

@@ -10,7 +10,7 @@ from aiogram.utils.i18n import ngettext
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
 
 from domain import geo
-from domain.errors import AgentError, GroupError, ShipmentError
+from domain.errors import AgentError, GroupError, PaymentError, ShipmentError
 from domain.group_spec import SpecError
 from domain.groups import MAX_QUANTITY
 from domain.shipment_files import FileError
@@ -22,6 +22,7 @@ from ui.render import q
 # (audience, code) → text. A buyer and an admin are told about the same refusal differently:
 # the buyer what it means for their order, the admin what to do instead.
 BUYER, ADMIN, AGENT, SPEC = "buyer", "admin", "agent", "spec"
+PAY = "pay"  # payments, refunds and invoices (domain.errors.PaymentError)
 SHIP = "ship"  # shipments: /ship, /ship_status, the card's buttons, bulk files
 
 TEXTS: dict[tuple[str, str], LazyProxy] = {
@@ -153,6 +154,43 @@ TEXTS: dict[tuple[str, str], LazyProxy] = {
     ),
     (SHIP, "empty"): __("The file has no rows."),
     (SHIP, "too_many_rows"): __("The file has too many rows: at most {value}."),
+    (PAY, "order_unknown"): __("There is no such order."),
+    (PAY, "not_your_region"): __("⛔ This order is not in your region. Nothing was changed."),
+    (PAY, "bad_method"): __("That is not a way to record a payment. Nothing was changed."),
+    (PAY, "bad_amount"): __("That amount is not possible. Nothing was changed."),
+    (PAY, "not_payable"): __(
+        "No payment can be taken for this order now (status: {status}). Nothing was changed."
+    ),
+    (PAY, "changed"): __(
+        "The balance of this order changed since this was shown. Nothing was recorded: please "
+        "look at it again."
+    ),
+    (PAY, "nothing_due"): __("Nothing is due on this order."),
+    (PAY, "payment_unknown"): __("There is no such payment."),
+    (PAY, "already_undone"): __("This payment was already undone."),
+    (PAY, "undo_too_late"): __(
+        "A payment can be undone for 10 minutes after it was recorded; this one can't any "
+        "more. If it was a mistake, record a refund."
+    ),
+    (PAY, "no_refund_due"): __("No refund is due on this order."),
+    (PAY, "not_formed"): __(
+        "Only a line of a formed order that was not handed over can be taken off (status: "
+        "{status})."
+    ),
+    (PAY, "not_in_order"): __("That product is not in this order (see its pick list)."),
+    (PAY, "already_unsupplied"): __("That product is already taken off this order."),
+    (PAY, "no_invoices"): __(
+        "Card payment in Telegram is not available for this group: see how to pay in /orders."
+    ),
+    (PAY, "pay_at_formation"): __(
+        "This group is paid when it forms: you will get the payment request then, at the final "
+        "price."
+    ),
+    (PAY, "invoice_unknown"): __("This invoice is not one of ours. Nothing was charged."),
+    (PAY, "invoice_changed"): __(
+        "The amount of this order changed since this invoice was made. Nothing was charged: "
+        "open /orders and pay the new amount."
+    ),
 }
 
 
@@ -195,6 +233,16 @@ def shipment_error_text(error: ShipmentError | PostingError | FileError) -> str:
         raw = str(getattr(error, "details", {}).get("status", ""))
         values["status"] = q(_(GROUP_STATUS_NAMES.get(raw, raw)))
     return str(TEXTS.get((SHIP, error.code), FALLBACK[ADMIN])).format_map(_Blank(values))
+
+
+def payment_error_text(error: PaymentError, *, plain: bool = False) -> str:
+    """A refused payment, refund or invoice (`plain`: for Telegram's payment form, which shows
+    no markup)."""
+    status = str(error.details.get("status", ""))
+    text = str(TEXTS.get((PAY, error.code), FALLBACK[AGENT])).format(
+        status=_(ORDER_STATUS_NAMES.get(status, status))
+    )
+    return text if plain else text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class _Blank(dict):

@@ -11,20 +11,22 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from babel.dates import format_skeleton, format_time, get_timezone
+from babel.dates import format_skeleton, get_timezone
 from babel.lists import format_list
 from babel.units import format_unit
 
 from domain import geo, pricing
+from domain.balance import Balance, buyer_may_pay
 from domain.catalog import localized
 from domain.groups import forms, is_joinable
 from domain.money import BASE_CURRENCY, line_amount
 from domain.orders import OrderView
 from domain.text import N_
-from models import GroupOffer, GroupOrder, Measure, PickupPoint, Product, User
+from models import GroupOffer, GroupOrder, Measure, OrderLine, PickupPoint, Product, User
 from services.groups import Change, GroupScreen, OrdersScreen
-from ui.callbacks import DigestAction, DigestCb, GroupAction, GroupCb, QtyCb, TrackCb
+from ui.callbacks import DigestAction, DigestCb, GroupAction, GroupCb, NoteCb, QtyCb, TrackCb
 from ui.context import current
+from ui.moments import deadline_text
 from ui.money import format_amounts, format_money, format_price, unit_length
 from ui.render import button, fit, home_button, q, tr
 
@@ -58,16 +60,6 @@ def measure_text(value: int, measure: str, locale: str) -> str:
         loc = geo.babel_locale(locale)
         return format_unit(kilos, "mass-kilogram", length=unit_length(locale), locale=loc)
     return ngettext("{count} unit", "{count} units", value).format(count=value)
-
-
-def deadline_text(deadline: datetime, user: User, locale: str) -> str:
-    """`Sat, Dec 12, 12:00` in the user's time zone and the locale's own order and words."""
-    loc = geo.babel_locale(locale)
-    zone = get_timezone(user.timezone or "UTC")
-    day = format_skeleton("MMMEd", deadline, tzinfo=zone, locale=loc)
-    hour = format_time(deadline, "short", tzinfo=zone, locale=loc)
-    pattern = str(loc.datetime_formats.get("short", "{1} {0}"))
-    return pattern.replace("{1}", day).replace("{0}", hour)
 
 
 def admin_time(moment: datetime, user: User, locale: str) -> str:
@@ -188,6 +180,8 @@ def group_card(
     now: datetime,
     locale: str,
     point: PickupPoint | None = None,
+    balance: Balance | None = None,
+    people: dict[int, User] | None = None,
 ) -> str:
     tier = pricing.tier_index(group.tiers, group.total)
     lines = [f"<b>{q(group_title(group, user, locale))}</b>"]
@@ -233,6 +227,12 @@ def group_card(
     if mine and mine.order.status == "placed" and mine.lines:
         lines += ["", _("<b>Your order</b>:")]
         lines += order_lines(mine, tier, user.currency or BASE_CURRENCY, rate, locale)
+    if mine and balance is not None and (balance.entries or buyer_may_pay(mine.order, group)):
+        from ui.payments import balance_lines, how_to_pay_lines
+
+        ctx = current()
+        lines += balance_lines(balance, user, ctx, order=mine.order, group=group, people=people)
+        lines += how_to_pay_lines(group, mine.order, balance, point=point)
     return fit(lines)  # always fits one message, however many products and lines
 
 
@@ -307,8 +307,16 @@ def card_view(
         screen.watch,
         screen.rate,
     )
-    text = group_card(group, offers, mine, user, rate, now, locale, screen.point)
+    text = group_card(
+        group, offers, mine, user, rate, now, locale, screen.point, screen.balance, screen.people
+    )
     kb = InlineKeyboardBuilder()
+    if mine is not None and screen.balance is not None:
+        from ui.payments import pay_button
+
+        pay = pay_button(group, mine.order, screen.balance, locale)
+        if pay is not None:
+            kb.row(pay)
     joinable = is_joinable(group, now)
     quantities = {}
     if mine and mine.order.status == "placed":
@@ -344,7 +352,9 @@ def card_view(
                     GroupCb(id=group.id or 0, a=GroupAction.REMIND).pack(),
                 )
             )
-        if quantities:
+        if quantities and mine is not None:
+            for note in note_buttons(group.id or 0, mine.lines):
+                kb.row(note)
             kb.row(
                 button(
                     _("🚪 Leave this group"), GroupCb(id=group.id or 0, a=GroupAction.LEAVE).pack()
@@ -382,12 +392,40 @@ def list_view(
     return "\n".join(lines), kb.as_markup()
 
 
-def leave_view(group_id: int) -> tuple[str, InlineKeyboardMarkup]:
-    """Leaving a group, asked first."""
+def note_buttons(
+    group_id: int, lines: Sequence[tuple[OrderLine, GroupOffer, Product]]
+) -> list[InlineKeyboardButton]:
+    """One button per line of the buyer's order to write (or change) its note: "📝 Seal" or
+    "📝 Seal: 王伟…" (button labels are plain text: nothing to escape)."""
+    found = []
+    for line, offer, product in lines:
+        name = _shorten(localized(product.names, current().locale), 40)
+        label = (
+            _("📝 {product}: {note}").format(product=name, note=_shorten(line.note, 24))
+            if line.note
+            else f"📝 {name}"
+        )
+        found.append(button(label, NoteCb(g=group_id, o=offer.id or 0).pack()))
+    return found
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def leave_view(
+    group_id: int, paid: int = 0, balance: Balance | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Leaving a group, asked first (saying that what was paid comes back)."""
+    text = _("Leave this group order? Your order in it will be cancelled.")
+    if paid > 0 and balance is not None:
+        text += "\n" + _("You paid {amount}: it will be refunded to you.").format(
+            amount=q(format_money(paid, balance.currency, current().locale))
+        )
     kb = InlineKeyboardBuilder()
     kb.button(text=_("🚪 Yes, leave"), callback_data=GroupCb(id=group_id, a=GroupAction.LEAVE_OK))
     kb.button(text=_("⬅ No, stay"), callback_data=GroupCb(id=group_id, a=GroupAction.SHOW))
-    return _("Leave this group order? Your order in it will be cancelled."), kb.as_markup()
+    return text, kb.as_markup()
 
 
 def quantity_note(change: Change, quantity: int) -> str:
@@ -436,6 +474,24 @@ def orders_view(
             tier = pricing.tier_index(group.tiers, group.total)
             parts += order_lines(view, tier, user.currency or "CNY", rate, locale)
             parts.append(_("(price at the group's current tier; final at the deadline)"))
+        balance = screen.balances.get(view.order.id or 0)
+        if balance is not None and (balance.entries or balance.due.amount):
+            from ui.payments import balance_lines, how_to_pay_lines, pay_button
+
+            ctx = current()
+            parts += balance_lines(
+                balance, user, ctx, order=view.order, group=group, people=screen.people
+            )
+            point = screen.points.get(view.order.id or 0)
+            parts += how_to_pay_lines(group, view.order, balance, point=point)
+            pay = pay_button(group, view.order, balance, locale)
+            if pay is not None:
+                kb.row(
+                    InlineKeyboardButton(
+                        text=_("{pay} · order {number}").format(pay=pay.text, number=view.order.id),
+                        callback_data=pay.callback_data,
+                    )
+                )
         if view.order.status == "placed" and is_joinable(group, now):
             kb.row(button(group_title(group, user, locale), GroupCb(id=group.id or 0).pack()))
     if any(group.shipment_id is not None for _view, group in rows):

@@ -50,7 +50,7 @@ def help_text(is_admin: bool, is_agent: bool = False) -> str:
         "",
         _("/catalog — browse the catalogue by category"),
         _("/groups — open group orders for your city: join, change or leave until the deadline"),
-        _("/orders — your orders and their status"),
+        _("/orders — your orders, their status, what you paid and what is left to pay"),
         _("/track — where your shipments are, step by step, and when they arrive"),
         _("/search <i>words</i> — find a product (or just type the words)"),
         _("/settings — language, country, city and currency"),
@@ -73,7 +73,16 @@ def help_text(is_admin: bool, is_agent: bool = False) -> str:
             _("<b>Agent</b>"),
             _("/region — the group orders of your regions and where each stands"),
             _("/picklist <i>ID</i> — per-buyer lines by pickup point, also as a CSV file"),
-            _("/paid <i>ORDER</i> — mark an order paid; the buyer is told"),
+            _(
+                "/collect <i>ID</i> — per buyer what is due, paid and how, and to refund; totals per way of paying, also as a CSV file"
+            ),
+            _(
+                "/paid <i>ORDER</i> [<i>AMOUNT</i>] — record a payment, after you confirm it (undo within 10 minutes); the buyer is told"
+            ),
+            _("/refund <i>ORDER</i> — record the refund due; the buyer is told"),
+            _(
+                "/not_supplied <i>ORDER</i> <i>PRODUCT</i> — take a product that could not be supplied off the order"
+            ),
             _("/handed <i>ORDER</i> — mark an order handed over; the buyer is told"),
         ]
     if is_admin:

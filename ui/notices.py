@@ -7,9 +7,12 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from domain.balance import Balance
 from domain.groups import forms
+from domain.notices import BalanceWhy
 from domain.orders import OrderView
-from models import GroupOrder, Order, User
+from domain.text import N_
+from models import GroupOrder, Order, Payment, User
 from ui.callbacks import GroupAction, GroupCb
 from ui.context import RenderContext
 from ui.groups import (
@@ -22,6 +25,7 @@ from ui.groups import (
     progress_line,
     time_left,
 )
+from ui.payments import balance_lines, entry_line, how_to_pay_lines, pay_button
 from ui.render import button, q
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
@@ -31,7 +35,25 @@ def _title(group: GroupOrder, user: User, ctx: RenderContext) -> str:
     return q(group_title(group, user, ctx.locale))
 
 
-def group_formed(group: GroupOrder, view: OrderView, user: User, ctx: RenderContext) -> Rendered:
+def _money(
+    group: GroupOrder, order: Order, balance: Balance | None, user: User, ctx: RenderContext,
+    people: dict[int, User] | None = None,
+) -> tuple[list[str], InlineKeyboardMarkup | None]:  # fmt: skip
+    """The balance, how to pay it and the Pay button (what a buyer needs to act on it)."""
+    if balance is None:
+        return [], None
+    lines = balance_lines(balance, user, ctx, order=order, group=group, people=people)
+    lines += how_to_pay_lines(group, order, balance)
+    pay = pay_button(group, order, balance, ctx.locale)
+    markup = InlineKeyboardMarkup(inline_keyboard=[[pay]]) if pay is not None else None
+    return lines, markup
+
+
+def group_formed(
+    group: GroupOrder, view: OrderView, user: User, ctx: RenderContext,
+    balance: Balance | None = None, people: dict[int, User] | None = None,
+) -> Rendered:  # fmt: skip
+    """The payment request: the order at the final price, its balance and how to pay."""
     lines = [
         _("✅ <b>{title}</b> has formed!").format(title=_title(group, user, ctx)),
         _("Your order {number} is confirmed at the final price: <b>{amount}</b>.").format(
@@ -39,43 +61,80 @@ def group_formed(group: GroupOrder, view: OrderView, user: User, ctx: RenderCont
         ),
     ]
     lines += confirmed_lines(view, group, ctx.locale)[:-1]
-    lines.append(_("Your regional agent will contact you about payment and pickup."))
-    return "\n".join(lines), None
+    money, markup = _money(group, view.order, balance, user, ctx, people)
+    lines += money
+    if not money:
+        lines.append(_("Your regional agent will contact you about payment and pickup."))
+    return "\n".join(lines), markup
 
 
-def group_failed(group: GroupOrder, order: Order, user: User, ctx: RenderContext) -> Rendered:
-    text = _(
-        "😔 <b>{title}</b> did not reach its minimum ({progress}) and will not ship. "
-        "Your order {number} is cancelled; nothing is charged."
-    ).format(
-        title=_title(group, user, ctx),
-        progress=q(progress_line(group, ctx.locale)),
-        number=order.id,
+def _ended(
+    text: str, group: GroupOrder, order: Order, balance: Balance | None, user: User,
+    ctx: RenderContext, people: dict[int, User] | None = None,
+) -> Rendered:  # fmt: skip
+    """A group that will not ship: nothing is charged, or what was paid comes back."""
+    if balance is not None and balance.refund_due > 0:
+        money, markup = _money(group, order, balance, user, ctx, people)
+        return "\n".join([text, _("Your order {number} is cancelled.").format(number=order.id),
+                          *money, _("Your agent will refund you and record it here.")]), markup  # fmt: skip
+    return "\n".join(
+        [text, _("Your order {number} is cancelled; nothing is charged.").format(number=order.id)]
+    ), None
+
+
+def group_failed(
+    group: GroupOrder, order: Order, user: User, ctx: RenderContext,
+    balance: Balance | None = None, people: dict[int, User] | None = None,
+) -> Rendered:  # fmt: skip
+    text = _("😔 <b>{title}</b> did not reach its minimum ({progress}) and will not ship.").format(
+        title=_title(group, user, ctx), progress=q(progress_line(group, ctx.locale))
     )
-    if order.paid_at:
-        text += "\n" + _("You paid in advance: your agent will refund you.")
-    return text, None
+    return _ended(text, group, order, balance, user, ctx, people)
 
 
-def group_cancelled(group: GroupOrder, order: Order, user: User, ctx: RenderContext) -> Rendered:
-    return (
-        _(
-            "❌ <b>{title}</b> was cancelled by the export centre: {reason}\n"
-            "Your order {number} is cancelled; nothing is charged."
-        ).format(
-            title=_title(group, user, ctx), reason=q(group.cancel_reason or "—"), number=order.id
-        ),
-        None,
+def group_cancelled(
+    group: GroupOrder, order: Order, user: User, ctx: RenderContext,
+    balance: Balance | None = None, people: dict[int, User] | None = None,
+) -> Rendered:  # fmt: skip
+    text = _("❌ <b>{title}</b> was cancelled by the export centre: {reason}").format(
+        title=_title(group, user, ctx), reason=q(group.cancel_reason or "—")
     )
+    return _ended(text, group, order, balance, user, ctx, people)
 
 
-def order_paid(group: GroupOrder, order: Order, user: User, ctx: RenderContext) -> Rendered:
-    return (
-        _("💰 Your payment for order {number} ({title}) has been received. Thank you!").format(
-            number=order.id, title=_title(group, user, ctx)
-        ),
-        None,
-    )
+BALANCE_HEADINGS = {
+    BalanceWhy.PAID: N_("💰 A payment for order {number} ({title}) was recorded. Thank you!"),
+    BalanceWhy.UNDONE: N_(
+        "↩️ A payment for order {number} ({title}) was recorded by mistake and has been taken back."
+    ),
+    BalanceWhy.REFUNDED: N_("↩️ A refund for order {number} ({title}) was made."),
+    BalanceWhy.TIER: N_(
+        "🎉 The group of your order {number} ({title}) reached a cheaper price: the difference "
+        "comes back to you."
+    ),
+    BalanceWhy.NOT_SUPPLIED: N_(
+        "😔 A product of your order {number} ({title}) could not be supplied: it is not charged."
+    ),
+}
+
+
+def balance_notice(
+    group: GroupOrder, order: Order, balance: Balance, why: str, entry: Payment | None,
+    user: User, ctx: RenderContext, people: dict[int, User] | None = None,
+) -> Rendered | None:  # fmt: skip
+    """The buyer's new balance and what changed it (None: a cheaper tier that leaves nothing
+    to refund, since it went up again before this was sent)."""
+    if why == BalanceWhy.TIER and balance.refund_due <= 0:
+        return None
+    heading = BALANCE_HEADINGS.get(BalanceWhy(why)) if why in set(BalanceWhy) else None
+    if heading is None:
+        return None
+    lines = [_(heading).format(number=order.id, title=_title(group, user, ctx))]
+    if entry is not None and why == BalanceWhy.UNDONE:  # no longer in the balance below
+        lines.append(entry_line(entry, user, ctx, people))
+    money, markup = _money(group, order, balance, user, ctx, people)
+    lines += money
+    return "\n".join(lines), markup
 
 
 def order_handed(group: GroupOrder, order: Order, user: User, ctx: RenderContext) -> Rendered:

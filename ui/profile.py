@@ -1,5 +1,5 @@
 """The profile screens: the language, country, city and currency pickers, settings, pickup
-points."""
+points (the delivery screens are in ui.checkout)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.locales import LANGUAGE_FLAGS, LANGUAGE_NAMES, LOCALES
 from domain import geo
+from domain.checkout import Delivery
 from domain.money import BASE_CURRENCY
 from models import ExchangeRate, PickupPoint, User
 from ui.callbacks import (
     SETTINGS,
+    CheckoutAction,
+    CheckoutCb,
     CityCb,
     CountryCb,
     CurrencyCb,
@@ -23,6 +26,7 @@ from ui.callbacks import (
     SettingsAction,
     SettingsCb,
 )
+from ui.checkout import delivery_summary
 from ui.context import current
 from ui.money import currency_label, currency_name
 from ui.render import button, q
@@ -96,44 +100,41 @@ def settings_text(user: User) -> str:
     return "\n".join(lines)
 
 
-def settings_markup(pickups: bool = False) -> InlineKeyboardMarkup:
+def settings_markup() -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(text=_("🌐 Language"), callback_data=SettingsCb(action=SettingsAction.LANG))
     kb.button(text=_("🌍 Country"), callback_data=SettingsCb(action=SettingsAction.COUNTRY))
     kb.button(text=_("🏙 City"), callback_data=SettingsCb(action=SettingsAction.CITY))
     kb.button(text=_("💱 Currency"), callback_data=SettingsCb(action=SettingsAction.CURRENCY))
-    if pickups:
-        kb.button(text=_("📍 Pickup point"), callback_data=SettingsCb(action=SettingsAction.PICKUP))
+    kb.button(text=_("🚚 Delivery"), callback_data=CheckoutCb(a=CheckoutAction.SHOW))
     kb.button(text=_("☀️ Digest and alerts"), callback_data=SettingsCb(action=SettingsAction.DIGEST))
     kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.HOME))
-    kb.adjust(2, 2, 1, 1, 1) if pickups else kb.adjust(2, 2, 1, 1)
+    kb.adjust(2, 2, 1, 1, 1)
     return kb.as_markup()
 
 
 def settings_screen(user: User, points: list[PickupPoint]) -> tuple[str, InlineKeyboardMarkup]:
-    """The settings screen; the pickup point appears where the city has pickup points."""
-    chosen = next((p for p in points if p.id == user.pickup_point_id), None)
-    text = settings_text(user)
-    if points:
-        text += "\n" + _("Pickup point: {value}").format(
-            value=q(chosen.name) if chosen else _("none (delivery)")
-        )
-    return text, settings_markup(bool(points))
+    """The settings screen, with how the buyer collects their orders (`points`: their city's
+    pickup points, to name the one they chose)."""
+    return settings_text(user) + "\n" + delivery_summary(user, points), settings_markup()
 
 
 def pickup_view(points: list[PickupPoint], user: User) -> tuple[str, InlineKeyboardMarkup]:
-    """The buyer's choice of pickup point in their city (from /settings)."""
+    """The buyer's choice of pickup point in their city (Settings → Delivery → Pickup point):
+    one of the points, or whichever each group names."""
     kb = InlineKeyboardBuilder()
+    collects = user.delivery == Delivery.PICKUP
     for point in points:
-        mark = "✓ " if point.id == user.pickup_point_id else ""
+        mark = "✓ " if collects and point.id == user.pickup_point_id else ""
         kb.row(button(f"{mark}📍 {point.name}", PickupCb(id=point.id or 0).pack()))
     kb.row(
         button(
-            ("✓ " if not user.pickup_point_id else "") + _("🚚 No pickup point (delivery)"),
+            ("✓ " if collects and not user.pickup_point_id else "")
+            + _("📍 The pickup point each group names"),
             PickupCb(id=0).pack(),
         )
     )
-    kb.row(button(_("⬅ Back"), SettingsCb(action=SettingsAction.SHOW).pack()))
+    kb.row(button(_("⬅ Back"), CheckoutCb(a=CheckoutAction.SHOW).pack()))
     lines = [_("Where do you want to collect your orders?")]
     lines += [
         f"📍 <b>{q(p.name)}</b>: {q(p.address)}" + (f" · {q(p.hours)}" if p.hours else "")

@@ -1,8 +1,9 @@
 """Turn the terminal into a sandbox user's Telegram chat with the bot.
 
 Lines typed are sent as that user's messages; ``#N`` presses inline button N (1-based) of the
-latest bot message with an inline keyboard, ``#N@M`` button N of message M. Bot messages, edits,
-deletions and callback answers are rendered live from the emulator's hooks.
+latest bot message with an inline keyboard, ``#N@M`` button N of message M; ``:pay`` pays the
+latest unpaid invoice (``:pay M`` invoice message M). Bot messages, edits, deletions, callback
+answers and the bot's answers to payments are rendered live from the emulator's hooks.
 """
 
 from __future__ import annotations
@@ -13,13 +14,22 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.sandbox.emulator import BotAPIEmulator, EmuMessage, EmuUser, button_kind
+from bot.sandbox.emulator import (
+    BotAPIEmulator,
+    EmuMessage,
+    EmuPreCheckoutQuery,
+    EmuUser,
+    button_kind,
+    format_amount,
+)
 
 HELP = """\
 commands:
   text              send a message as the current user
   #N                press button N of the latest keyboard
   #N@M              press button N of message M
+  :pay [M]          pay the latest unpaid invoice (or invoice message M); the bot may
+                    refuse, and its reason is shown
   :user ID [lang]   switch to another user
   :send PATH [| caption]   send a file as a document: an admin's CSV or XLSX of shipment
                     events, or of products with the caption /import
@@ -133,6 +143,24 @@ def render_keyboard(message: EmuMessage, *, color: bool) -> list[str]:
     return lines
 
 
+def render_invoice(message: EmuMessage) -> list[str]:
+    """An invoice as Telegram shows it: title, description, each price line and the total."""
+    invoice = message.invoice
+    if invoice is None:
+        return []
+    lines = [f"🧾 {invoice.title}", invoice.description]
+    width = max(len(price["label"]) for price in invoice.prices)
+    for price in invoice.prices:
+        amount = format_amount(price["amount"], invoice.currency)
+        lines.append(f"  {price['label']:<{width}}  {amount}")
+    lines.append(f"  {'Total':<{width}}  {format_amount(invoice.total_amount, invoice.currency)}")
+    if invoice.paid:
+        lines.append(f"(paid: {invoice.charge_id})")
+    else:
+        lines.append(f"type :pay to pay (or :pay {message.message_id} for this one)")
+    return lines
+
+
 def render_message(kind: str, message: EmuMessage, *, color: bool) -> str:
     """A bot message event (``new``/``edit``/``delete``) as terminal lines."""
     if kind == "delete":
@@ -151,6 +179,7 @@ def render_message(kind: str, message: EmuMessage, *, color: bool) -> str:
         lines.append(render_text(message.text, message.entities, color=color))
     elif message.caption:
         lines.append(render_text(message.caption, message.caption_entities, color=color))
+    lines.extend(render_invoice(message))
     lines.extend(render_keyboard(message, color=color))
     return "\n".join(lines)
 
@@ -174,6 +203,7 @@ class _Terminal:
         self.idle_timeout = idle_timeout
         # files the bot sends (exports, charts) are saved here, to open, edit and send back
         self.downloads = downloads or Path.cwd() / "sandbox-files"
+        self.watches: set[asyncio.Task[None]] = set()  # payments waiting for the bot's answer
 
     def write(self, text: str) -> None:
         self.stdout.write(text + "\n")
@@ -200,6 +230,52 @@ class _Terminal:
         if answer.get("url"):
             self.write(f"↗ {answer['url']}")
 
+    def on_pre_checkout(self, query: EmuPreCheckoutQuery) -> None:
+        if query.user_id != self.user.id:
+            return
+        amount = format_amount(query.total_amount, query.currency)
+        if query.ok:
+            self.write(f"✓ payment of {amount} went through (charge {query.charge_id})")
+        else:
+            self.write(f"✗ payment refused: {query.error_message}")
+
+    def pay(self, spec: list[str]) -> str | None:
+        """``:pay [M]``: pay invoice message M, or the latest unpaid one; the query id."""
+        if spec and not spec[0].lstrip("#").isdigit():
+            self.note("usage: :pay [M]")
+            return None
+        if spec:
+            message_id = int(spec[0].lstrip("#"))
+        else:
+            unpaid = self.emulator.invoices(self.user.id, unpaid=True)
+            if not unpaid:
+                self.note("no invoice to pay")
+                return None
+            message_id = unpaid[-1].message_id
+        return self.pay_message(message_id)
+
+    def pay_message(self, message_id: int) -> str | None:
+        try:
+            query_id = self.emulator.pay(self.user, message_id)
+        except (LookupError, ValueError, NotImplementedError) as error:
+            self.note(str(error))
+            return None
+        message = self.emulator.message(self.user.id, message_id)
+        if message is not None and message.invoice is not None:
+            amount = format_amount(message.invoice.total_amount, message.invoice.currency)
+            self.note(f"paying {amount} for invoice #{message_id}…")
+        return query_id
+
+    async def watch_payment(self, query_id: str) -> None:
+        """Telegram tells the user a payment failed when the bot does not answer in time."""
+        if self.interactive:
+            await asyncio.sleep(self.emulator.pre_checkout_timeout or self.idle_timeout)
+        else:
+            await self.settle()
+        query = self.emulator.pre_checkout_queries.get(query_id)
+        if query is not None and not query.answered:
+            self.note("✗ payment failed: the bot did not answer the payment in time")
+
     async def settle(self) -> None:
         """In scripted (non-TTY) mode let the bot finish reacting before the next line."""
         if self.interactive:
@@ -218,23 +294,27 @@ class _Terminal:
                 return message
         return None
 
-    def press(self, number: int, message_id: int | None) -> None:
+    def press(self, number: int, message_id: int | None) -> str | None:
+        """Press a button; for an invoice's Pay button, the pre-checkout query id."""
         message = self.keyboard_message(message_id)
         if message is None:
             self.note("no such message" if message_id is not None else "no keyboard to press")
-            return
+            return None
         buttons = message.inline_buttons
         if not 1 <= number <= len(buttons):
             self.note(f"no button {number} (message #{message.message_id} has {len(buttons)})")
-            return
+            return None
         button = buttons[number - 1]
         kind = button_kind(button)
         if kind == "callback_data":
             self.emulator.press(self.user, message.message_id, number - 1)
+        elif kind == "pay" and message.invoice is not None:
+            return self.pay_message(message.message_id)
         elif kind == "url":
             self.note(f"opens {button['url']}")
         else:
             self.note(f"{kind} buttons are not supported here")
+        return None
 
     def switch_user(self, args: list[str]) -> None:
         if not args or not args[0].lstrip("-").isdigit():
@@ -318,12 +398,19 @@ class _Terminal:
             elif command == "photo":
                 self.send_photo(line[1:].partition(" ")[2])
                 await self.settle()
+            elif command == "pay":
+                query_id = self.pay(args)
+                if query_id is not None:
+                    await self._watch(query_id)
             else:
                 self.note(f"unknown command :{command} (see :help)")
             return True
         match = _PRESS.fullmatch(line)
         if match:
-            self.press(int(match[1]), int(match[2]) if match[2] else None)
+            query_id = self.press(int(match[1]), int(match[2]) if match[2] else None)
+            if query_id is not None:
+                await self._watch(query_id)
+                return True
         else:
             if not self.interactive:
                 self.write(f"> {line}")
@@ -331,9 +418,18 @@ class _Terminal:
         await self.settle()
         return True
 
+    async def _watch(self, query_id: str) -> None:
+        if self.interactive:  # keep reading lines meanwhile
+            task = asyncio.create_task(self.watch_payment(query_id))
+            self.watches.add(task)
+            task.add_done_callback(self.watches.discard)
+        else:
+            await self.watch_payment(query_id)
+
     async def run(self, banner: str) -> None:
         self.emulator.on_bot_message.append(self.on_message)
         self.emulator.on_callback_answer.append(self.on_answer)
+        self.emulator.on_pre_checkout_answer.append(self.on_pre_checkout)
         try:
             if banner:
                 self.write(banner)
@@ -347,8 +443,11 @@ class _Terminal:
                 if not await self.handle(raw.rstrip("\r\n").strip()):
                     return
         finally:
+            for task in list(self.watches):
+                task.cancel()
             self.emulator.on_bot_message.remove(self.on_message)
             self.emulator.on_callback_answer.remove(self.on_answer)
+            self.emulator.on_pre_checkout_answer.remove(self.on_pre_checkout)
 
 
 def _isatty(stream: Any) -> bool:

@@ -1,5 +1,7 @@
 """Admins open group orders: /gb_new, as a guided dialog (destination, pickup point, method,
-deadline, minimum, capacity, tiers, products) or in one line; /gb_products lists the codes."""
+deadline, minimum, capacity, tiers, products, then at the confirmation when and how buyers pay:
+the moment, the ways to pay, and for a bank transfer the IBAN and beneficiary) or in one line;
+/gb_products lists the codes."""
 
 from __future__ import annotations
 
@@ -15,10 +17,15 @@ from aiogram.utils.i18n import ngettext
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
+from core.config import Settings
 from domain.group_spec import (
+    PAY_METHOD_ORDER,
     Draft,
     SpecError,
+    ordered_methods,
+    parse_account_iban,
     parse_amount,
+    parse_beneficiary,
     parse_deadline,
     parse_destination,
     parse_offer,
@@ -27,26 +34,40 @@ from domain.group_spec import (
 )
 from handlers import confirm
 from handlers.routing import RouterSpec
-from models import Measure, User
+from models import Measure, PayMethod, PayWhen, User
 from services import agents, catalog, groups
 from services.groups import GroupError, GroupSpec, OfferSpec
+from services.groups.creating import last_payment_account
 from ui.admin import (
+    METHODS_DONE,
+    USE_LAST_ACCOUNT,
+    beneficiary_step_text,
+    confirm_prompt,
     draft_summary,
+    group_error_text,
+    iban_markup,
+    iban_step_text,
     method_markup,
     no_agent_warning,
+    no_method_text,
+    offered_methods,
     open_markup,
+    pay_methods_markup,
+    pay_methods_text,
+    payment_lines,
     pickup_markup,
     product_codes_text,
+    spec_error_text,
     step_markup,
     times_in,
     zone_hint,
 )
-from ui.callbacks import AdminGroupCb
+from ui.callbacks import AdminGroupAction, AdminGroupCb
 from ui.context import current
 from ui.errors import error_text
 from ui.groups import METHOD_ICONS, group_title
 from ui.links import group_link
-from ui.render import q, stale
+from ui.render import q, show, stale
 
 router = RouterSpec(__name__, admin_only=True)
 DRAFT = "gb_draft"
@@ -61,7 +82,10 @@ class NewGroup(StatesGroup):
     capacity = State()
     tiers = State()
     offers = State()
-    confirm = State()
+    confirm = State()  # the summary: when buyers pay (buttons), more products, or open it
+    pay_methods = State()  # the ways to pay, toggled
+    iban = State()  # a bank transfer's IBAN
+    beneficiary = State()  # and whom it is made out to
 
 
 async def load_draft(state: FSMContext) -> Draft:
@@ -83,6 +107,11 @@ async def resolve_offers(session: AsyncSession, draft: Draft) -> list[OfferSpec]
     return specs
 
 
+def invoices_on(settings: Settings) -> bool:
+    """Telegram Payments can be offered: a payment provider token is configured."""
+    return bool(settings.provider_token)
+
+
 async def create_from_draft(
     message: Message,
     session: AsyncSession,
@@ -90,6 +119,7 @@ async def create_from_draft(
     user: User,
     draft: Draft,
     now: datetime,
+    settings: Settings,
 ) -> None:
     try:
         offers = await resolve_offers(session, draft)
@@ -107,21 +137,27 @@ async def create_from_draft(
                 country=draft.country, city=draft.city, method=draft.method, deadline=draft.deadline,
                 measure=draft.measure, min_total=draft.min_total, tiers=draft.tiers,
                 capacity=draft.capacity, pickup_point=draft.pickup_point, offers=offers,
+                pay_when=draft.pay_when, pay_methods=list(draft.pay_methods), iban=draft.iban,
+                beneficiary=draft.beneficiary,
             ),
             created_by=user.id,
             now=now,
+            invoices=invoices_on(settings),
         )  # fmt: skip
     except SpecError as error:
-        await message.answer(error_text(error))
+        await message.answer(spec_error_text(error))
         return
     except GroupError as error:
-        await message.answer(error_text(error, admin=True))
+        await message.answer(group_error_text(error))
         return
     me = await bot.me()
     text = _("✅ Group order {id} is open: {title}\nShare it: {link}").format(
         id=group.id,
         title=q(group_title(group, user, current().locale)),
         link=q(group_link(me.username, group.id or 0)),
+    )
+    text += "\n" + "\n".join(
+        payment_lines(group.pay_when, group.pay_methods, group.iban, group.beneficiary)
     )
     text += "\n" + times_in(user)
     if not await agents.city_has_agent(session, country=group.country, city=group.city):
@@ -138,19 +174,21 @@ async def cmd_gb_new(
     bot: Bot,
     user: User,
     clock: Clock,
+    settings: Settings,
 ) -> None:
     now = clock.now()
     if command.args:
         try:
             draft = parse_one_line(
-                command.args, locale=current().locale, timezone=user.timezone, now=now
-            )
+                command.args, locale=current().locale, timezone=user.timezone, now=now,
+                invoices=invoices_on(settings),
+            )  # fmt: skip
         except SpecError as error:
             await message.answer(
-                error_text(error) + "\n\n" + _("Send /gb_new alone for the guided dialog.")
+                spec_error_text(error) + "\n\n" + _("Send /gb_new alone for the guided dialog.")
             )
             return
-        await create_from_draft(message, session, bot, user, draft, now)
+        await create_from_draft(message, session, bot, user, draft, now, settings)
         return
     await state.set_state(NewGroup.destination)
     await save_draft(state, Draft())
@@ -393,6 +431,14 @@ async def on_offers(message: Message, state: FSMContext, session: AsyncSession, 
             return
         draft.offers = [o for o in draft.offers if o[0] != slug] + [(slug, prices)]
     await save_draft(state, draft)
+    await ask_confirm(message, state, session, user, draft)
+
+
+async def ask_confirm(
+    message: Message, state: FSMContext, session: AsyncSession, user: User, draft: Draft
+) -> None:
+    """The summary, with when and how buyers pay: the two moments lead on to the ways to pay;
+    more product lines add products; or open the group as shown."""
     await state.set_state(NewGroup.confirm)
     await message.answer(
         draft_summary(
@@ -404,8 +450,8 @@ async def on_offers(message: Message, state: FSMContext, session: AsyncSession, 
             ),
         )  # fmt: skip
         + "\n\n"
-        + _("Send more product lines to add products, or open the group."),
-        reply_markup=open_markup(),
+        + confirm_prompt(),
+        reply_markup=open_markup(draft.pay_when),
     )
 
 
@@ -424,6 +470,7 @@ async def on_new_ok(
     bot: Bot,
     user: User,
     clock: Clock,
+    settings: Settings,
 ) -> None:
     if await state.get_state() != NewGroup.confirm.state:
         await stale(callback)
@@ -432,7 +479,156 @@ async def on_new_ok(
     await confirm.clear_dialog(state)
     await callback.answer()
     assert callback.message is not None
-    await create_from_draft(callback.message, session, bot, user, draft, clock.now())  # type: ignore[arg-type]
+    await create_from_draft(
+        callback.message, session, bot, user, draft, clock.now(), settings,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+# ── when and how buyers pay ──
+
+PAY_WHEN_ACTIONS = {
+    AdminGroupAction.PAY_FORMED: PayWhen.FORMED,
+    AdminGroupAction.PAY_NOW: PayWhen.NOW,
+}
+
+
+def _offered(draft: Draft, settings: Settings) -> list[str]:
+    """The draft's ways to pay that can still be offered (Telegram Payments need the token)."""
+    allowed = offered_methods(invoices_on(settings))
+    return [m for m in ordered_methods(draft.pay_methods) if m in allowed]
+
+
+@router.callback_query(
+    AdminGroupCb.filter(F.a.in_({AdminGroupAction.PAY_FORMED, AdminGroupAction.PAY_NOW}))
+)
+async def on_pay_when(
+    callback: CallbackQuery, callback_data: AdminGroupCb, state: FSMContext, settings: Settings
+) -> None:
+    """When do buyers pay: chosen on the summary (or again on the ways-to-pay step)."""
+    if await state.get_state() not in (NewGroup.confirm.state, NewGroup.pay_methods.state):
+        await stale(callback)
+        return
+    draft = await load_draft(state)
+    draft.pay_when = PAY_WHEN_ACTIONS[callback_data.a]
+    draft.pay_methods = _offered(draft, settings)
+    await save_draft(state, draft)
+    await state.set_state(NewGroup.pay_methods)
+    await callback.answer()
+    assert callback.message is not None
+    invoices = invoices_on(settings)
+    await callback.message.answer(
+        pay_methods_text(draft.pay_when, invoices),
+        reply_markup=pay_methods_markup(draft.pay_methods, invoices),
+    )
+
+
+@router.message(StateFilter(NewGroup.pay_methods), F.text, ~F.text.startswith("/"))
+async def on_pay_methods_typed(message: Message, state: FSMContext, settings: Settings) -> None:
+    """The ways to pay are buttons: a typed word gets the step again."""
+    draft = await load_draft(state)
+    invoices = invoices_on(settings)
+    await message.answer(
+        pay_methods_text(draft.pay_when, invoices),
+        reply_markup=pay_methods_markup(_offered(draft, settings), invoices),
+    )
+
+
+@router.callback_query(AdminGroupCb.filter(F.a == AdminGroupAction.PAY_METHOD))
+async def on_pay_method(
+    callback: CallbackQuery, callback_data: AdminGroupCb, state: FSMContext, settings: Settings
+) -> None:
+    """A way to pay toggled on or off (the id indexes PAY_METHOD_ORDER)."""
+    invoices = invoices_on(settings)
+    if (
+        await state.get_state() != NewGroup.pay_methods.state
+        or callback_data.id >= len(PAY_METHOD_ORDER)
+        or PAY_METHOD_ORDER[callback_data.id] not in offered_methods(invoices)
+    ):
+        await stale(callback)
+        return
+    method = PAY_METHOD_ORDER[callback_data.id]
+    draft = await load_draft(state)
+    chosen = _offered(draft, settings)
+    draft.pay_methods = ordered_methods(
+        [m for m in chosen if m != method] if method in chosen else [*chosen, method]
+    )
+    await save_draft(state, draft)
+    await callback.answer()
+    await show(
+        callback,
+        pay_methods_text(draft.pay_when, invoices),
+        pay_methods_markup(draft.pay_methods, invoices),
+    )
+
+
+@router.callback_query(AdminGroupCb.filter(F.a == AdminGroupAction.PAY_DONE))
+async def on_pay_done(
+    callback: CallbackQuery, callback_data: AdminGroupCb, state: FSMContext,
+    session: AsyncSession, user: User, settings: Settings,
+) -> None:  # fmt: skip
+    """Done with the ways to pay (on to the IBAN for a transfer, else the summary), or, on the
+    IBAN step, the account of the admin's last group taken as it is."""
+    current_state = await state.get_state()
+    assert callback.message is not None
+    message: Message = callback.message  # type: ignore[assignment]
+    draft = await load_draft(state)
+    if callback_data.id == METHODS_DONE and current_state == NewGroup.pay_methods.state:
+        draft.pay_methods = _offered(draft, settings)
+        if not draft.pay_methods:
+            await callback.answer(no_method_text(), show_alert=True)
+            return
+        await callback.answer()
+        if PayMethod.TRANSFER in draft.pay_methods:
+            await save_draft(state, draft)
+            await state.set_state(NewGroup.iban)
+            last = await last_payment_account(session, user.id)
+            await message.answer(iban_step_text(last), reply_markup=iban_markup(last))
+            return
+        draft.iban = draft.beneficiary = None
+        await save_draft(state, draft)
+        await ask_confirm(message, state, session, user, draft)
+        return
+    if callback_data.id == USE_LAST_ACCOUNT and current_state == NewGroup.iban.state:
+        last = await last_payment_account(session, user.id)
+        if last is None:
+            await stale(callback)
+            return
+        draft.iban, draft.beneficiary = last
+        await save_draft(state, draft)
+        await callback.answer()
+        await ask_confirm(message, state, session, user, draft)
+        return
+    await stale(callback)  # pressed twice, or on an older message
+
+
+@router.message(StateFilter(NewGroup.iban), F.text, ~F.text.startswith("/"))
+async def on_iban(message: Message, state: FSMContext, session: AsyncSession, user: User) -> None:
+    try:
+        iban = parse_account_iban(message.text or "")
+    except SpecError as error:
+        last = await last_payment_account(session, user.id)
+        await message.answer(spec_error_text(error), reply_markup=iban_markup(last))
+        return
+    draft = await load_draft(state)
+    draft.iban = iban
+    await save_draft(state, draft)
+    await state.set_state(NewGroup.beneficiary)
+    await message.answer(beneficiary_step_text(iban), reply_markup=step_markup())
+
+
+@router.message(StateFilter(NewGroup.beneficiary), F.text, ~F.text.startswith("/"))
+async def on_beneficiary(
+    message: Message, state: FSMContext, session: AsyncSession, user: User
+) -> None:
+    try:
+        name = parse_beneficiary(message.text or "")
+    except SpecError as error:
+        await message.answer(spec_error_text(error), reply_markup=step_markup())
+        return
+    draft = await load_draft(state)
+    draft.beneficiary = name
+    await save_draft(state, draft)
+    await ask_confirm(message, state, session, user, draft)
 
 
 @router.message(Command("gb_products"))

@@ -17,6 +17,7 @@ from domain.groups import forms
 from domain.orders import order_amount, order_amount_local
 from models import GroupOrder, GroupStatus, GroupWatch, OrderStatus, User
 from services import audit, catalog, notify
+from services.groups.balances import settle_orders
 from services.groups.queries import (
     OrderView,
     get_group,
@@ -85,10 +86,13 @@ async def close(
     for order in orders:
         order.updated_at = now
         if formed:
-            # a buyer who paid the agent in advance is confirmed and paid at once
-            order.status = OrderStatus.PAID if order.paid_at else OrderStatus.CONFIRMED
-            currency = currency_of.get(order.user_id, "CNY")
-            rate = rates.get(currency)
+            # confirmed; a buyer who paid in advance is paid at once (settle_orders, below)
+            order.status = OrderStatus.CONFIRMED
+            if order.currency:  # fixed by a payment made while the group was open
+                currency, rate = order.currency, order.rate_micro
+            else:
+                currency = currency_of.get(order.user_id, "CNY")
+                rate = rates.get(currency)
             if rate is None:  # no rate for that currency (or the yuan itself): charge in yuan
                 currency = "CNY"
             view = OrderView(order, lines[order.id or 0])
@@ -99,6 +103,9 @@ async def close(
         else:
             order.status = OrderStatus.CANCELLED
         session.add(order)
+    await session.flush()
+    # the due is final (or nothing, for a group that failed): paid marks follow the balances
+    await settle_orders(session, orders, groups={group_id: group}, now=now)
     closed = ev.GroupClosed(group_id, formed, tuple((o.id or 0, o.user_id) for o in orders))
     changed = ev.OrdersChanged(tuple(o.id or 0 for o in orders))
     await notify.publish(session, [closed, changed], now=now)
@@ -136,6 +143,9 @@ async def cancel(
         order.status = OrderStatus.CANCELLED
         order.updated_at = now
         session.add(order)
+    await session.flush()
+    group = await get_group(session, group_id)
+    await settle_orders(session, orders, groups={group_id: group}, now=now)  # refunds due
     cancelled = ev.GroupCancelled(group_id, tuple((o.id or 0, o.user_id) for o in orders))
     changed = ev.OrdersChanged(tuple(o.id or 0 for o in orders))
     await notify.publish(session, [cancelled, changed], now=now)

@@ -30,10 +30,12 @@ from models import (
     Order,
     OrderLine,
     OrderStatus,
+    PayWhen,
     Product,
 )
 from services import notify
-from services.groups.queries import get_group
+from services.groups.balances import settle_orders
+from services.groups.queries import get_group, participants
 from services.groups.stock import release_orders, take
 from services.tx import begin_write, writes
 
@@ -121,6 +123,7 @@ async def set_quantity(
     new_amount = pricing.contribution(quantity, product.unit_weight_g, group.measure)
     if quantity == 0 and line is None:
         raise GroupError("not_in_group")
+    tier_before = pricing.tier_index(group.tiers, group.total)
     await _move_total(session, group, new_amount - old_amount, old_amount, product)
     held = line.stock_taken if line is not None else 0
     held += await take(session, product.id or 0, quantity - previous, have=previous, held=held)
@@ -169,6 +172,16 @@ async def set_quantity(
         group.min_reached_at = now
         session.add(group)
         events.append(ev.MinimumReached(group_id))
+    tier_after = pricing.tier_index(group.tiers, group.total)
+    await session.flush()
+    if tier_after != tier_before:
+        # every order's due moved with the tier: their paid marks follow their balances
+        await settle_orders(session, await participants(session, group_id),
+                            groups={group_id: group}, now=now)  # fmt: skip
+        if tier_after > tier_before and group.pay_when == PayWhen.NOW:
+            events.append(ev.TierReached(group_id, tier_after))
+    else:
+        await settle_orders(session, [order], groups={group_id: group}, now=now)
     await notify.publish(session, events, now=now)
     return Change(group=group, order=order, quantity=quantity, previous=previous, events=events)
 
@@ -231,8 +244,13 @@ async def leave(session: AsyncSession, *, group_id: int, user_id: int, now: date
     order.status = OrderStatus.CANCELLED
     order.updated_at = now
     session.add(order)
+    await session.flush()
+    group = await get_group(session, group_id)
+    # a cheaper tier is not lost by leaving, but a dearer one may come back for the others
+    await settle_orders(session, [order, *await participants(session, group_id)],
+                        groups={group_id: group}, now=now)  # fmt: skip
     event = ev.OrderEvent(group_id, order.id or 0, AgentEvent.CANCELLED)
-    await notify.publish(session, [event], now=now)
+    await notify.publish(session, [event, ev.OrdersChanged((order.id or 0,))], now=now)
     return order
 
 

@@ -4,7 +4,7 @@ next deadline. No writes."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import case, func
@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain import geo
+from domain.balance import Balance
 from domain.errors import GroupError
 from domain.groups import is_joinable
 from domain.orders import Line, OrderView
@@ -22,12 +23,12 @@ from models import (
     GroupStatus,
     GroupWatch,
     Order,
-    OrderLine,
     OrderStatus,
     PickupPoint,
     Product,
     User,
 )
+from services.groups.lines import lines_of
 from services.pickup import buyer_point, city_points
 
 ACTIVE_ORDER = (OrderStatus.PLACED,)
@@ -132,23 +133,6 @@ async def order_of(session: AsyncSession, *, group_id: int, user_id: int) -> Ord
     return OrderView(order, await _lines(session, order.id or 0))
 
 
-async def lines_of(session: AsyncSession, order_ids: Sequence[int]) -> dict[int, list[Line]]:
-    """The lines (with offer and product) of many orders, in one query, keyed by order id."""
-    found: dict[int, list[Line]] = {order_id: [] for order_id in order_ids}
-    if not order_ids:
-        return found
-    statement = (
-        select(OrderLine, GroupOffer, Product)
-        .join(GroupOffer, col(GroupOffer.id) == OrderLine.offer_id)
-        .join(Product, col(Product.id) == GroupOffer.product_id)
-        .where(col(OrderLine.order_id).in_(order_ids))
-        .order_by(col(GroupOffer.position), col(GroupOffer.id))
-    )
-    for line, offer, product in (await session.exec(statement)).all():
-        found[line.order_id].append((line, offer, product))
-    return found
-
-
 async def _lines(session: AsyncSession, order_id: int) -> list[Line]:
     return (await lines_of(session, [order_id]))[order_id]
 
@@ -250,20 +234,32 @@ class GroupScreen:
     watch: GroupWatch | None
     rate: int | None
     point: PickupPoint | None = None  # where this buyer would collect (domain.pickup)
+    balance: Balance | None = None  # of their order, if they have one
+    people: dict[int, User] = field(default_factory=dict)  # who recorded its payments
 
 
 async def group_screen(session: AsyncSession, *, group_id: int, user: User) -> GroupScreen:
     from services.catalog import get_rate
+    from services.groups.balances import balances, recorders
 
     group = await get_group(session, group_id)
     points = await city_points(session, [(group.country, group.city)])
+    mine = await order_of(session, group_id=group_id, user_id=user.id)
+    money = {}
+    if mine is not None:
+        money = await balances(
+            session, [mine.order], groups={group_id: group},
+            lines={mine.order.id or 0: mine.lines}, buyers={user.id: user},
+        )  # fmt: skip
     return GroupScreen(
         group=group,
         offers=await offers(session, group_id),
-        mine=await order_of(session, group_id=group_id, user_id=user.id),
+        mine=mine,
         watch=await get_watch(session, group_id=group_id, user_id=user.id),
         rate=await get_rate(session, user.currency),
         point=buyer_point(user, group, points),
+        balance=money.get(mine.order.id or 0) if mine is not None else None,
+        people=await recorders(session, list(money.values())),
     )
 
 
@@ -307,14 +303,29 @@ class OrdersScreen:
 
     orders: list[tuple[OrderView, GroupOrder]]
     rate: int | None
+    balances: dict[int, Balance] = field(default_factory=dict)  # by order id
+    people: dict[int, User] = field(default_factory=dict)  # who recorded their payments
+    points: dict[int, PickupPoint | None] = field(default_factory=dict)  # by order id
 
 
 async def orders_screen(session: AsyncSession, user: User) -> OrdersScreen:
     from services.catalog import get_rate
+    from services.groups.balances import balances, recorders
 
     rows = await orders_of_user(session, user.id)
     rate = await get_rate(session, user.currency) if rows else None
-    return OrdersScreen(orders=rows, rate=rate)
+    money = await balances(
+        session, [view.order for view, _group in rows],
+        groups={group.id or 0: group for _view, group in rows},
+        lines={view.order.id or 0: view.lines for view, _group in rows}, buyers={user.id: user},
+    )  # fmt: skip
+    places = sorted({(group.country, group.city) for _view, group in rows})
+    found = await city_points(session, places) if rows else []
+    points = {view.order.id or 0: buyer_point(user, group, found) for view, group in rows}
+    return OrdersScreen(
+        orders=rows, rate=rate, balances=money,
+        people=await recorders(session, list(money.values())), points=points,
+    )  # fmt: skip
 
 
 @dataclass

@@ -6,8 +6,14 @@ talks to it exactly as it talks to ``api.telegram.org``: same URL shape
 ``attach://`` uploads, or JSON), same ``{"ok": ..., "result"|"error_code"/"description"}`` answers
 with the real error descriptions, so aiogram raises its usual exceptions.
 
-Users are driven from Python (``send_message``, ``press``, ``press_button``, ``block``); their
-actions become updates that the bot fetches with ``getUpdates`` (real long polling).
+Users are driven from Python (``send_message``, ``press``, ``press_button``, ``pay``,
+``block``); their actions become updates that the bot fetches with ``getUpdates`` (real long
+polling).
+
+Telegram Payments: ``sendInvoice`` (validated; the invoice is kept on the message),
+``pay(user, message)`` (a ``pre_checkout_query``), ``answerPreCheckoutQuery`` (refused: the
+``error_message`` is what the user saw; accepted: a ``successful_payment`` message from the user
+with a unique ``telegram_payment_charge_id``), and ``redeliver(update)`` for a duplicate delivery.
 
 Notes on fidelity:
 
@@ -33,8 +39,8 @@ Modules (each imports only the ones listed before it):
   logged calls.
 * ``params`` — typed access to a request's parameters.
 * ``base`` — what the method mixins share (declared attributes, the bot's User, hooks).
-* ``files``, ``messages``, ``updates``, ``settings`` — the Bot API methods (``_api_*``), one mixin
-  per concern.
+* ``files``, ``messages``, ``updates``, ``payments``, ``settings`` — the Bot API methods
+  (``_api_*``), one mixin per concern.
 * ``server`` — :class:`BotAPIEmulator`: HTTP and dispatch, lifecycle, inspection, fault
   injection, the users' side.
 """
@@ -49,6 +55,7 @@ from bot.sandbox.emulator.errors import (
     ERR_CONFLICT_POLL,
     ERR_CONFLICT_WEBHOOK,
     ERR_NOT_MODIFIED,
+    ERR_QUERY_ID_INVALID,
     ERR_QUERY_TOO_OLD,
     MAX_CALLBACK_ANSWER_LENGTH,
     MAX_CALLBACK_DATA_BYTES,
@@ -56,7 +63,14 @@ from bot.sandbox.emulator.errors import (
     MAX_INLINE_BUTTONS,
     MAX_TEXT_LENGTH,
     MAX_UPLOAD_BYTES,
+    PRE_CHECKOUT_QUERY_TTL,
     BotAPIError,
+)
+from bot.sandbox.emulator.payments import (
+    STARS,
+    SUPPORTED_CURRENCIES,
+    TEST_PROVIDER_TOKEN,
+    format_amount,
 )
 from bot.sandbox.emulator.server import BotAPIEmulator
 from bot.sandbox.emulator.state import (
@@ -64,7 +78,9 @@ from bot.sandbox.emulator.state import (
     EmuChat,
     EmuFault,
     EmuFile,
+    EmuInvoice,
     EmuMessage,
+    EmuPreCheckoutQuery,
     EmuRequest,
     EmuUpload,
     EmuUser,
@@ -82,12 +98,15 @@ __all__ = [
     "ERR_CONFLICT_POLL",
     "ERR_CONFLICT_WEBHOOK",
     "ERR_NOT_MODIFIED",
+    "ERR_QUERY_ID_INVALID",
     "ERR_QUERY_TOO_OLD",
     "EmuCallbackQuery",
     "EmuChat",
     "EmuFault",
     "EmuFile",
+    "EmuInvoice",
     "EmuMessage",
+    "EmuPreCheckoutQuery",
     "EmuRequest",
     "EmuUpload",
     "EmuUser",
@@ -99,9 +118,14 @@ __all__ = [
     "MAX_INLINE_BUTTONS",
     "MAX_TEXT_LENGTH",
     "MAX_UPLOAD_BYTES",
+    "PRE_CHECKOUT_QUERY_TTL",
+    "STARS",
+    "SUPPORTED_CURRENCIES",
+    "TEST_PROVIDER_TOKEN",
     "button_kind",
     "button_value",
     "detect_entities",
+    "format_amount",
     "parse_html",
     "utf16_len",
 ]

@@ -9,7 +9,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from bot.sandbox.emulator.state import EmuCallbackQuery, EmuChat, EmuFile
+from bot.sandbox.emulator.state import (
+    EmuCallbackQuery,
+    EmuChat,
+    EmuFile,
+    EmuPreCheckoutQuery,
+    EmuUser,
+)
 
 # The package's logger, named as before the split into modules.
 log = logging.getLogger("bot.sandbox.emulator")
@@ -27,6 +33,7 @@ class EmulatorBase:
     bot_first_name: str
     strict_html: bool
 
+    users: dict[int, EmuUser]
     chats: dict[int, EmuChat]
     files: dict[str, EmuFile]
     callback_answers: dict[str, dict[str, Any]]
@@ -38,6 +45,9 @@ class EmulatorBase:
     webhook: dict[str, Any]
     on_bot_message: list[HookFn]
     on_callback_answer: list[HookFn]
+    pre_checkout_queries: dict[str, EmuPreCheckoutQuery]
+    pre_checkout_timeout: float | None
+    on_pre_checkout_answer: list[HookFn]
 
     _updates: list[dict[str, Any]]
     _next_update_id: int
@@ -47,6 +57,9 @@ class EmulatorBase:
     _last_activity: float
     _closing: bool
     _file_counter: int
+    _query_counter: int
+    _charge_counter: int
+    _instance_tag: str
 
     def bot_user(self) -> dict[str, Any]:
         return {

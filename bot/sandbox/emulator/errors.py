@@ -11,12 +11,19 @@ MAX_CALLBACK_DATA_BYTES = 64
 MAX_INLINE_BUTTONS = 100
 CALLBACK_QUERY_TTL = 15 * 60  # seconds a callback query can still be answered
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_INVOICE_TITLE_LENGTH = 32
+MAX_INVOICE_DESCRIPTION_LENGTH = 255
+MAX_INVOICE_PAYLOAD_BYTES = 128
+MAX_INVOICE_AMOUNT = 9999_9999_9999  # TDLib's bound for a price part and for the total
+MAX_SUGGESTED_TIPS = 4
+PRE_CHECKOUT_QUERY_TTL = 10.0  # seconds the bot has to answer a pre-checkout query
 
 ERR_NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the "
     "same as a content and reply markup of the current message"
 )
 ERR_QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
+ERR_QUERY_ID_INVALID = "QUERY_ID_INVALID"
 ERR_CANT_INITIATE = "Forbidden: bot can't initiate conversation with a user"
 ERR_BLOCKED = "Forbidden: bot was blocked by the user"
 ERR_CONFLICT_POLL = (
@@ -51,6 +58,8 @@ _JSON_ERRORS = {
     "scope": "can't parse BotCommandScope JSON object",
     "menu_button": "can't parse menu button JSON object",
     "allowed_updates": "can't parse allowed updates JSON object",
+    "prices": "can't parse prices JSON object",
+    "suggested_tip_amounts": "can't parse suggested tip amounts JSON object",
 }
 
 

@@ -82,6 +82,12 @@ class MessagesMixin(FilesMixin):
             data["caption"] = message.caption
             if message.caption_entities:
                 data["caption_entities"] = copy.deepcopy(message.caption_entities)
+        if message.invoice is not None:
+            data["invoice"] = message.invoice.to_dict()
+            if message.invoice.protect_content:
+                data["has_protected_content"] = True
+        if message.successful_payment is not None:
+            data["successful_payment"] = copy.deepcopy(message.successful_payment)
         if message.reply_markup:
             data["reply_markup"] = copy.deepcopy(message.reply_markup)
         return data
@@ -344,7 +350,7 @@ class MessagesMixin(FilesMixin):
         inline, _ = self._parse_markup(params)
         caption, entities = self._caption(params)
         message = self._message_for(params, "edit")
-        if message.kind == "text":
+        if message.kind in ("text", "invoice"):
             raise _bad("there is no caption in the message to edit")
         current = (message.caption, message.caption_entities, message.reply_markup)
         if (caption, entities, inline) == current:
@@ -357,6 +363,8 @@ class MessagesMixin(FilesMixin):
     async def _api_edit_message_reply_markup(self, params: _Params) -> dict[str, Any]:
         inline, _ = self._parse_markup(params)
         message = self._message_for(params, "edit")
+        if message.invoice is not None:
+            _check_pay_button(inline)
         if inline == message.reply_markup:
             raise _bad(ERR_NOT_MODIFIED)
         message.reply_markup = inline
@@ -377,7 +385,7 @@ class MessagesMixin(FilesMixin):
         if len(caption) > MAX_CAPTION_LENGTH:
             raise _bad("message caption is too long")
         message = self._message_for(params, "edit")
-        if message.kind == "text":
+        if message.kind in ("text", "invoice"):
             raise _bad("there is no media in the message to edit")
         if (
             isinstance(source, str)
@@ -426,6 +434,16 @@ class MessagesMixin(FilesMixin):
         chat = self._chat_for_send(params)
         self.chat_actions.append((chat.id, action, time.monotonic()))
         return True
+
+
+def _check_pay_button(inline: dict[str, Any] | None) -> None:
+    """An invoice's own keyboard must start with its Pay button (none: Telegram adds one)."""
+    if inline is None:
+        return
+    rows = inline.get("inline_keyboard") or [[]]
+    first = rows[0][0] if rows[0] else None
+    if first is None or first.get("pay") is not True:
+        raise _bad("REPLY_MARKUP_BUY_EMPTY")
 
 
 def _valid_button_url(url: Any) -> bool:

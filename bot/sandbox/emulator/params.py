@@ -22,6 +22,8 @@ _JSON_KEYS = {
     "allowed_updates",
     "rights",
     "message_ids",
+    "prices",
+    "suggested_tip_amounts",
 }
 
 

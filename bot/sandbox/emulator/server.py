@@ -17,9 +17,15 @@ from aiohttp import web
 
 from bot.sandbox.emulator.base import HookFn, log
 from bot.sandbox.emulator.entities import detect_entities
-from bot.sandbox.emulator.errors import DEFAULT_DESCRIPTIONS, MAX_UPLOAD_BYTES, BotAPIError, _bad
-from bot.sandbox.emulator.messages import MessagesMixin
+from bot.sandbox.emulator.errors import (
+    DEFAULT_DESCRIPTIONS,
+    MAX_UPLOAD_BYTES,
+    PRE_CHECKOUT_QUERY_TTL,
+    BotAPIError,
+    _bad,
+)
 from bot.sandbox.emulator.params import _Params
+from bot.sandbox.emulator.payments import PaymentsMixin
 from bot.sandbox.emulator.settings import SettingsMixin
 from bot.sandbox.emulator.state import (
     EmuCallbackQuery,
@@ -27,15 +33,15 @@ from bot.sandbox.emulator.state import (
     EmuFault,
     EmuFile,
     EmuMessage,
+    EmuPreCheckoutQuery,
     EmuRequest,
     EmuUpload,
     EmuUser,
     button_kind,
 )
-from bot.sandbox.emulator.updates import UpdatesMixin
 
 
-class BotAPIEmulator(MessagesMixin, UpdatesMixin, SettingsMixin):
+class BotAPIEmulator(PaymentsMixin, SettingsMixin):
     """Telegram Bot API emulator; see the ``bot.sandbox.emulator`` package docstring."""
 
     def __init__(
@@ -75,6 +81,10 @@ class BotAPIEmulator(MessagesMixin, UpdatesMixin, SettingsMixin):
         self.faults: list[EmuFault] = []
         self.on_bot_message: list[HookFn] = []  # fn(kind: "new"|"edit"|"delete", EmuMessage)
         self.on_callback_answer: list[HookFn] = []  # fn(query_id: str, answer: dict)
+        self.pre_checkout_queries: dict[str, EmuPreCheckoutQuery] = {}
+        # seconds the bot has to answer a pre-checkout query (None: no limit)
+        self.pre_checkout_timeout: float | None = PRE_CHECKOUT_QUERY_TTL
+        self.on_pre_checkout_answer: list[HookFn] = []  # fn(EmuPreCheckoutQuery), once answered
 
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 100_000_001
@@ -87,6 +97,9 @@ class BotAPIEmulator(MessagesMixin, UpdatesMixin, SettingsMixin):
         self._runner: web.AppRunner | None = None
         self._file_counter = 0
         self._query_counter = 0
+        self._charge_counter = 0
+        # charge ids stay unique across runs of the sandbox against the same database
+        self._instance_tag = secrets.token_hex(3)
         self._methods: dict[str, tuple[str, Callable[[_Params], Any]]] = {}
         for name in (
             "getMe",
@@ -112,6 +125,8 @@ class BotAPIEmulator(MessagesMixin, UpdatesMixin, SettingsMixin):
             "setChatMenuButton",
             "getChatMenuButton",
             "sendChatAction",
+            "sendInvoice",
+            "answerPreCheckoutQuery",
             "getChat",
             "getFile",
             "setMyName",
@@ -352,7 +367,8 @@ class BotAPIEmulator(MessagesMixin, UpdatesMixin, SettingsMixin):
         return query_id
 
     def press(self, user: EmuUser, message_id: int, index: int) -> str:
-        """Press the ``index``-th (0-based, row-major) inline button of a message."""
+        """Press the ``index``-th (0-based, row-major) inline button of a message. Returns the
+        callback query id, or for an invoice's Pay button the pre-checkout query id."""
         message = self.message(user.id, message_id)
         if message is None or message.deleted:
             raise LookupError(f"no message #{message_id} in chat {user.id}")
@@ -360,6 +376,8 @@ class BotAPIEmulator(MessagesMixin, UpdatesMixin, SettingsMixin):
         if not 0 <= index < len(buttons):
             raise IndexError(f"message #{message_id} has {len(buttons)} inline button(s)")
         button = buttons[index]
+        if button_kind(button) == "pay" and message.invoice is not None:
+            return self.pay(user, message)
         if "callback_data" not in button:
             raise ValueError(f"button {index} is a {button_kind(button)} button, not a callback")
         return self.press_button(user, message_id, button["callback_data"])

@@ -1,4 +1,5 @@
-"""The emulator's model: users, chats, messages, files, callback queries, faults, logged calls."""
+"""The emulator's model: users, chats, messages, files, callback queries, invoices and
+pre-checkout queries, faults, logged calls."""
 
 from __future__ import annotations
 
@@ -76,6 +77,47 @@ class EmuFile:
 
 
 @dataclass
+class EmuInvoice:
+    """What ``sendInvoice`` put on a message: what the user pays, and for what.
+
+    ``charge_id`` is set once the user has paid it (Telegram then shows a receipt instead of the
+    Pay button, so the same invoice message is not paid twice)."""
+
+    title: str
+    description: str
+    payload: str
+    currency: str
+    prices: list[dict[str, Any]]  # [{"label": str, "amount": int}], as sent
+    total_amount: int
+    provider_token: str = ""
+    start_parameter: str = ""
+    photo_url: str | None = None
+    need_name: bool = False
+    need_phone_number: bool = False
+    need_email: bool = False
+    need_shipping_address: bool = False
+    is_flexible: bool = False
+    max_tip_amount: int = 0
+    suggested_tip_amounts: list[int] = field(default_factory=list)
+    protect_content: bool = False
+    charge_id: str | None = None  # telegram_payment_charge_id, once paid
+
+    @property
+    def paid(self) -> bool:
+        return self.charge_id is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The Bot API ``Invoice`` object."""
+        return {
+            "title": self.title,
+            "description": self.description,
+            "start_parameter": self.start_parameter,
+            "currency": self.currency,
+            "total_amount": self.total_amount,
+        }
+
+
+@dataclass
 class EmuMessage:
     """A message in a sandbox chat, from the user (``from_bot=False``) or from the bot.
 
@@ -103,12 +145,18 @@ class EmuMessage:
     reply_keyboard: dict[str, Any] | None = None
     reply_to_message_id: int | None = None
     parse_mode: str | None = None
+    invoice: EmuInvoice | None = None  # a bot's sendInvoice
+    successful_payment: dict[str, Any] | None = None  # a user's payment (a service message)
     edited: int = 0
     edit_date: int | None = None
     deleted: bool = False
 
     @property
     def kind(self) -> str:
+        if self.invoice is not None:
+            return "invoice"
+        if self.successful_payment is not None:
+            return "successful_payment"
         if self.photo is not None:
             return "photo"
         if self.document is not None:
@@ -197,6 +245,42 @@ class EmuCallbackQuery:
     data: str | None
     created: float
     answered: bool = False
+
+
+@dataclass
+class EmuPreCheckoutQuery:
+    """A user confirmed paying an invoice; the bot has ``pre_checkout_timeout`` seconds to answer.
+
+    After the answer: ``ok`` and ``error_message`` (the refusal the user was shown), and when
+    accepted the ``successful_payment`` object and the ``update`` that carried it (keep it to
+    deliver it again, see ``BotAPIEmulator.redeliver``)."""
+
+    id: str
+    from_user: EmuUser
+    chat_id: int
+    message_id: int  # the invoice message
+    currency: str
+    total_amount: int
+    invoice_payload: str
+    created: float  # time.monotonic()
+    order_info: dict[str, Any] | None = None  # what the invoice's need_* flags asked for
+    delivered: bool = True  # False: the bot's allowed_updates left pre_checkout_query out
+    answered: bool = False
+    ok: bool | None = None
+    error_message: str | None = None
+    successful_payment: dict[str, Any] | None = None
+    payment_message_id: int | None = None  # the user's successful_payment message
+    update: dict[str, Any] | None = None  # the update that delivered it
+
+    @property
+    def user_id(self) -> int:
+        return self.from_user.id
+
+    @property
+    def charge_id(self) -> str | None:
+        if self.successful_payment is None:
+            return None
+        return str(self.successful_payment["telegram_payment_charge_id"])
 
 
 @dataclass

@@ -40,6 +40,15 @@ class UpdatesMixin(EmulatorBase):
         self._wake()
         return update
 
+    def redeliver(self, update: dict[str, Any]) -> dict[str, Any] | None:
+        """Deliver an update again, as Telegram may (a webhook retried, a poller that restarted
+        before confirming): the same content under a new ``update_id``, since the old one is
+        behind the bot's offset. Returns the queued update (None: not in allowed_updates)."""
+        kinds = [key for key in update if key != "update_id"]
+        if len(kinds) != 1:
+            raise ValueError(f"not an update: {sorted(update)}")
+        return self._enqueue(kinds[0], copy.deepcopy(update[kinds[0]]))
+
     def _wake(self) -> None:
         event, self._update_event = self._update_event, asyncio.Event()
         event.set()
