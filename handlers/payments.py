@@ -227,7 +227,7 @@ async def on_undo(
 
     await show(
         callback,
-        _("↩️ Undone: {amount} by {method} for order {number} is no longer recorded; the buyer is told.").format(
+        _("↩️ Undone: {amount} ({method}) for order {number} is no longer recorded; the buyer is told.").format(
             amount=entry_amount(done.entry, current().locale),
             method=method_name(done.entry.method), number=done.order.id,
         ),

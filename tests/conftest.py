@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import text
 
 from bot.db import create_engine, create_session_factory, is_sqlite, migrate, normalize_url
@@ -94,7 +95,6 @@ def settings(tmp_path: Path) -> Settings:
         database_url=database_url(tmp_path),
         admin_ids=frozenset({ADMIN_ID}),
         throttle_burst=0,  # flood protection has its own test; scripted users are fast
-        payment_provider_token="284685063:TEST:provider",  # invoices on (the emulator takes any)
     )
 
 
@@ -102,6 +102,21 @@ def settings(tmp_path: Path) -> Settings:
 async def harness(settings, session_factory, i18n, clock) -> AsyncIterator[Harness]:
     async with Harness(
         settings=settings, session_factory=session_factory, i18n=i18n, clock=clock
+    ) as h:
+        yield h
+
+
+TEST_PROVIDER = "284685063:TEST:sandbox"
+
+
+@pytest.fixture
+async def invoicing(
+    settings: Settings, session_factory, i18n, clock, seeded
+) -> AsyncIterator[Harness]:
+    """The bot over the demo catalogue with a payment provider token: Telegram Payments on."""
+    with_token = settings.model_copy(update={"payment_provider_token": SecretStr(TEST_PROVIDER)})
+    async with Harness(
+        settings=with_token, session_factory=session_factory, i18n=i18n, clock=clock
     ) as h:
         yield h
 

@@ -2,12 +2,10 @@
 pay as toggles, a transfer's IBAN and beneficiary, the admin's last account offered) and in one
 line (pay=, methods=, iban=, beneficiary=); the group's row holds what was chosen."""
 
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlmodel import col, select
 
-from core.config import Settings
 from models import AuditEntry, GroupOrder, User
 from services import groups
 from services.groups import GroupError, GroupSpec, OfferSpec
@@ -22,25 +20,6 @@ STALE = "This button is out of date. Please open the menu again with /start."
 CANCELLED = "Cancelled. Nothing was changed."
 ONE_LINE = "/gb_new country=IT city=Milan method=rail deadline=+5d min=5 offer=dried-shiitake:38"
 TEST_PROVIDER = "284685063:TEST:sandbox"
-
-
-@pytest.fixture
-async def invoicing(
-    settings: Settings, session_factory, i18n, clock, seeded
-) -> AsyncIterator[Harness]:
-    """The bot with a payment provider token: Telegram Payments can be offered."""
-    with_token = Settings(
-        _env_file=None,
-        bot_token=settings.bot_token,
-        database_url=settings.database_url,
-        admin_ids=settings.admin_ids,
-        throttle_burst=0,
-        payment_provider_token=TEST_PROVIDER,
-    )
-    async with Harness(
-        settings=with_token, session_factory=session_factory, i18n=i18n, clock=clock
-    ) as h:
-        yield h
 
 
 async def admin_at_summary(app: Harness):

@@ -174,8 +174,8 @@ TEXTS: dict[tuple[str, str], LazyProxy] = {
     ),
     (PAY, "no_refund_due"): __("No refund is due on this order."),
     (PAY, "not_formed"): __(
-        "Only a line of a formed order that was not handed over can be taken off (status: "
-        "{status})."
+        "Only a product of an order in a formed group, not yet handed over, can be taken off "
+        "(status: {status})."
     ),
     (PAY, "not_in_order"): __("That product is not in this order (see its pick list)."),
     (PAY, "already_unsupplied"): __("That product is already taken off this order."),

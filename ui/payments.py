@@ -33,13 +33,14 @@ METHOD_NAMES = {
     PayMethod.TRANSFER: N_("🏦 bank transfer"),
 }
 REASONS = {
-    "left": N_("you left the group"),
+    "left": N_("you left the group"),  # to the buyer; AGENT_REASONS to their agent
     "failed": N_("the group did not form"),
     "cancelled": N_("the group was cancelled"),
     "tier": N_("the group reached a cheaper price"),
     "not_supplied": N_("a product could not be supplied"),
     "overpaid": N_("more was paid than is due"),
 }
+AGENT_REASONS = {**REASONS, "left": N_("the buyer left the group")}
 
 
 def method_name(method: str) -> str:
@@ -131,7 +132,7 @@ def balance_lines(
         lines.append(
             text.format(
                 amount=q(amount(-balance.outstanding, -balance.outstanding_cny, balance, locale)),
-                reason=q(_(REASONS.get(reason, reason))),
+                reason=q(_((AGENT_REASONS if for_agent else REASONS).get(reason, reason))),
             )
         )
     elif state == State.REFUNDED:
@@ -273,7 +274,7 @@ def recorded_view(
     """After recording: what was recorded, what is left, and Undo while it may be undone."""
     locale = ctx.locale
     lines = [
-        _("💰 Recorded {amount} by {method} for order {number}; the buyer is told.").format(
+        _("💰 Recorded {amount} ({method}) for order {number}; the buyer is told.").format(
             amount=q(entry_amount(entry, locale)), method=q(method_name(entry.method)),
             number=order.id,
         ),
@@ -314,7 +315,7 @@ def refund_prompt(
         _("↩️ <b>Refund</b> {amount} to {buyer} for order {number} ({reason}).").format(
             amount=q(amount(balance.refund_due, -balance.outstanding_cny, balance, locale)),
             buyer=name, number=order.id,
-            reason=q(_(REASONS.get(reason, reason))),
+            reason=q(_(AGENT_REASONS.get(reason, reason))),
         ),
     ]  # fmt: skip
     if method == PayMethod.TELEGRAM:
@@ -327,7 +328,7 @@ def refund_prompt(
         )
     else:
         lines.append(
-            _("Give it back by {method}, then record it here; the buyer is told.").format(
+            _("Give it back the way it was paid ({method}), then record it here; the buyer is told.").format(
                 method=q(method_name(method))
             )
         )
