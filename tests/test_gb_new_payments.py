@@ -2,7 +2,6 @@
 pay as toggles, a transfer's IBAN and beneficiary, the admin's last account offered) and in one
 line (pay=, methods=, iban=, beneficiary=); the group's row holds what was chosen."""
 
-
 import pytest
 from sqlmodel import col, select
 
