@@ -122,11 +122,29 @@ class Balance:
 
     def refund_method(self) -> str:
         """How a refund goes back: the way the latest money still held came in."""
+        parts = self.refund_parts()
+        return parts[0][0] if parts else PayMethod.CASH
+
+    def refund_parts(self) -> list[tuple[str, int]]:
+        """The refund due, split by the ways the money came in (each way gives back at most
+        what it holds, the latest money first): €5 in cash and €4.72 by transfer go back as
+        €5 in cash and €4.72 by transfer, not €9.72 by transfer."""
+        left = self.refund_due
         held = self.by_method()
+        parts: list[tuple[str, int]] = []
         for entry in reversed(self.entries):
-            if entry.kind == EntryKind.PAYMENT and held.get(entry.method, 0) > 0:
-                return entry.method
-        return PayMethod.CASH
+            if left <= 0:
+                break
+            if entry.kind != EntryKind.PAYMENT or held.get(entry.method, 0) <= 0:
+                continue
+            if any(method == entry.method for method, _amount in parts):
+                continue
+            share = min(left, held[entry.method])
+            parts.append((entry.method, share))
+            left -= share
+        if left > 0:  # more due back than any way holds (cannot happen): the rest in cash
+            parts.append((PayMethod.CASH, left))
+        return parts
 
 
 def live(entries: Iterable[Payment]) -> tuple[Payment, ...]:
@@ -224,12 +242,19 @@ def buyer_may_pay(order: Order, group: GroupOrder) -> bool:
     return group.status in (GroupStatus.FORMED, GroupStatus.SHIPPED, GroupStatus.DELIVERED)
 
 
-def may_undo(entry: Payment, now: datetime) -> bool:
+def may_undo(entry: Payment, now: datetime, later: Sequence[Payment] = ()) -> bool:
+    """An agent's payment, within 10 minutes, and before any refund was recorded after it (an
+    undo then would leave a debt on money already given back)."""
+    refunded_since = any(
+        e.kind == EntryKind.REFUND and e.undone_at is None and (e.id or 0) > (entry.id or 0)
+        for e in later
+    )
     return (
         entry.undone_at is None
         and entry.kind == EntryKind.PAYMENT
         and entry.method != PayMethod.TELEGRAM
         and now - entry.recorded_at <= UNDO_WINDOW
+        and not refunded_since
     )
 
 

@@ -71,11 +71,14 @@ class BalanceChanged:
 
 @dataclass(frozen=True)
 class TierReached:
-    """A group that is paid on joining reached a cheaper tier: whoever paid more than they now
-    owe is told what comes back."""
+    """A group that is paid on joining moved to another tier: whoever paid more than they now
+    owe is told what comes back, whoever paid and owes again (orders withdrawn: a dearer tier)
+    what is left to pay. `stamp` (the group's version) tells one move from the next."""
 
     group_id: int
     tier: int
+    stamp: int
+    cheaper: bool = True
 
 
 @dataclass(frozen=True)

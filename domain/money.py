@@ -125,6 +125,8 @@ def parse_money(text: str, currency: str) -> int | None:
         value = value.replace(",", ".")
     if not value.replace(".", "", 1).isdigit() or not value.isascii():
         return None  # digits and one decimal point only: no signs, exponents, thousands
+    if "." in value and len(value.split(".")[1]) > precision(currency):
+        return None  # "1.000" in yen, or 12.545 €: a thousands mark or a typo, not an amount
     try:
         number = Decimal(value)
     except (InvalidOperation, ValueError):
@@ -135,3 +137,39 @@ def parse_money(text: str, currency: str) -> int | None:
     if minor != minor.to_integral_value():
         return None
     return int(minor)
+
+
+# Telegram Payments: the currencies it takes, and their exponents as Telegram counts them (ISO
+# 4217, which CLDR's display precision does not always follow: Babel shows forints and rupiahs
+# without decimals, Telegram counts them in hundredths).
+# https://core.telegram.org/bots/payments#supported-currencies
+TELEGRAM_CURRENCIES = frozenset(
+    """AED AFN ALL AMD ARS AUD AZN BAM BDT BGN BND BOB BRL BYN CAD CHF CLP CNY COP CRC CZK DKK
+    DOP DZD EGP ETB EUR GBP GEL GTQ HKD HNL HRK HUF IDR ILS INR ISK JMD JPY KES KGS KRW KZT LBP
+    LKR MAD MDL MNT MUR MVR MXN MYR MZN NGN NIO NOK NPR NZD PAB PEN PHP PKR PLN PYG QAR RON RSD
+    RUB SAR SEK SGD THB TJS TRY TTD TWD TZS UAH UGX USD UYU UZS VND YER ZAR""".split()
+)
+TELEGRAM_EXPONENTS = {"CLP": 0, "ISK": 0, "JPY": 0, "KRW": 0, "PYG": 0, "UGX": 0, "VND": 0}
+
+
+def telegram_takes(currency: str) -> bool:
+    return currency in TELEGRAM_CURRENCIES
+
+
+def to_telegram(amount: int, currency: str) -> int | None:
+    """Our minor units (Babel's precision) → the units Telegram counts the currency in; None
+    when that cannot be exact (a fraction of Telegram's unit)."""
+    shift = TELEGRAM_EXPONENTS.get(currency, 2) - precision(currency)
+    if shift >= 0:
+        return amount * 10**shift
+    whole, rest = divmod(amount, 10**-shift)
+    return None if rest else whole
+
+
+def from_telegram(amount: int, currency: str) -> int | None:
+    """Telegram's units → ours; None when the amount holds a fraction of our minor unit."""
+    shift = TELEGRAM_EXPONENTS.get(currency, 2) - precision(currency)
+    if shift <= 0:
+        return amount * 10**-shift
+    whole, rest = divmod(amount, 10**shift)
+    return None if rest else whole

@@ -41,6 +41,7 @@ class BalanceWhy(StrEnum):
     UNDONE = "undone"  # an agent took back a payment recorded by mistake
     REFUNDED = "refunded"  # a refund was made
     TIER = "tier"  # the group reached a cheaper tier: the difference comes back
+    TIER_UP = "tier_up"  # orders withdrawn, a dearer tier again: something left to pay
     NOT_SUPPLIED = "not_supplied"  # a line could not be supplied: not charged, refunded
 
 

@@ -9,7 +9,10 @@ the amount and the group are checked again; a successful payment is recorded onc
 
 from __future__ import annotations
 
+import logging
+
 from aiogram import Bot, F
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -41,6 +44,7 @@ from ui.payments import invoice_texts, record_prompt, recorded_view, refund_prom
 from ui.render import show, split_text
 
 router = RouterSpec(__name__)
+log = logging.getLogger(__name__)
 
 
 class PayState(StatesGroup):
@@ -238,7 +242,9 @@ async def on_undo(
 
 
 async def _refund_prompt(target: payments.Target) -> tuple[str, InlineKeyboardMarkup]:
-    return refund_prompt(target.order, target.group, target.buyer, target.balance, current())
+    return refund_prompt(
+        target.order, target.group, target.buyer, target.balance, current(), target.lines
+    )
 
 
 @router.callback_query(AgentCb.filter(F.a == AgentAction.REFUND))
@@ -290,13 +296,14 @@ async def on_refund_ok(
     except PaymentError as error:
         await callback.answer(payment_error_text(error), show_alert=True)
         return
-    from ui.payments import entry_amount
+    from ui.money import format_money
 
     await callback.answer(_("↩️ Refund recorded; the buyer is told."))
     await show(
         callback,
         _("↩️ Refund of {amount} for order {number} recorded; the buyer is told.").format(
-            amount=entry_amount(done.entry, current().locale), number=done.order.id
+            amount=format_money(callback_data.n, done.balance.currency, current().locale),
+            number=done.order.id,
         ),
     )
 
@@ -409,12 +416,19 @@ async def on_invoice(
     title, description, prices = invoice_texts(
         group_title(invoice.group, user, locale), invoice.order, invoice.prices, names
     )
+    try:
+        await bot.send_invoice(
+            chat_id=user.id, title=title, description=description, payload=invoice.payload,
+            provider_token=token, currency=invoice.balance.currency,
+            prices=[LabeledPrice(label=label, amount=value) for label, value in prices],
+        )  # fmt: skip
+    except TelegramBadRequest as error:
+        # Telegram refuses the invoice (an amount below or above its limits for the currency,
+        # say): the buyer hears why and how else to pay, not an apology for a crash
+        log.warning("invoice for order %s refused: %s", invoice.order.id, error.message)
+        await callback.answer(payment_error_text(PaymentError("card_refused")), show_alert=True)
+        return
     await callback.answer()
-    await bot.send_invoice(
-        chat_id=user.id, title=title, description=description, payload=invoice.payload,
-        provider_token=token, currency=invoice.balance.currency,
-        prices=[LabeledPrice(label=label, amount=value) for label, value in prices],
-    )  # fmt: skip
 
 
 @router.pre_checkout_query()

@@ -123,7 +123,10 @@ async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch
             group_ids.add(payload.group_id)
             order_ids.add(payload.order_id)
             formed_orders.add(payload.order_id)  # their lines and balances are shown
-            if isinstance(payload, BalanceNotice) and payload.why != BalanceWhy.TIER:
+            if isinstance(payload, BalanceNotice) and payload.why not in (
+                BalanceWhy.TIER,
+                BalanceWhy.TIER_UP,
+            ):
                 entry_ids.add(payload.ref)
         elif hasattr(payload, "group_id"):
             group_ids.add(payload.group_id)
@@ -160,6 +163,11 @@ async def prefetch(session: AsyncSession, rows: Sequence[Notification]) -> Batch
         batch.group_orders = await groups.active_orders_of(session, sorted(summaries))
         buyer_ids = [o.user_id for orders in batch.group_orders.values() for o in orders]
         batch.buyers = await agents.users_by_id(session, buyer_ids)
+        summed = [o for orders in batch.group_orders.values() for o in orders]
+        summary_groups = await groups.groups_by_id(session, sorted(summaries))
+        batch.balances |= await balances(
+            session, summed, groups=summary_groups, buyers=batch.buyers
+        )
     if shipment_ids:
         await _shipments(session, batch, shipment_ids, event_ids, on_board)
     if edits:

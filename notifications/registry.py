@@ -94,8 +94,9 @@ def _balance(payload: Payload, user: User, batch: Batch, ctx: RenderContext) -> 
     if entry is not None and entry.order_id != order.id:
         entry = None
     return notices.balance_notice(
-        group, order, balance, payload.why, entry, user, ctx, batch.people
-    )
+        group, order, balance, payload.why, entry, user, ctx, batch.people,
+        batch.lines.get(order.id or 0, []),
+    )  # fmt: skip
 
 
 def _paid(payload: Payload, user: User, batch: Batch, ctx: RenderContext) -> Rendered | None:
@@ -153,7 +154,7 @@ def _agent_summary(
     if group is None or not covers_group(batch.regions.get(user.id, []), group):
         return None  # no longer the agent of that city
     orders = batch.group_orders.get(group.id or 0, [])
-    return agent_views.group_formed_summary(group, orders, batch.buyers, user, ctx)
+    return agent_views.group_formed_summary(group, orders, batch.buyers, user, ctx, batch.balances)
 
 
 def _alert_edit(payload: Payload, user: User, batch: Batch, ctx: RenderContext) -> Rendered | None:

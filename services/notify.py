@@ -213,8 +213,8 @@ async def _balance_changed(session: AsyncSession, event: ev.BalanceChanged, now:
 
 
 async def _tier_reached(session: AsyncSession, event: ev.TierReached, now: datetime) -> None:
-    """A group paid on joining got cheaper: every buyer who paid in it hears what comes back
-    (the notice is worded from their balance when it is sent, and skipped if nothing does)."""
+    """A group paid on joining changed tier: every buyer who paid in it hears what comes back,
+    or what is left to pay (worded from their balance when it is sent; skipped when neither)."""
     from models import Payment
 
     paid = (
@@ -227,12 +227,13 @@ async def _tier_reached(session: AsyncSession, event: ev.TierReached, now: datet
         )
     ).all()
     kind = Kind.BALANCE
+    why = BalanceWhy.TIER if event.cheaper else BalanceWhy.TIER_UP
     await outbox.enqueue_many(
         session,
         [
             Outgoing(user_id, kind,
-                     BalanceNotice(event.group_id, order_id or 0, BalanceWhy.TIER, event.tier),
-                     f"{kind}:{order_id}:{BalanceWhy.TIER}:{event.tier}")
+                     BalanceNotice(event.group_id, order_id or 0, why, event.stamp),
+                     f"{kind}:{order_id}:{why}:{event.stamp}")
             for order_id, user_id in paid
         ],
         now=now,

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain import events as ev
-from domain import pricing
+from domain import money, pricing
 from domain.balance import (
     MAX_PAYMENT,
     RECORDABLE,
@@ -26,6 +26,7 @@ from domain.balance import (
     methods_of,
     refund_reason,
     supplied,
+    to_yuan,
     yuan_of_payment,
     yuan_of_refund,
 )
@@ -118,7 +119,7 @@ async def _publish(
 
 @dataclass
 class Recorded:
-    entry: Payment
+    entry: Payment  # the entry (the first, for a refund given back in several ways)
     order: Order
     balance: Balance
 
@@ -189,6 +190,8 @@ async def undo_payment(
     await _authorise(session, target, actor_id, is_admin=is_admin)
     if entry.undone_at is not None:
         raise PaymentError("already_undone")
+    if may_undo(entry, now) and not may_undo(entry, now, target.balance.entries):
+        raise PaymentError("undo_after_refund")
     if not may_undo(entry, now):
         raise PaymentError("undo_too_late")
     entry.undone_at, entry.undone_by = now, actor_id
@@ -218,14 +221,24 @@ async def record_refund(
     if balance.refund_due != expected:
         raise PaymentError("changed")
     amount = balance.refund_due
-    entry = Payment(
-        order_id=order_id, kind=EntryKind.REFUND, method=balance.refund_method(), amount=amount,
-        currency=balance.currency, amount_cny=yuan_of_refund(balance, amount),
-        reason=refund_reason(target.order, target.group, target.lines),
-        recorded_by=actor_id, recorded_at=now,
-    )  # fmt: skip
-    session.add(entry)
-    new = Balance(balance.due, (*balance.entries, entry))
+    parts = balance.refund_parts()  # one entry per way the money came in
+    yuan_left = yuan_of_refund(balance, amount)
+    reason = refund_reason(target.order, target.group, target.lines)
+    made = []
+    for index, (method, share) in enumerate(parts):
+        last = index == len(parts) - 1
+        yuan = yuan_left if last else to_yuan(share, balance.currency, balance.due.rate)
+        yuan_left -= yuan
+        made.append(
+            Payment(
+                order_id=order_id, kind=EntryKind.REFUND, method=method, amount=share,
+                currency=balance.currency, amount_cny=yuan, reason=reason,
+                recorded_by=actor_id, recorded_at=now,
+            )
+        )  # fmt: skip
+    session.add_all(made)
+    entry = made[0]
+    new = Balance(balance.due, (*balance.entries, *made))
     settle(target.order, new, now=now)
     session.add(target.order)
     await session.flush()
@@ -233,7 +246,7 @@ async def record_refund(
     if is_admin:
         audit.record(
             session, admin_id=actor_id, action="payment.refund", object_type="order",
-            object_id=order_id, after={"method": entry.method, "amount": amount,
+            object_id=order_id, after={"methods": [m for m, _share in parts], "amount": amount,
                                        "currency": balance.currency}, at=now,
         )  # fmt: skip
     return Recorded(entry, target.order, new)
@@ -339,6 +352,8 @@ async def _payable(session: AsyncSession, *, order_id: int, user_id: int, invoic
         raise PaymentError("not_payable", status=target.order.status)
     if target.balance.still_due <= 0:
         raise PaymentError("nothing_due")
+    if not money.telegram_takes(target.balance.currency):
+        raise PaymentError("currency_unsupported", currency=target.balance.currency)
     return target
 
 
@@ -351,8 +366,6 @@ async def invoice_for(
     balance = target.balance
     prices: list[tuple[str, int]] = []
     if not balance.entries:
-        from domain import money
-
         tier = pricing.tier_index(target.group.tiers, target.group.total)
         for line, offer, _product in supplied(target.lines):
             prices.append(
@@ -363,6 +376,11 @@ async def invoice_for(
             prices = []
     if not prices:
         prices = [("balance", balance.still_due)]
+    # in the units Telegram counts the currency in (forints in hundredths, say)
+    sent = [(label, money.to_telegram(amount, balance.currency)) for label, amount in prices]
+    if any(amount is None for _label, amount in sent):
+        raise PaymentError("currency_unsupported", currency=balance.currency)
+    prices = [(label, amount or 0) for label, amount in sent]
     payload = invoice_payload(order_id, balance.currency, balance.still_due)
     return Invoice(target.order, target.group, target.lines, balance, payload, prices)
 
@@ -378,9 +396,9 @@ async def check_pre_checkout(
         raise PaymentError("invoice_unknown")
     order_id, drawn_currency, drawn = parsed
     target = await _payable(session, order_id=order_id, user_id=user_id, invoices=invoices)
-    if currency != drawn_currency or total != drawn:
+    if currency != drawn_currency or money.from_telegram(total, currency) != drawn:
         raise PaymentError("invoice_changed")
-    if target.balance.currency != currency or target.balance.still_due != total:
+    if target.balance.currency != currency or target.balance.still_due != drawn:
         raise PaymentError("invoice_changed")
 
 
@@ -405,9 +423,13 @@ async def record_telegram_payment(
     if target.order.user_id != user_id:
         raise PaymentError("order_unknown")
     balance = target.balance
+    received = money.from_telegram(total, currency)
+    if received is None:  # a fraction of our minor unit: cannot pass the pre-checkout
+        received = total
+    total = received
     if currency != balance.currency:
-        # not what the order is reckoned in (it cannot pass the pre-checkout): recorded in yuan
-        # terms at nothing, for the admin to sort out, would lose it; keep it as it came
+        # not what the order is reckoned in (it cannot pass the pre-checkout): kept as it came,
+        # at no yuan, for an admin to sort out, rather than lost
         amount_cny = 0
     else:
         amount_cny = yuan_of_payment(balance, total)

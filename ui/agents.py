@@ -12,6 +12,7 @@ from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain import geo, pricing
+from domain.balance import Balance
 from domain.catalog import localized
 from domain.money import BASE_CURRENCY
 from domain.orders import OrderView
@@ -95,7 +96,9 @@ def agent_order_text(card: OrderCard, agent: User, ctx: RenderContext) -> str:
     status = _(ORDER_STATUS_NAMES.get(order.status, order.status))
     lines.append(_("Status: {status}").format(status=q(status)))
     if card.balance is not None:
-        lines += balance_lines(card.balance, agent, ctx, order=order, group=group, for_agent=True)
+        lines += balance_lines(
+            card.balance, agent, ctx, order=order, group=group, for_agent=True, items=card.lines
+        )
     if group.status == "open":
         lines.append(
             _("⏰ Closes in {time}").format(time=q(time_left(group.deadline, ctx.now, locale)))
@@ -216,11 +219,16 @@ def picklist_view(picklist: PickList, user: User) -> tuple[str, bytes]:
             lines += ["   " + detail for detail in (delivery_lines(buyer) if buyer else [])]
             for line, _offer, product in entry.lines:
                 product_name = localized(product.names, locale)
-                lines.append(item_line(line.quantity, product_name, indent="   "))
-                note = note_text(line)
-                if note:
-                    lines.append(f"      {note}")
-                totals[product_name] = totals.get(product_name, 0) + line.quantity
+                if not line.supplied:  # taken off the order: nothing to pick
+                    lines.append(
+                        "   " + _("✖ not supplied: {product}").format(product=q(product_name))
+                    )
+                else:
+                    lines.append(item_line(line.quantity, product_name, indent="   "))
+                    note = note_text(line)
+                    if note:
+                        lines.append(f"      {note}")
+                    totals[product_name] = totals.get(product_name, 0) + line.quantity
                 writer.writerow(
                     [
                         label,
@@ -251,11 +259,18 @@ def picklist_view(picklist: PickList, user: User) -> tuple[str, bytes]:
 
 
 def group_formed_summary(
-    group: GroupOrder, orders: list[Order], buyers: dict[int, User], agent: User, ctx: RenderContext
-) -> tuple[str, InlineKeyboardMarkup]:
-    """To an agent when a group of their city forms: what to collect, and who has paid."""
+    group: GroupOrder, orders: list[Order], buyers: dict[int, User], agent: User, ctx: RenderContext,
+    money: dict[int, Balance] | None = None,
+) -> tuple[str, InlineKeyboardMarkup]:  # fmt: skip
+    """To an agent when a group of their city forms: what is still to collect (in yuan, what
+    each balance leaves; part payments count), and who has paid in full."""
     locale = ctx.locale
-    to_collect = sum(o.amount_cny or 0 for o in orders if o.paid_at is None)
+    money = money or {}
+    to_collect = sum(
+        max(0, money[o.id or 0].outstanding_cny) if (o.id or 0) in money else (o.amount_cny or 0)
+        for o in orders
+        if o.paid_at is None
+    )
     paid = [o for o in orders if o.paid_at is not None]
     lines = [
         ngettext(
@@ -275,5 +290,8 @@ def group_formed_summary(
         name = buyer.first_name if buyer and buyer.first_name else str(order.user_id)
         lines.append(f"   💰 {order.id} · {q(name)}")
     kb = InlineKeyboardBuilder()
-    kb.row(button(_("📋 Pick list"), AgentCb(id=group.id or 0, a=AgentAction.PICK).pack()))
+    kb.row(
+        button(_("📋 Pick list"), AgentCb(id=group.id or 0, a=AgentAction.PICK).pack()),
+        button(_("💶 Collection"), AgentCb(id=group.id or 0, a=AgentAction.COLLECT).pack()),
+    )
     return fit(lines), kb.as_markup()

@@ -21,7 +21,7 @@ from ui.render import q
 
 def _sum_line(label: str, totals: dict[str, int], locale: str) -> str:
     shown = " + ".join(format_money(v, c, locale) for c, v in sorted(totals.items()) if v) or "—"
-    return f"{label}: {q(shown)}"
+    return _("{label}: {amount}").format(label=label, amount=q(shown))
 
 
 def collection_view(found: Collection, agent: User, ctx: RenderContext) -> tuple[str, bytes]:
@@ -57,7 +57,14 @@ def collection_view(found: Collection, agent: User, ctx: RenderContext) -> tuple
         lines += [
             "   " + line
             for line in balance_lines(
-                balance, agent, ctx, order=order, group=group, people=found.people, for_agent=True
+                balance,
+                agent,
+                ctx,
+                order=order,
+                group=group,
+                people=found.people,
+                items=entry.lines,
+                for_agent=True,
             )
         ]
         paid = {m: 0 for m in ("telegram", "cash", "transfer")}

@@ -172,6 +172,10 @@ TEXTS: dict[tuple[str, str], LazyProxy] = {
         "A payment can be undone for 10 minutes after it was recorded; this one can't any "
         "more. If it was a mistake, record a refund."
     ),
+    (PAY, "undo_after_refund"): __(
+        "A refund was recorded after this payment, so it can't be undone any more. Nothing was "
+        "changed."
+    ),
     (PAY, "no_refund_due"): __("No refund is due on this order."),
     (PAY, "not_formed"): __(
         "Only a product of an order in a formed group, not yet handed over, can be taken off "
@@ -185,6 +189,13 @@ TEXTS: dict[tuple[str, str], LazyProxy] = {
     (PAY, "pay_at_formation"): __(
         "This group is paid when it forms: you will get the payment request then, at the final "
         "price."
+    ),
+    (PAY, "currency_unsupported"): __(
+        "Card payment in Telegram does not take {currency}: please pay another way (see /orders)."
+    ),
+    (PAY, "card_refused"): __(
+        "Card payment in Telegram is not possible for this amount: please pay another way (see "
+        "/orders)."
     ),
     (PAY, "invoice_unknown"): __("This invoice is not one of ours. Nothing was charged."),
     (PAY, "invoice_changed"): __(
@@ -240,7 +251,8 @@ def payment_error_text(error: PaymentError, *, plain: bool = False) -> str:
     no markup)."""
     status = str(error.details.get("status", ""))
     text = str(TEXTS.get((PAY, error.code), FALLBACK[AGENT])).format(
-        status=_(ORDER_STATUS_NAMES.get(status, status))
+        status=_(ORDER_STATUS_NAMES.get(status, status)),
+        currency=str(error.details.get("currency", ""))[:3],
     )
     return text if plain else text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 

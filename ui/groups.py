@@ -226,12 +226,17 @@ def group_card(
         )
     if mine and mine.order.status == "placed" and mine.lines:
         lines += ["", _("<b>Your order</b>:")]
-        lines += order_lines(mine, tier, user.currency or BASE_CURRENCY, rate, locale)
+        currency, fixed = user.currency or BASE_CURRENCY, rate
+        if balance is not None:  # the order's own currency and rate, once a payment fixed it
+            currency, fixed = balance.due.currency, balance.due.rate
+        lines += order_lines(mine, tier, currency, fixed, locale)
     if mine and balance is not None and (balance.entries or buyer_may_pay(mine.order, group)):
         from ui.payments import balance_lines, how_to_pay_lines
 
         ctx = current()
-        lines += balance_lines(balance, user, ctx, order=mine.order, group=group, people=people)
+        lines += balance_lines(
+            balance, user, ctx, order=mine.order, group=group, people=people, items=mine.lines
+        )
         lines += how_to_pay_lines(group, mine.order, balance, point=point)
     return fit(lines)  # always fits one message, however many products and lines
 
@@ -248,6 +253,13 @@ def order_lines(
     total_cny = total_local = 0
     for line, offer, product in view.lines:
         unit = offer.prices[tier]
+        if not line.supplied:  # taken off the bill: shown, not charged
+            rows.append(
+                _("• {product}: {quantity} — ✖ not supplied, not charged").format(
+                    product=q(localized(product.names, locale)), quantity=line.quantity
+                )
+            )
+            continue
         rows.append(
             _("• {product}: {quantity} × {price} = {amount}").format(
                 product=q(localized(product.names, locale)),
@@ -472,7 +484,11 @@ def orders_view(
             )
         elif view.order.status == "placed":
             tier = pricing.tier_index(group.tiers, group.total)
-            parts += order_lines(view, tier, user.currency or "CNY", rate, locale)
+            held = screen.balances.get(view.order.id or 0)
+            currency, fixed = user.currency or "CNY", rate
+            if held is not None:  # the order's own currency and rate, once a payment fixed it
+                currency, fixed = held.due.currency, held.due.rate
+            parts += order_lines(view, tier, currency, fixed, locale)
             parts.append(_("(price at the group's current tier; final at the deadline)"))
         balance = screen.balances.get(view.order.id or 0)
         if balance is not None and (balance.entries or balance.due.amount):
@@ -480,7 +496,13 @@ def orders_view(
 
             ctx = current()
             parts += balance_lines(
-                balance, user, ctx, order=view.order, group=group, people=screen.people
+                balance,
+                user,
+                ctx,
+                order=view.order,
+                group=group,
+                people=screen.people,
+                items=view.lines,
             )
             point = screen.points.get(view.order.id or 0)
             parts += how_to_pay_lines(group, view.order, balance, point=point)

@@ -3,6 +3,8 @@ them for a whole batch) and the recipient's render context."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -10,7 +12,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from domain.balance import Balance
 from domain.groups import forms
 from domain.notices import BalanceWhy
-from domain.orders import OrderView
+from domain.orders import Line, OrderView
 from domain.text import N_
 from models import GroupOrder, Order, Payment, User
 from ui.callbacks import GroupAction, GroupCb
@@ -37,12 +39,12 @@ def _title(group: GroupOrder, user: User, ctx: RenderContext) -> str:
 
 def _money(
     group: GroupOrder, order: Order, balance: Balance | None, user: User, ctx: RenderContext,
-    people: dict[int, User] | None = None,
+    people: dict[int, User] | None = None, items: Sequence[Line] = (),
 ) -> tuple[list[str], InlineKeyboardMarkup | None]:  # fmt: skip
     """The balance, how to pay it and the Pay button (what a buyer needs to act on it)."""
     if balance is None:
         return [], None
-    lines = balance_lines(balance, user, ctx, order=order, group=group, people=people)
+    lines = balance_lines(balance, user, ctx, order=order, group=group, people=people, items=items)
     lines += how_to_pay_lines(group, order, balance)
     pay = pay_button(group, order, balance, ctx.locale)
     markup = InlineKeyboardMarkup(inline_keyboard=[[pay]]) if pay is not None else None
@@ -61,7 +63,7 @@ def group_formed(
         ),
     ]
     lines += confirmed_lines(view, group, ctx.locale)[:-1]
-    money, markup = _money(group, view.order, balance, user, ctx, people)
+    money, markup = _money(group, view.order, balance, user, ctx, people, view.lines)
     lines += money
     if not money:
         lines.append(_("Your regional agent will contact you about payment and pickup."))
@@ -112,6 +114,10 @@ BALANCE_HEADINGS = {
         "🎉 The group of your order {number} ({title}) reached a cheaper price: the difference "
         "comes back to you."
     ),
+    BalanceWhy.TIER_UP: N_(
+        "📈 Orders were withdrawn from the group of your order {number} ({title}), so its price "
+        "went up again: there is something left to pay."
+    ),
     BalanceWhy.NOT_SUPPLIED: N_(
         "😔 A product of your order {number} ({title}) could not be supplied: it is not charged."
     ),
@@ -121,18 +127,25 @@ BALANCE_HEADINGS = {
 def balance_notice(
     group: GroupOrder, order: Order, balance: Balance, why: str, entry: Payment | None,
     user: User, ctx: RenderContext, people: dict[int, User] | None = None,
+    items: Sequence[Line] = (),
 ) -> Rendered | None:  # fmt: skip
     """The buyer's new balance and what changed it (None: a cheaper tier that leaves nothing
     to refund, since it went up again before this was sent)."""
+    heading = BALANCE_HEADINGS.get(BalanceWhy(why)) if why in set(BalanceWhy) else None
+    # worded from the balance when it is sent: a move of the tier that later moves undid says
+    # nothing (the notice of the move that stands does)
     if why == BalanceWhy.TIER and balance.refund_due <= 0:
         return None
-    heading = BALANCE_HEADINGS.get(BalanceWhy(why)) if why in set(BalanceWhy) else None
+    if why == BalanceWhy.TIER_UP and not (
+        balance.still_due > 0 and balance.paid > balance.refunded
+    ):
+        return None
     if heading is None:
         return None
     lines = [_(heading).format(number=order.id, title=_title(group, user, ctx))]
     if entry is not None and why == BalanceWhy.UNDONE:  # no longer in the balance below
         lines.append(entry_line(entry, user, ctx, people))
-    money, markup = _money(group, order, balance, user, ctx, people)
+    money, markup = _money(group, order, balance, user, ctx, people, items)
     lines += money
     return "\n".join(lines), markup
 

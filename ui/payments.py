@@ -17,10 +17,21 @@ from domain.balance import (
     may_undo,
     methods_of,
     payment_reference,
+    refund_reason,
 )
-from domain.money import BASE_CURRENCY
+from domain.money import BASE_CURRENCY, telegram_takes
+from domain.orders import Line
 from domain.text import N_
-from models import EntryKind, GroupOrder, Order, Payment, PayMethod, PickupPoint, User
+from models import (
+    EntryKind,
+    GroupOrder,
+    GroupStatus,
+    Order,
+    Payment,
+    PayMethod,
+    PickupPoint,
+    User,
+)
 from ui.callbacks import AgentAction, AgentCb, InvoiceCb, PayAction, PayCb
 from ui.context import RenderContext
 from ui.moments import deadline_text
@@ -85,7 +96,7 @@ def entry_line(
 
 def balance_lines(
     balance: Balance, user: User, ctx: RenderContext, *, order: Order, group: GroupOrder,
-    people: dict[int, User] | None = None, for_agent: bool = False,
+    people: dict[int, User] | None = None, for_agent: bool = False, items: Sequence[Line] = (),
 ) -> list[str]:  # fmt: skip
     """The balance, each entry, and what is left, in the order's currency beside the yuan."""
     locale = ctx.locale
@@ -121,9 +132,7 @@ def balance_lines(
     elif state == State.PAID:
         lines.append(_("✅ Paid in full."))
     elif state == State.REFUND_DUE:
-        from domain.balance import refund_reason
-
-        reason = refund_reason(order, group, [])
+        reason = refund_reason(order, group, list(items))
         text = (
             _("↩️ To refund to the buyer: <b>{amount}</b> ({reason})")
             if for_agent
@@ -151,6 +160,15 @@ def how_to_pay_lines(
     for method in methods_of(group, invoices=True):
         if method == PayMethod.TELEGRAM:
             lines.append(_("• 💳 By card, here in Telegram: tap “Pay” below."))
+        elif method == PayMethod.CASH and group.status == GroupStatus.OPEN:
+            # paid on joining: now, not at collection
+            where = point.name if point is not None else group.pickup_point
+            if where:
+                lines.append(
+                    _("• 💵 In cash at {place}, now: your agent records it.").format(place=q(where))
+                )
+            else:
+                lines.append(_("• 💵 In cash to your agent, now: they record it."))
         elif method == PayMethod.CASH:
             where = point.name if point is not None else group.pickup_point
             if where and agent is not None:
@@ -194,6 +212,8 @@ def pay_button(
         return None
     if PayMethod.TELEGRAM not in methods_of(group, invoices=True):
         return None
+    if not telegram_takes(balance.currency):
+        return None  # a currency Telegram Payments does not take: the other ways only
     label = _("💳 Pay {amount}").format(
         amount=format_money(balance.still_due, balance.currency, locale)
     )
@@ -303,35 +323,42 @@ def recorded_view(
 
 
 def refund_prompt(
-    order: Order, group: GroupOrder, buyer: User | None, balance: Balance, ctx: RenderContext
-) -> tuple[str, InlineKeyboardMarkup]:
-    from domain.balance import refund_reason
-
+    order: Order, group: GroupOrder, buyer: User | None, balance: Balance, ctx: RenderContext,
+    lines: Sequence[Line] = (),
+) -> tuple[str, InlineKeyboardMarkup]:  # fmt: skip
+    """Asks the agent to confirm the refund was made: how much, why, and each way it goes back
+    (the ways the money came in; a card payment is refunded at the provider first)."""
     locale = ctx.locale
     name = q(buyer.first_name if buyer and buyer.first_name else str(order.user_id))
-    reason = refund_reason(order, group, [])
-    method = balance.refund_method()
-    lines = [
+    reason = refund_reason(order, group, lines)
+    text = [
         _("↩️ <b>Refund</b> {amount} to {buyer} for order {number} ({reason}).").format(
             amount=q(amount(balance.refund_due, -balance.outstanding_cny, balance, locale)),
             buyer=name, number=order.id,
             reason=q(_(AGENT_REASONS.get(reason, reason))),
         ),
     ]  # fmt: skip
-    if method == PayMethod.TELEGRAM:
+    parts = balance.refund_parts()
+    if len(parts) > 1:
+        text += [
+            f"• {q(method_name(method))}: {q(format_money(share, balance.currency, locale))}"
+            for method, share in parts
+        ]
+    if any(method == PayMethod.TELEGRAM for method, _share in parts):
         charges = [e.charge_id for e in balance.entries if e.method == PayMethod.TELEGRAM]
-        lines.append(
+        text.append(
             _(
                 "It was paid with Telegram Payments: refund it in your payment provider's "
                 "dashboard first (charge {charge}), then record it here."
             ).format(charge=q(", ".join(c for c in charges if c) or "—"))
         )
-    else:
-        lines.append(
+    if any(method != PayMethod.TELEGRAM for method, _share in parts):
+        shown = ", ".join(method_name(m) for m, _s in parts if m != PayMethod.TELEGRAM)
+        text.append(
             _("Give it back the way it was paid ({method}), then record it here; the buyer is told.").format(
-                method=q(method_name(method))
+                method=q(shown)
             )
-        )
+        )  # fmt: skip
     kb = InlineKeyboardBuilder()
     kb.row(
         button(
@@ -342,7 +369,7 @@ def refund_prompt(
         )
     )  # fmt: skip
     kb.row(button(_("⬅ Keep it as it is"), PayCb(id=order.id or 0, a=PayAction.NO).pack()))
-    return "\n".join(lines), kb.as_markup()
+    return "\n".join(text), kb.as_markup()
 
 
 def invoice_texts(

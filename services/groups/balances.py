@@ -137,3 +137,10 @@ async def settle_orders(
         if balance is not None and settle(order, balance, now=now):
             session.add(order)
     return found
+
+
+async def holds_money(session: AsyncSession, order_id: int) -> bool:
+    """Whether the order's live payments exceed its live refunds (money is held for it)."""
+    entries = live((await entries_of(session, [order_id]))[order_id])
+    held = sum(e.amount if e.kind == EntryKind.PAYMENT else -e.amount for e in entries)
+    return held > 0

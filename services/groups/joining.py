@@ -34,7 +34,7 @@ from models import (
     Product,
 )
 from services import notify
-from services.groups.balances import settle_orders
+from services.groups.balances import holds_money, settle_orders
 from services.groups.queries import get_group, participants
 from services.groups.stock import release_orders, take
 from services.tx import begin_write, writes
@@ -139,6 +139,10 @@ async def set_quantity(
             raise GroupError("not_open", status=order.status)
         order.status = OrderStatus.PLACED  # joining again while the group is open
         await _clear_lines(session, order.id or 0)
+        if not await holds_money(session, order.id or 0):
+            # everything paid came back: the order is priced afresh, at today's rate and in
+            # the buyer's currency now, not at the rate its first payment fixed
+            order.currency = order.rate_micro = None
     order.updated_at = now
     if quantity == 0:
         assert line is not None
@@ -178,8 +182,10 @@ async def set_quantity(
         # every order's due moved with the tier: their paid marks follow their balances
         await settle_orders(session, await participants(session, group_id),
                             groups={group_id: group}, now=now)  # fmt: skip
-        if tier_after > tier_before and group.pay_when == PayWhen.NOW:
-            events.append(ev.TierReached(group_id, tier_after))
+        if group.pay_when == PayWhen.NOW:
+            events.append(
+                ev.TierReached(group_id, tier_after, group.version, tier_after > tier_before)
+            )
     else:
         await settle_orders(session, [order], groups={group_id: group}, now=now)
     await notify.publish(session, events, now=now)
@@ -227,7 +233,8 @@ async def _clear_lines(session: AsyncSession, order_id: int) -> None:
 @writes
 async def leave(session: AsyncSession, *, group_id: int, user_id: int, now: datetime) -> Order:
     """Cancel the buyer's order while the group is open; its lines leave the total."""
-    await _lock_open_group(session, group_id, now)
+    locked = await _lock_open_group(session, group_id, now)
+    tier_before = pricing.tier_index(locked.tiers, locked.total)
     order = await _order(session, group_id=group_id, user_id=user_id)
     if order is None or order.status != OrderStatus.PLACED:
         raise GroupError("not_in_group")
@@ -249,8 +256,16 @@ async def leave(session: AsyncSession, *, group_id: int, user_id: int, now: date
     # a cheaper tier is not lost by leaving, but a dearer one may come back for the others
     await settle_orders(session, [order, *await participants(session, group_id)],
                         groups={group_id: group}, now=now)  # fmt: skip
-    event = ev.OrderEvent(group_id, order.id or 0, AgentEvent.CANCELLED)
-    await notify.publish(session, [event, ev.OrdersChanged((order.id or 0,))], now=now)
+    events: list[ev.Event] = [
+        ev.OrderEvent(group_id, order.id or 0, AgentEvent.CANCELLED),
+        ev.OrdersChanged((order.id or 0,)),
+    ]
+    tier_after = pricing.tier_index(group.tiers, group.total)
+    if tier_after != tier_before and group.pay_when == PayWhen.NOW:
+        events.append(
+            ev.TierReached(group_id, tier_after, group.version, tier_after > tier_before)
+        )  # a leave makes it dearer
+    await notify.publish(session, events, now=now)
     return order
 
 
