@@ -450,3 +450,29 @@ async def test_racing_recordings_of_one_balance_record_it_once(app: Harness):
     rows = await entries(app, order.id)
     assert [(e.method, e.amount) for e in rows] == [("cash", due), ("telegram", due)]
     assert (await order_of(app, group.id, buyer.id)).paid_at is not None
+
+
+async def test_a_large_groups_collection_list_is_one_line_per_buyer(app: Harness, monkeypatch):
+    """Thousands of buyers would make /collect dozens of messages: beyond a few orders each
+    buyer is one line, beyond a few hundred the rest is in the CSV only (the totals count all)."""
+    import ui.collection
+
+    monkeypatch.setattr(ui.collection, "FULL", 1)
+    monkeypatch.setattr(ui.collection, "SHORT", 2)
+    group, agent, buyer = await market(app, "min=1 offer=dried-shiitake:38")
+    others = []
+    for name in ("Luca", "Marta"):
+        other = app.user(language_code="it", first_name=name)
+        await app.onboard(other, language="it", country="Italia", city="Milano")
+        await join_with_buttons(app, other, group, 1)
+        others.append(other)
+    await join_with_buttons(app, buyer, group, 2)
+    order = await order_of(app, group.id, others[0].id)
+    await record(app, agent, order.id)
+    await app.send(agent, f"/collect {group.id}")
+    text = "\n".join(t for t in app.texts(agent)[-3:] if t).replace("\xa0", " ")
+    assert "Luca" in text and "Marta" in text and "Anna" not in text
+    assert app.t("✅ Paid in full.", "zh_Hans") in text  # Luca's one line
+    assert any(line.startswith("…") and "1" in line and "CSV" in line for line in text.splitlines())
+    _name, content = app.emulator.bot_messages(agent.id)[-1].document
+    assert content.decode("utf-8-sig").count("\n") == 4  # the header and every order

@@ -8,6 +8,7 @@ import io
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
+from domain.balance import Balance
 from domain.money import BASE_CURRENCY
 from domain.text import spreadsheet_safe
 from models import EntryKind, User
@@ -17,6 +18,32 @@ from ui.groups import ORDER_STATUS_NAMES, group_title
 from ui.money import format_money
 from ui.payments import balance_lines, method_name
 from ui.render import q
+
+FULL = 25  # up to this many orders, each with its entries; beyond, one line each
+SHORT = 200  # and at most this many lines (a message or two); the totals count them all
+
+
+def _summary(balance: Balance, locale: str) -> str:
+    """`💰 Due: 9,72 € · 💵 cash: 9,72 € · ✅ Paid in full.` on one line."""
+    parts = [
+        _("💰 Due: {amount}").format(
+            amount=q(format_money(balance.due.amount, balance.currency, locale))
+        )
+    ]
+    for method, value in balance.by_method().items():
+        if value:
+            parts.append(_sum_line(q(method_name(method)), {balance.currency: value}, locale))
+    if balance.still_due:
+        parts.append(
+            _("Still to pay: {amount}").format(
+                amount=q(format_money(balance.still_due, balance.currency, locale))
+            )
+        )
+    elif balance.refund_due:
+        parts.append(_sum_line(_("To refund"), {balance.currency: balance.refund_due}, locale))
+    elif balance.due.amount:
+        parts.append(_("✅ Paid in full."))
+    return " · ".join(parts)
 
 
 def _sum_line(label: str, totals: dict[str, int], locale: str) -> str:
@@ -32,6 +59,7 @@ def collection_view(found: Collection, agent: User, ctx: RenderContext) -> tuple
     to_collect: dict[str, int] = {}
     to_refund: dict[str, int] = {}
     per_method: dict[str, dict[str, int]] = {}
+    shown = 0
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -50,23 +78,22 @@ def collection_view(found: Collection, agent: User, ctx: RenderContext) -> tuple
         for method, value in balance.by_method().items():
             per_method.setdefault(method, {})
             per_method[method][cur] = per_method[method].get(cur, 0) + value
-        lines += [
-            "",
-            f'<b>{order.id}</b>. <a href="tg://user?id={order.user_id}">{q(name)}</a> · {q(status)}',
-        ]
-        lines += [
-            "   " + line
-            for line in balance_lines(
-                balance,
-                agent,
-                ctx,
-                order=order,
-                group=group,
-                people=found.people,
-                items=entry.lines,
-                for_agent=True,
-            )
-        ]
+        if len(found.entries) <= FULL or shown < SHORT:
+            shown += 1
+            lines += [
+                "",
+                f'<b>{order.id}</b>. <a href="tg://user?id={order.user_id}">{q(name)}</a> · {q(status)}',
+            ]
+            if len(found.entries) <= FULL:  # a small group: every entry, who and when
+                lines += [
+                    "   " + line
+                    for line in balance_lines(
+                        balance, agent, ctx, order=order, group=group, people=found.people,
+                        items=entry.lines, for_agent=True,
+                    )
+                ]  # fmt: skip
+            else:  # a large one: one line per buyer (the CSV has everything)
+                lines.append("   " + _summary(balance, locale))
         paid = {m: 0 for m in ("telegram", "cash", "transfer")}
         refunded = 0
         for e in balance.entries:
@@ -85,6 +112,16 @@ def collection_view(found: Collection, agent: User, ctx: RenderContext) -> tuple
                 entry.point.name if entry.point else "",
             )]
         )  # fmt: skip
+    if len(found.entries) > shown:
+        more = len(found.entries) - shown
+        lines += [
+            "",
+            ngettext(
+                "… and {count} more order: see the CSV file.",
+                "… and {count} more orders: see the CSV file.",
+                more,
+            ).format(count=more),
+        ]
     if not found.entries:
         lines.append(_("No orders in this group."))
     else:
