@@ -118,16 +118,18 @@ class SuspendedUsers(BaseMiddleware):
         user: User | None = data.get("user")
         if user is None or not user.is_banned or data.get("is_admin"):
             return await handler(event, data)
-        from aiogram.types import CallbackQuery, Message, Update
+        from aiogram.types import CallbackQuery, Message, PreCheckoutQuery, Update
         from aiogram.utils.i18n import gettext as _
 
         inner = event.event if isinstance(event, Update) else event
-        if isinstance(inner, CallbackQuery | Message):
-            # on the update, before the per-event locale middleware: the language is set here
-            i18n: I18n = data["i18n"]
-            ctx: RenderContext | None = data.get("ctx")
-            with i18n.context(), i18n.use_locale(ctx.locale if ctx else i18n.default_locale):
-                text = _("⛔ Your access to this bot has been suspended by its administrators.")
+        # on the update, before the per-event locale middleware: the language is set here
+        i18n: I18n = data["i18n"]
+        ctx: RenderContext | None = data.get("ctx")
+        with i18n.context(), i18n.use_locale(ctx.locale if ctx else i18n.default_locale):
+            text = _("⛔ Your access to this bot has been suspended by its administrators.")
+        if isinstance(inner, PreCheckoutQuery):  # refused, with the reason: nothing is charged
+            await inner.answer(ok=False, error_message=text)
+        elif isinstance(inner, CallbackQuery | Message):
             await tell(inner, text, alert=True)
         return None
 

@@ -445,6 +445,11 @@ async def on_pre_checkout(
     except PaymentError as error:
         await query.answer(ok=False, error_message=payment_error_text(error, plain=True)[:255])
         return
+    except Exception:
+        # Telegram waits 10 seconds for this answer: refuse now (nothing is charged), then let
+        # the error be handled and logged as any other
+        await query.answer(ok=False, error_message=_("That did not work. Please try again."))
+        raise
     await query.answer(ok=True)
 
 

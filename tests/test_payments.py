@@ -476,3 +476,28 @@ async def test_a_large_groups_collection_list_is_one_line_per_buyer(app: Harness
     assert any(line.startswith("…") and "1" in line and "CSV" in line for line in text.splitlines())
     _name, content = app.emulator.bot_messages(agent.id)[-1].document
     assert content.decode("utf-8-sig").count("\n") == 4  # the header and every order
+
+
+async def test_a_suspended_buyer_is_refused_at_the_pre_checkout(invoicing: Harness):
+    """A buyer suspended after getting an invoice taps Pay: Telegram asks the bot, which used to
+    say nothing (the payment form spun for 10 seconds); now it refuses, saying why."""
+    from models import User
+
+    app = invoicing
+    group, _agent, buyer = await market(app, "min=1 offer=dried-shiitake:38")
+    await terms(app, group.id, pay_when="now", pay_methods=["telegram"])
+    await join_with_buttons(app, buyer, group, 1)
+    pay = next(d for row in app.last(buyer).buttons for _, d in row if d.startswith("iv:"))
+    await app.press(buyer, app.last(buyer), pay)
+    async with app.session_factory() as session:
+        row = await session.get(User, buyer.id)
+        row.is_banned = True
+        session.add(row)
+        await session.commit()
+    refused = await app.pay(buyer)
+    assert refused.answered and not refused.ok
+    assert refused.error_message == app.t(
+        "⛔ Your access to this bot has been suspended by its administrators.", "en"
+    )
+    order = await order_of(app, group.id, buyer.id)
+    assert await entries(app, order.id) == []
