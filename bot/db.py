@@ -78,6 +78,24 @@ def _run(connection: Connection, action: str, revision: str) -> None:
 
 
 async def migrate(engine: AsyncEngine, revision: str = "head", action: str = "upgrade") -> None:
-    """Upgrade (or downgrade) the schema on the engine's database."""
-    async with engine.begin() as conn:
-        await conn.run_sync(_run, action, revision)
+    """Upgrade (or downgrade) the schema on the engine's database.
+
+    On SQLite, a migration that changes a table's columns rebuilds it (copy, drop, rename), and
+    dropping a table that other rows point to fails while foreign keys are enforced: they are
+    turned off for the migration (SQLite allows that only outside a transaction), checked
+    afterwards (a migration that left a dangling reference fails), and turned on again."""
+    if engine.dialect.name != "sqlite":
+        async with engine.begin() as conn:
+            await conn.run_sync(_run, action, revision)
+        return
+    async with engine.connect() as conn:
+        await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
+            await conn.run_sync(_run, action, revision)
+            await conn.commit()
+            dangling = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).fetchall()
+            await conn.commit()
+            if dangling:
+                raise RuntimeError(f"the migration left dangling references: {dangling[:5]}")
+        finally:
+            await conn.exec_driver_sql("PRAGMA foreign_keys=ON")

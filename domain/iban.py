@@ -10,6 +10,7 @@ digits catch every single mistyped character and most swaps.
 from __future__ import annotations
 
 import re
+import unicodedata
 from enum import StrEnum
 
 MIN_LENGTH = 15  # Norway's
@@ -57,7 +58,11 @@ class IbanError(ValueError):
 
 
 def compact(text: str) -> str:
-    """Without spaces (any kind) or dashes, upper case, without a leading "IBAN" label."""
+    """Without spaces (any kind) or dashes, upper case, without a leading "IBAN" label; full-width
+    letters and digits read as themselves (NFKC), invisible characters a paste brings (zero-width
+    spaces, direction marks: Unicode's format category) dropped."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     value = _SPACES.sub("", text).upper()
     value = value.removeprefix("IBAN:").removeprefix("IBAN")
     return value
@@ -83,7 +88,8 @@ def parse_iban(text: str) -> str:
     expected = COUNTRY_LENGTHS.get(value[:2])
     if expected is not None and len(value) != expected:
         raise IbanError(IbanProblem.COUNTRY_LENGTH, text, length=len(value), expected=expected)
-    if not checksum_ok(value):
+    if value[2:4] in ("00", "01", "99") or not checksum_ok(value):
+        # ISO 13616 check digits run from 02 to 98: 00, 01 and 99 are typos that pass mod 97
         raise IbanError(IbanProblem.CHECKSUM, text)
     return value
 

@@ -89,6 +89,7 @@ async def set_quantity(
     if quantity < 0 or quantity > MAX_QUANTITY:
         raise GroupError("quantity", maximum=MAX_QUANTITY)
     group = await _lock_open_group(session, group_id, now)
+    await _lock_order(session, group_id=group_id, user_id=user_id)
     offer = await session.get(GroupOffer, offer_id)
     if offer is None or offer.group_id != group_id:
         raise GroupError("not_offered")
@@ -192,6 +193,19 @@ async def set_quantity(
     return Change(group=group, order=order, quantity=quantity, previous=previous, events=events)
 
 
+async def _lock_order(session: AsyncSession, *, group_id: int, user_id: int) -> None:
+    """The buyer's order row too (PostgreSQL: its row lock; SQLite holds the write lock
+    already), after the group's: an agent recording a payment takes the same lock, so either
+    the payment sees the new quantity (and its prompt's balance is refused as changed) or the
+    change sees the payment, and the paid mark follows the balance either way. Always group
+    first, then order: the payment takes the order only, so the two cannot deadlock."""
+    await session.exec(
+        update(Order)
+        .where(col(Order.group_id) == group_id, col(Order.user_id) == user_id)
+        .values(updated_at=Order.updated_at)
+    )
+
+
 async def _order(session: AsyncSession, *, group_id: int, user_id: int) -> Order | None:
     return (
         await session.exec(
@@ -234,6 +248,7 @@ async def _clear_lines(session: AsyncSession, order_id: int) -> None:
 async def leave(session: AsyncSession, *, group_id: int, user_id: int, now: datetime) -> Order:
     """Cancel the buyer's order while the group is open; its lines leave the total."""
     locked = await _lock_open_group(session, group_id, now)
+    await _lock_order(session, group_id=group_id, user_id=user_id)
     tier_before = pricing.tier_index(locked.tiers, locked.total)
     order = await _order(session, group_id=group_id, user_id=user_id)
     if order is None or order.status != OrderStatus.PLACED:

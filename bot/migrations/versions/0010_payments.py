@@ -6,11 +6,15 @@ Revises: 0009
 Create Date: 2026-12-02
 """
 
+import json
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
+
+from domain.money import BASE_CURRENCY, line_amount
+from domain.pricing import tier_index
 
 revision: str = "0010"
 down_revision: str | None = "0009"
@@ -79,16 +83,80 @@ def upgrade() -> None:
         sa.UniqueConstraint("charge_id", name=op.f("uq_payments_charge_id")),
     )
     op.create_index("ix_payments_order_id_id", "payments", ["order_id", "id"], unique=False)
-    # an order marked paid before 0010 keeps its payment, as one cash entry of what it was due
-    op.execute(
-        """
-        INSERT INTO payments (order_id, kind, method, amount, currency, amount_cny,
-                              recorded_by, recorded_at)
-        SELECT id, 'payment', 'cash', COALESCE(amount_local, amount_cny),
-               COALESCE(currency, 'CNY'), amount_cny, paid_by, paid_at
-        FROM orders WHERE paid_at IS NOT NULL AND amount_cny IS NOT NULL
-        """
+    _payments_of_orders_marked_paid()
+
+
+def _json(value: object) -> list:
+    return json.loads(value) if isinstance(value, str) else list(value or [])  # type: ignore[call-overload]
+
+
+def _payments_of_orders_marked_paid() -> None:
+    """An order marked paid before 0010 keeps its payment, as one cash entry of what it was due
+    then: the amount fixed at formation, or (a prepayment in a group that was still open, or
+    that failed or was cancelled since) its lines at the group's tier by its total, in the
+    buyer's currency at today's rate, which the order then keeps."""
+    conn = op.get_bind()
+    rates = dict(conn.execute(sa.text("SELECT currency, per_cny_micro FROM exchange_rates")).all())
+    rows = (
+        conn.execute(
+            sa.text(
+                """
+            SELECT o.id, o.paid_by, o.paid_at, o.currency, o.rate_micro, o.amount_cny,
+                   o.amount_local, g.tiers, g.total, u.currency AS buyer_currency
+            FROM orders o
+            JOIN group_orders g ON g.id = o.group_id
+            LEFT JOIN users u ON u.id = o.user_id
+            WHERE o.paid_at IS NOT NULL
+            """
+            )
+        )
+        .mappings()
+        .all()
     )
+    for row in rows:
+        if row["amount_cny"] is not None:
+            currency = row["currency"] or BASE_CURRENCY
+            cny = row["amount_cny"]
+            amount = row["amount_local"] if row["amount_local"] is not None else cny
+        else:
+            lines = conn.execute(
+                sa.text(
+                    "SELECT l.quantity, f.prices FROM order_lines l "
+                    "JOIN group_offers f ON f.id = l.offer_id WHERE l.order_id = :id"
+                ),
+                {"id": row["id"]},
+            ).all()
+            if not lines:
+                continue  # left the group: its lines are gone, and what it was due with them
+            tier = tier_index(_json(row["tiers"]), row["total"] or 0)
+            currency = row["buyer_currency"] or BASE_CURRENCY
+            rate = rates.get(currency)
+            if currency == BASE_CURRENCY or rate is None:
+                currency, rate = BASE_CURRENCY, None
+            cny = sum(_json(prices)[tier] * quantity for quantity, prices in lines)
+            amount = sum(
+                line_amount(_json(prices)[tier], quantity, rate, currency)
+                for quantity, prices in lines
+            )
+            conn.execute(
+                sa.text("UPDATE orders SET currency = :c, rate_micro = :r WHERE id = :id"),
+                {"c": currency, "r": rate, "id": row["id"]},
+            )
+        conn.execute(
+            sa.text(
+                "INSERT INTO payments (order_id, kind, method, amount, currency, amount_cny, "
+                "recorded_by, recorded_at) VALUES (:id, 'payment', 'cash', :amount, :currency, "
+                ":cny, :by, :at)"
+            ),
+            {
+                "id": row["id"],
+                "amount": amount,
+                "currency": currency,
+                "cny": cny,
+                "by": row["paid_by"],
+                "at": row["paid_at"],
+            },  # fmt: skip
+        )
 
 
 def downgrade() -> None:
