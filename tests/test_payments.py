@@ -501,3 +501,22 @@ async def test_a_suspended_buyer_is_refused_at_the_pre_checkout(invoicing: Harne
     )
     order = await order_of(app, group.id, buyer.id)
     assert await entries(app, order.id) == []
+
+
+async def test_a_buyer_delivered_at_home_pays_cash_on_delivery(app: Harness):
+    """A buyer who chose home delivery was told to pay cash "when you collect", which they
+    never do: they pay when the order is delivered."""
+    from models import User
+
+    group, _agent, buyer = await market(app, "min=1 offer=dried-shiitake:38")
+    await join_with_buttons(app, buyer, group, 1)
+    await app.tick(timedelta(days=3, minutes=1))
+    text = await orders_text(app, buyer)
+    assert "when you collect" in text
+    async with app.session_factory() as session:
+        row = await session.get(User, buyer.id)
+        row.delivery, row.address, row.phone = "home", "Via Sarpi 1, Milano", "+393331234567"
+        session.add(row)
+        await session.commit()
+    text = await orders_text(app, buyer)
+    assert "In cash when your order is delivered." in text and "when you collect" not in text

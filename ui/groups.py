@@ -237,7 +237,7 @@ def group_card(
         lines += balance_lines(
             balance, user, ctx, order=mine.order, group=group, people=people, items=mine.lines
         )
-        lines += how_to_pay_lines(group, mine.order, balance, point=point)
+        lines += how_to_pay_lines(group, mine.order, balance, point=point, buyer=user)
     return fit(lines)  # always fits one message, however many products and lines
 
 
@@ -505,7 +505,7 @@ def orders_view(
                 items=view.lines,
             )
             point = screen.points.get(view.order.id or 0)
-            parts += how_to_pay_lines(group, view.order, balance, point=point)
+            parts += how_to_pay_lines(group, view.order, balance, point=point, buyer=user)
             pay = pay_button(group, view.order, balance, locale)
             if pay is not None:
                 kb.row(

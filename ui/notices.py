@@ -45,7 +45,7 @@ def _money(
     if balance is None:
         return [], None
     lines = balance_lines(balance, user, ctx, order=order, group=group, people=people, items=items)
-    lines += how_to_pay_lines(group, order, balance)
+    lines += how_to_pay_lines(group, order, balance, buyer=user)
     pay = pay_button(group, order, balance, ctx.locale)
     markup = InlineKeyboardMarkup(inline_keyboard=[[pay]]) if pay is not None else None
     return lines, markup

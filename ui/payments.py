@@ -151,7 +151,7 @@ def balance_lines(
 
 def how_to_pay_lines(
     group: GroupOrder, order: Order, balance: Balance, *, point: PickupPoint | None = None,
-    agent: User | None = None,
+    agent: User | None = None, buyer: User | None = None,
 ) -> list[str]:  # fmt: skip
     """How the buyer can pay what is still due (nothing when nothing is, or not yet)."""
     if balance.still_due <= 0 or not buyer_may_pay(order, group):
@@ -169,6 +169,8 @@ def how_to_pay_lines(
                 )
             else:
                 lines.append(_("• 💵 In cash to your agent, now: they record it."))
+        elif method == PayMethod.CASH and buyer is not None and buyer.delivery != "pickup":
+            lines.append(_("• 💵 In cash when your order is delivered."))  # home, restaurant
         elif method == PayMethod.CASH:
             where = point.name if point is not None else group.pickup_point
             if where and agent is not None:
