@@ -53,7 +53,7 @@ def help_text(is_admin: bool, is_agent: bool = False) -> str:
         _("/orders — your orders, their status, what you paid and what is left to pay"),
         _("/track — where your shipments are, step by step, and when they arrive"),
         _("/search <i>words</i> — find a product (or just type the words)"),
-        _("/settings — language, country, city and currency"),
+        _("/settings — language, country, city, currency, and how you get your orders"),
         _("/digest — your morning digest (daily, weekly or off) and alerts about new groups"),
         _("/cancel — stop what you are typing"),
         _("/help — this help"),
