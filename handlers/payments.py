@@ -40,7 +40,13 @@ from ui.collection import collection_view
 from ui.context import current
 from ui.errors import payment_error_text
 from ui.groups import group_title
-from ui.payments import invoice_texts, record_prompt, recorded_view, refund_prompt
+from ui.payments import (
+    amount_cancel_markup,
+    invoice_texts,
+    record_prompt,
+    recorded_view,
+    refund_prompt,
+)
 from ui.render import show, split_text
 
 router = RouterSpec(__name__)
@@ -153,18 +159,8 @@ async def on_type(
         _("Type the amount received for order {number}, in {currency} (for example 12.50).").format(
             number=callback_data.id, currency=target.balance.currency
         ),
-        _cancel(callback_data.id),
+        amount_cancel_markup(callback_data.id),
     )
-
-
-def _cancel(order_id: int):  # noqa: ANN202
-    from aiogram.utils.keyboard import InlineKeyboardBuilder
-
-    from ui.render import button
-
-    kb = InlineKeyboardBuilder()
-    kb.row(button(_("✖ Cancel"), PayCb(id=order_id, a=PayAction.NO).pack()))
-    return kb.as_markup()
 
 
 @router.message(StateFilter(PayState.amount), F.text)
@@ -181,7 +177,8 @@ async def on_amount(
     typed = parse_money(message.text or "", target.balance.currency)
     if typed is None:
         await message.answer(
-            amount_error(target.balance.currency), reply_markup=_cancel(target.order.id or 0)
+            amount_error(target.balance.currency),
+            reply_markup=amount_cancel_markup(target.order.id or 0),
         )
         return
     await state.set_state(None)

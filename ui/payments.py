@@ -290,6 +290,13 @@ def record_prompt(
     return "\n".join(lines), kb.as_markup()
 
 
+def amount_cancel_markup(order_id: int) -> InlineKeyboardMarkup:
+    """Under "type the amount received": Cancel, which records nothing."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[button(_("✖ Cancel"), PayCb(id=order_id, a=PayAction.NO).pack())]]
+    )
+
+
 def recorded_view(
     entry: Payment, order: Order, balance: Balance, ctx: RenderContext
 ) -> tuple[str, InlineKeyboardMarkup | None]:
