@@ -10,6 +10,7 @@ the amount and the group are checked again; a successful payment is recorded onc
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from aiogram import Bot, F
 from aiogram.exceptions import TelegramBadRequest
@@ -29,6 +30,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
 from core.config import Settings
+from domain.balance import Balance
 from domain.errors import PaymentError
 from domain.money import parse_money
 from handlers.routing import RouterSpec
@@ -91,21 +93,34 @@ async def _prompt(
     return record_prompt(target.order, target.buyer, target.balance, current(), typed)
 
 
+async def _prompt_from_card(
+    callback: CallbackQuery, session: AsyncSession, user: User, order_id: int, is_admin: bool,
+    *, amount: Callable[[Balance], int], empty: str,
+    view: Callable[[payments.Target], Awaitable[tuple[str, InlineKeyboardMarkup]]],
+) -> None:  # fmt: skip
+    """A card's 💰 or ↩️: the prompt as a new message under the card (which stays as it is),
+    if this person may handle the order's money and there is some to record."""
+    target = await _may_act(session, user, order_id, is_admin)
+    if target is None:
+        await callback.answer(_refused(), show_alert=True)
+        return
+    if amount(target.balance) <= 0:
+        await callback.answer(payment_error_text(PaymentError(empty)), show_alert=True)
+        return
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await _answer(callback.message, await view(target))
+
+
 @router.callback_query(AgentCb.filter(F.a == AgentAction.PAID))
 async def on_record(
     callback: CallbackQuery, callback_data: AgentCb, session: AsyncSession, user: User,
     is_admin: bool = False,
 ) -> None:  # fmt: skip
-    target = await _may_act(session, user, callback_data.id, is_admin)
-    if target is None:
-        await callback.answer(_refused(), show_alert=True)
-        return
-    if target.balance.still_due <= 0:
-        await callback.answer(payment_error_text(PaymentError("nothing_due")), show_alert=True)
-        return
-    await callback.answer()
-    if isinstance(callback.message, Message):
-        await _answer(callback.message, await _prompt(target))
+    await _prompt_from_card(
+        callback, session, user, callback_data.id, is_admin,
+        amount=lambda balance: balance.still_due, empty="nothing_due", view=_prompt,
+    )  # fmt: skip
 
 
 @router.message(Command("paid"))
@@ -249,16 +264,10 @@ async def on_refund(
     callback: CallbackQuery, callback_data: AgentCb, session: AsyncSession, user: User,
     is_admin: bool = False,
 ) -> None:  # fmt: skip
-    target = await _may_act(session, user, callback_data.id, is_admin)
-    if target is None:
-        await callback.answer(_refused(), show_alert=True)
-        return
-    if target.balance.refund_due <= 0:
-        await callback.answer(payment_error_text(PaymentError("no_refund_due")), show_alert=True)
-        return
-    await callback.answer()
-    if isinstance(callback.message, Message):
-        await _answer(callback.message, await _refund_prompt(target))
+    await _prompt_from_card(
+        callback, session, user, callback_data.id, is_admin,
+        amount=lambda balance: balance.refund_due, empty="no_refund_due", view=_refund_prompt,
+    )  # fmt: skip
 
 
 @router.message(Command("refund"))
