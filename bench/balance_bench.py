@@ -187,7 +187,7 @@ async def run(args: argparse.Namespace) -> None:
             async with factory() as session:
                 start = time.perf_counter()
                 with counter.counting():
-                    found = await collection(session, group_id=group_id)
+                    found = await collection(session, group_id=group_id, actor_id=0, is_admin=True)
                     assert found is not None
                     text, data = collection_view(found, agent, ctx)
                 collect_seconds = time.perf_counter() - start

@@ -36,6 +36,13 @@ def spreadsheet_safe(value: object) -> object:
     return value
 
 
+def parse_id(text: str | None) -> int | None:
+    """An id someone typed after a command (`12`, `#12`): a positive whole number that fits the
+    database's ids, else None."""
+    value = (text or "").strip().lstrip("#")
+    return int(value) if value.isdecimal() and len(value) < 10 else None
+
+
 def same_city(a: str, b: str) -> bool:
     """The same city however it was typed (`Milano`, `milano`, `MILANO`)."""
     return fold(a) == fold(b)

@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
+from domain.text import parse_id
 from handlers.routing import RouterSpec
 from models import Agent, Order, User
 from services import agents
@@ -56,11 +57,6 @@ async def send_picklist(target: Message, session: AsyncSession, user: User, grou
         await target.answer(part)
     await target.answer_document(BufferedInputFile(data, filename=f"picklist-group-{group_id}.csv"))
     return True
-
-
-def parse_id(text: str | None) -> int | None:
-    value = (text or "").strip().lstrip("#")
-    return int(value) if value.isdecimal() and len(value) < 10 else None
 
 
 @router.message(Command("picklist"))

@@ -33,9 +33,10 @@ from core.config import Settings
 from domain.balance import Balance
 from domain.errors import PaymentError
 from domain.money import parse_money
+from domain.text import parse_id
 from handlers.routing import RouterSpec
 from models import User
-from services import agents, payments
+from services import payments
 from services.collection import collection
 from ui.callbacks import AgentAction, AgentCb, InvoiceCb, PayAction, PayCb
 from ui.collection import collection_view
@@ -59,20 +60,8 @@ class PayState(StatesGroup):
     amount = State()  # an agent types the amount received for the order in the state's data
 
 
-def parse_id(text: str | None) -> int | None:
-    value = (text or "").strip().lstrip("#")
-    return int(value) if value.isdecimal() and len(value) < 10 else None
-
-
 async def _may_act(session: AsyncSession, user: User, order_id: int, is_admin: bool) -> payments.Target | None:  # fmt: skip
-    """The order, if this person may handle its money: an agent of its city, or an admin."""
-    try:
-        target = await payments.order_balance(session, order_id)
-    except PaymentError:
-        return None
-    if is_admin or await agents.covers(session, user_id=user.id, group=target.group):
-        return target
-    return None
+    return await payments.order_for(session, order_id=order_id, actor_id=user.id, is_admin=is_admin)
 
 
 async def _answer(target: Message, view: tuple[str, InlineKeyboardMarkup]) -> None:
@@ -353,10 +342,8 @@ async def cmd_not_supplied(
 
 
 async def _send_collection(target: Message, session: AsyncSession, user: User, group_id: int, is_admin: bool) -> bool:  # fmt: skip
-    found = await collection(session, group_id=group_id)
+    found = await collection(session, group_id=group_id, actor_id=user.id, is_admin=is_admin)
     if found is None:
-        return False
-    if not is_admin and not await agents.covers(session, user_id=user.id, group=found.group):
         return False
     text, data = collection_view(found, user, current())
     for part in split_text(text):

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.balance import Balance
 from domain.orders import Line
 from models import GroupOrder, Order, PickupPoint, User
-from services.agents import users_by_id
+from services.agents import covers, users_by_id
 from services.groups.balances import balances
 from services.groups.queries import lines_of
 from services.pickup import buyer_point, city_points
@@ -33,11 +33,16 @@ class Collection:
     people: dict[int, User]  # who recorded the entries
 
 
-async def collection(session: AsyncSession, *, group_id: int) -> Collection | None:
+async def collection(
+    session: AsyncSession, *, group_id: int, actor_id: int, is_admin: bool = False
+) -> Collection | None:
     """Every order of the group that has a balance to speak of (not cancelled, or cancelled
-    with money still held), oldest first; a fixed number of queries."""
+    with money still held), oldest first; a fixed number of queries. None for an unknown group,
+    or one outside the regions of `actor_id` (unless an admin)."""
     group = await session.get(GroupOrder, group_id)
     if group is None:
+        return None
+    if not is_admin and not await covers(session, user_id=actor_id, group=group):
         return None
     orders = list(
         (

@@ -449,5 +449,14 @@ async def record_telegram_payment(
     return Recorded(entry, target.order, new)
 
 
-async def order_balance(session: AsyncSession, order_id: int) -> Target:
-    return await _target(session, order_id)
+async def order_for(
+    session: AsyncSession, *, order_id: int, actor_id: int, is_admin: bool = False
+) -> Target | None:
+    """The order with its balance, if this person may handle its money (an agent of its city,
+    or an admin); None for an unknown order or someone else's region."""
+    try:
+        target = await _target(session, order_id)
+        await _authorise(session, target, actor_id, is_admin=is_admin)
+    except PaymentError:
+        return None
+    return target

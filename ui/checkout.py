@@ -42,6 +42,7 @@ from ui.callbacks import (
 )
 from ui.context import current
 from ui.errors import error_text
+from ui.groups import shorten
 from ui.render import button, home_button, q
 
 KEEP_LABEL = 40  # characters of a kept detail shown on its "Keep" button
@@ -63,10 +64,6 @@ CHECKOUT_STATES = frozenset(state.state for state in CheckoutState.__states__)
 
 class NoteState(StatesGroup):
     text = State()  # the next text is the note of the line (group, offer) in the state's data
-
-
-def shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 # ── how a buyer collects ────────────────────────────────────────────────────────────────

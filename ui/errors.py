@@ -254,7 +254,7 @@ def payment_error_text(error: PaymentError, *, plain: bool = False) -> str:
         status=_(ORDER_STATUS_NAMES.get(status, status)),
         currency=str(error.details.get("currency", ""))[:3],
     )
-    return text if plain else text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text if plain else q(text)
 
 
 class _Blank(dict):

@@ -411,9 +411,9 @@ def note_buttons(
     "📝 Seal: 王伟…" (button labels are plain text: nothing to escape)."""
     found = []
     for line, offer, product in lines:
-        name = _shorten(localized(product.names, current().locale), 40)
+        name = shorten(localized(product.names, current().locale), 40)
         label = (
-            _("📝 {product}: {note}").format(product=name, note=_shorten(line.note, 24))
+            _("📝 {product}: {note}").format(product=name, note=shorten(line.note, 24))
             if line.note
             else f"📝 {name}"
         )
@@ -421,7 +421,8 @@ def note_buttons(
     return found
 
 
-def _shorten(text: str, limit: int) -> str:
+def shorten(text: str, limit: int) -> str:
+    """The text, cut to `limit` characters with an ellipsis when longer (for button labels)."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

@@ -19,6 +19,7 @@ from domain.balance import (
     payment_reference,
     refund_reason,
 )
+from domain.iban import format_iban
 from domain.money import BASE_CURRENCY, telegram_takes
 from domain.orders import Line
 from domain.text import N_
@@ -190,15 +191,11 @@ def how_to_pay_lines(
                     "reference <code>{reference}</code> (your agent records it when it arrives)."
                 ).format(
                     beneficiary=q(group.beneficiary or "—"),
-                    iban=q(_spaced(group.iban)),
+                    iban=q(format_iban(group.iban)),
                     reference=q(payment_reference(order.id or 0)),
                 )
             )
     return lines
-
-
-def _spaced(iban: str) -> str:
-    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
 
 
 def _agent_link(agent: User) -> str:
