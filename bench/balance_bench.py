@@ -2,12 +2,13 @@
 
     .venv/bin/python bench/balance_bench.py [--buyers N] [--sample N] [--database-url URL]
 
-Set-up (not timed): a fresh SQLite database in a temporary directory (or `--database-url`; a
-PostgreSQL one is emptied first), migrated and seeded with the demo; one open Milan group (two
-products, tiers) and `--buyers` buyers (2,000) with an order each: a third in euros, a third in
-pounds, a third in yuan; every other order has a cash payment of what it owes, every fifth a
-transfer of part of it, every tenth left after paying (a refund due), every twentieth was
-refunded. Entries are written directly (one transaction), not through the use-cases.
+Set-up (not timed): a database of its own (`bench.dbs.own_database`): a temporary SQLite file,
+or with `--database-url` a new PostgreSQL database the bench creates on that server and drops
+at the end (no other database is touched); migrated and seeded with the demo; one open Milan
+group (two products, tiers) and `--buyers` buyers (2,000) with an order each: a third in
+euros, a third in pounds, a third in yuan; every other order has a cash payment of what it
+owes, every fifth a transfer of part of it, every tenth left after paying (a refund due), every
+twentieth was refunded. Entries are written directly (one transaction), not through the use-cases.
 
 Measured, in one run:
 
@@ -29,7 +30,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -38,9 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlmodel import select  # noqa: E402
 
-from bench.join_bench import reset_pg  # noqa: E402
+from bench.dbs import own_database  # noqa: E402
 from bench.notify_bench import NOW, StatementCounter  # noqa: E402
-from bot.db import create_engine, create_session_factory, is_sqlite, migrate  # noqa: E402
+from bot.db import create_engine, create_session_factory, migrate  # noqa: E402
 from bot.i18n import create_i18n  # noqa: E402
 from core.config import PROJECT_ROOT  # noqa: E402
 from domain import money  # noqa: E402
@@ -119,11 +119,8 @@ async def set_up(factory, buyers: int) -> tuple[int, list[Order]]:  # noqa: ANN0
 
 
 async def run(args: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{folder}/bench.db"
+    async with own_database(args.database_url, name="balance") as url:
         engine = create_engine(url)
-        if not is_sqlite(url):
-            await reset_pg(url)
         await migrate(engine)
         factory = create_session_factory(engine)
         counter = StatementCounter(engine)
@@ -212,7 +209,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--buyers", type=int, default=2000)
     parser.add_argument("--sample", type=int, default=300)
-    parser.add_argument("--database-url")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server: the bench creates its own database on it and drops it after",
+    )
     asyncio.run(run(parser.parse_args()))
 
 

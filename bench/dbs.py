@@ -47,7 +47,9 @@ async def own_database(url: str | None, *, name: str) -> AsyncIterator[str]:
             await conn.exec_driver_sql(f'CREATE DATABASE "{database}"')
     except Exception as error:
         await admin.dispose()
-        raise SystemExit(f"the bench needs to create its own database on {server.host}: {error}")
+        raise SystemExit(
+            f"the bench needs to create its own database on {server.host}: {error}"
+        ) from error
     own = server.set(database=database).render_as_string(hide_password=False)
     try:
         await refuse_foreign_tables(own)

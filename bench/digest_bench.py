@@ -3,21 +3,22 @@
     .venv/bin/python bench/digest_bench.py [--buyers N] [--small N] [--groups N] [--orders N]
         [--batch N] [--render N] [--tracemalloc] [--database-url URL]
 
-Set-up (not timed), once per population: a fresh SQLite database in a temporary directory (or
-`--database-url`; a PostgreSQL one is emptied first), migrated and seeded with the demo (its
+Set-up (not timed), once per population: a database of its own (`bench.dbs.own_database`): a
+temporary SQLite file, or with `--database-url` a new PostgreSQL database the bench creates on that
+server and drops at the end (no other database is touched), migrated and seeded with the demo (its
 catalogue and users back-dated two months, so only this bench's products are news); `--buyers`
 users (ids 1…N) inserted with Core `insert(User)` in chunks, spread over 40 real IANA time zones
 (`PLACES`: six in seven in the zones of the demo's group cities, most of them in Milan, Madrid,
 Lisbon, Paris, Rotterdam and Vienna, the others in a city of their zone's country) and the nine
-locales, with their country's currency; digests daily for most, weekly on every weekday for 15 %, off for 5 %, at 9:00
-local for most (else 7, 8 or 20); 1 % blocked the bot; everyone's `digest_due_at` is
-`domain.digests.next_due` of `START` (a Monday, 00:00 UTC), so the daily ones all fall in the next
-24 h. Then open groups in ten cities of the demo's countries up to `--groups` (50, the demo's six
-included; some close within 72 h), regional agents (five buyers, and the demo's agent in Milan), two admins, three new products (one
-for Europe only, one not for AU/BR/NZ/US/CA, one four days old: news only for weekly digests) and
-`--orders` orders (2,000) of random buyers, mostly in a group of their city, changed in the last
-day. The smaller population (`--small`, 30,000; 0 skips it) gets the same, with the orders in
-proportion.
+locales, with their country's currency; digests daily for most, weekly on every weekday for 15 %,
+off for 5 %, at 9:00 local for most (else 7, 8 or 20); 1 % blocked the bot; everyone's
+`digest_due_at` is `domain.digests.next_due` of `START` (a Monday, 00:00 UTC), so the daily ones
+all fall in the next 24 h. Then open groups in ten cities of the demo's countries up to `--groups`
+(50, the demo's six included; some close within 72 h), regional agents (five buyers, and the demo's
+agent in Milan), two admins, three new products (one for Europe only, one not for AU/BR/NZ/US/CA,
+one four days old: news only for weekly digests) and `--orders` orders (2,000) of random buyers,
+mostly in a group of their city, changed in the last day. The smaller population (`--small`,
+30,000; 0 skips it) gets the same, with the orders in proportion.
 
 Measured: the simulated clock advances through the day in 96 slots of 15 minutes, and each slot
 runs `services.digests.run_slot(factory, now=START + k × 15 min, admin_ids=…, batch=--batch)`,
@@ -59,7 +60,6 @@ import random
 import re
 import resource
 import sys
-import tempfile
 import time
 import tracemalloc
 from collections import Counter
@@ -80,7 +80,7 @@ from sqlmodel import col, select  # noqa: E402
 from sqlmodel.ext.asyncio.session import AsyncSession  # noqa: E402
 
 import notifications  # noqa: E402
-from bench.join_bench import reset_pg  # noqa: E402
+from bench.dbs import own_database  # noqa: E402
 from bench.notify_bench import TELEGRAM_RATE, StatementCounter, render_one, shape  # noqa: E402
 from bot.db import create_engine, create_session_factory, is_sqlite, migrate  # noqa: E402
 from bot.i18n import create_i18n  # noqa: E402
@@ -629,8 +629,6 @@ def print_statements(day: Day) -> None:
 async def one_population(
     args: argparse.Namespace, url: str, *, label: str, buyers: int, orders: int, render: int
 ) -> Day:
-    if not is_sqlite(url):
-        await reset_pg(url)
     engine: AsyncEngine = create_engine(url)
     await migrate(engine)
     factory = create_session_factory(engine)
@@ -680,23 +678,26 @@ async def main() -> None:
     parser.add_argument(
         "--tracemalloc", action="store_true", help="also the peak of Python allocations (slower)"
     )
-    parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--database-url", default=None,
+        help="a PostgreSQL server: the bench creates its own database on it (one per population) "
+        "and drops it after",
+    )  # fmt: skip
     args = parser.parse_args()
     missing = [p.zone for p in PLACES if p.zone not in available_timezones()]
     assert len(PLACES) == 40 and not missing, missing
     assert args.small < args.buyers, "--small must be smaller than --buyers"
 
     days = []
-    with tempfile.TemporaryDirectory() as tmp:  # removed afterwards, with the SQLite files
-        if args.small:
-            url = args.database_url or f"sqlite:///{tmp}/digest_small.db"
+    if args.small:
+        async with own_database(args.database_url, name="digest_small") as url:
             orders = max(1, args.orders * args.small // args.buyers)
             days.append(
                 await one_population(
                     args, url, label="small", buyers=args.small, orders=orders, render=0
                 )
             )
-        url = args.database_url or f"sqlite:///{tmp}/digest.db"
+    async with own_database(args.database_url, name="digest") as url:
         days.append(
             await one_population(
                 args, url, label="full", buyers=args.buyers, orders=args.orders,

@@ -58,7 +58,10 @@ class FakeSession(BaseSession):
         raise NotImplementedError
 
     async def make_request(
-        self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None
+        self,
+        bot: Bot,
+        method: TelegramMethod[Any],
+        timeout: int | None = None,  # noqa: ASYNC109
     ) -> Any:
         files: dict[str, Any] = {}
         for value in method.model_dump(warnings=False).values():  # as the HTTP session does
@@ -81,7 +84,9 @@ class FakeSession(BaseSession):
         previous = self.last.get(chat_id)
         if isinstance(method, EditMessageReplyMarkup) and previous is not None:
             text, caption = previous.text, previous.caption
-        markup = method.reply_markup if isinstance(method.reply_markup, InlineKeyboardMarkup) else None
+        markup = (
+            method.reply_markup if isinstance(method.reply_markup, InlineKeyboardMarkup) else None
+        )
         photo = [PhotoSize(file_id="p", file_unique_id="p", width=1, height=1)]
         message = Message(
             message_id=message_id,

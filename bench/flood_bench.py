@@ -3,11 +3,17 @@ chat), plus one onboarded bystander who sends /help right after them.
 
     python bench/flood_bench.py [--users 2000] [--database-url postgresql://…]
 
-Every update is a real one fetched with getUpdates from the Bot API emulator and fed to the
-dispatcher; the answers travel back over HTTP. The same number of newcomers handled one at a
-time is the baseline, in the same run. Prints updates answered per second, failed updates
-(unanswered, or logged by the errors router), p50/p99 latency, the bystander's wait, and the
-ratios against the baseline.
+Every update is a message update (`bench.fakes.Updates`) fed to the dispatcher with
+`dp.feed_update`; the answers go to the fake session (`bench.fakes.fake_bot`: requests serialised
+as the HTTP session does and answered at once, so no server's CPU counts as the bot's), which
+remembers what each chat was shown last. The same number of newcomers handled one at a time is
+the baseline, in the same run. Prints updates answered per second, failed updates (unanswered,
+or logged by the errors router), p50/p99 latency, the bystander's wait, and the ratios against
+the baseline.
+
+The bench owns its database (`bench.dbs.own_database`): a temporary SQLite file, or with
+`--database-url` a new PostgreSQL database it creates on that server and drops at the end (no
+other database is touched).
 """
 
 from __future__ import annotations
@@ -16,18 +22,19 @@ import argparse
 import asyncio
 import logging
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.join_bench import fetch, pct, reset_pg  # noqa: E402
-from bot.app import create_bot  # noqa: E402
-from bot.db import create_engine, create_session_factory, migrate  # noqa: E402
+from aiogram.types import User as TgUser  # noqa: E402
+
+from bench.dbs import own_database  # noqa: E402
+from bench.fakes import FakeSession, Updates, fake_bot  # noqa: E402
+from bench.join_bench import pct  # noqa: E402
+from bot.db import create_engine, create_session_factory, is_sqlite, migrate  # noqa: E402
 from bot.dispatcher import create_dispatcher  # noqa: E402
 from bot.i18n import create_i18n  # noqa: E402
-from bot.sandbox.emulator import BotAPIEmulator, EmuUser  # noqa: E402
 from core.clock import FrozenClock  # noqa: E402
 from core.config import PROJECT_ROOT, Settings  # noqa: E402
 from models import User  # noqa: E402
@@ -43,12 +50,11 @@ class Failures(logging.Handler):
         self.count += 1
 
 
-async def flood(emulator, bot, dp, users, bystander, *, concurrent: bool):  # noqa: ANN001, ANN201
-    for user in users:
-        emulator.send_message(user, "/start")
+async def flood(bot, dp, make: Updates, users, bystander, *, concurrent: bool):  # noqa: ANN001, ANN201
+    updates = [make.text(user, "/start") for user in users]
     if bystander is not None:
-        emulator.send_message(bystander, "/help")
-    updates = await fetch(bot)
+        updates.append(make.text(bystander, "/help"))
+    session: FakeSession = bot.session
     latencies: dict[int, float] = {}
 
     async def one(update) -> None:  # noqa: ANN001
@@ -63,24 +69,32 @@ async def flood(emulator, bot, dp, users, bystander, *, concurrent: bool):  # no
         for update in updates:
             await one(update)
     elapsed = time.perf_counter() - start
-    unanswered = sum(1 for u in users if emulator.last_bot_message(u.id) is None)
+    unanswered = sum(1 for user in users if session.last.get(user.id) is None)
     bystander_wait = latencies[updates[-1].update_id] if bystander is not None else 0.0
     return len(updates) / elapsed, list(latencies.values()), unanswered, bystander_wait
 
 
+def newcomer(uid: int, name: str, language: str = "it") -> TgUser:
+    return TgUser(id=uid, is_bot=False, first_name=name, language_code=language)
+
+
 async def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=2000)
-    parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--database-url", default=None,
+        help="a PostgreSQL server: the bench creates its own database on it and drops it after",
+    )  # fmt: skip
     parser.add_argument(
         "--limit", type=int, default=None,
         help="MAX_CONCURRENT_UPDATES for this run (0: unbounded, as before the bound existed)",
     )  # fmt: skip
     args = parser.parse_args()
-    tmp = tempfile.mkdtemp()
-    url = args.database_url or f"sqlite:///{tmp}/flood.db"
-    if not url.startswith("sqlite"):
-        await reset_pg(url)
+    async with own_database(args.database_url, name="flood") as url:
+        await bench(url, args)
+
+
+async def bench(url: str, args: argparse.Namespace) -> None:
     engine = create_engine(url)  # the default pool (5 + 10), as deployed
     await migrate(engine)
     factory = create_session_factory(engine)
@@ -98,23 +112,21 @@ async def main() -> None:
         settings = settings.model_copy(update={"max_concurrent_updates": args.limit})
     i18n = create_i18n(PROJECT_ROOT / "locales")
     n = args.users
-    async with BotAPIEmulator(token="1:BENCH") as emulator:
-        bot = create_bot("1:BENCH", emulator.base_url)
-        dp = create_dispatcher(
-            settings=settings, session_factory=factory, i18n=i18n, clock=FrozenClock()
-        )
-        baseline = [EmuUser(id=10_000 + i, first_name="s", language_code="it") for i in range(n)]
-        seq_rate, seq_lat, seq_missing, _ = await flood(
-            emulator, bot, dp, baseline, None, concurrent=False
-        )
-        crowd = [EmuUser(id=100_000 + i, first_name="f", language_code="it") for i in range(n)]
-        bystander = EmuUser(id=1, first_name="Bystander", language_code="en")
-        rate, lat, missing, waited = await flood(
-            emulator, bot, dp, crowd, bystander, concurrent=True
-        )
-        await bot.session.close()
+    bot = fake_bot()
+    updates = Updates()
+    dp = create_dispatcher(
+        settings=settings, session_factory=factory, i18n=i18n, clock=FrozenClock()
+    )
+    baseline = [newcomer(10_000 + i, "s") for i in range(n)]
+    seq_rate, seq_lat, seq_missing, _ = await flood(
+        bot, dp, updates, baseline, None, concurrent=False
+    )
+    crowd = [newcomer(100_000 + i, "f") for i in range(n)]
+    bystander = newcomer(1, "Bystander", "en")
+    rate, lat, missing, waited = await flood(bot, dp, updates, crowd, bystander, concurrent=True)
+    await bot.session.close()
     await engine.dispose()
-    backend = "PostgreSQL" if not url.startswith("sqlite") else "SQLite"
+    backend = "SQLite" if is_sqlite(url) else "PostgreSQL"
     print(f"backend: {backend}; newcomers: {n}; at most {settings.max_concurrent_updates} at once")
     print(
         f"one at a time (baseline): {seq_rate:7.1f} updates/s  p50 {pct(seq_lat, 0.5):7.1f} ms"

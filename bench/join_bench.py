@@ -1,12 +1,19 @@
-"""1,000 buyers join one group order at once, through the dispatcher and the Bot API emulator.
+"""1,000 buyers join one group order at once, through the dispatcher and an in-process Bot API.
 
     python bench/join_bench.py [--buyers 1000] [--database-url postgresql://…]
 
-Each buyer presses "Confirm" on the group's quantity picker: a real callback_query update fetched
-with getUpdates over HTTP and fed to the dispatcher (middlewares, handler, service, answers and the
-edited card sent back over HTTP). Prints joins/s and p50/p99 latency for the concurrent run and for
-a sequential baseline in the same run, their ratio, and checks the group total against the sum of
-its order lines (they must match exactly) and the capacity cap.
+Each buyer opens the group's card (`/start gb_<id>`, set-up, not timed) and presses "Confirm" on
+its quantity picker: a callback_query update (`bench.fakes.Updates`) on the card the bot showed
+them, fed to the dispatcher with `dp.feed_update` (middlewares, handler, service, the answer and
+the edited card) and answered by the fake session (`bench.fakes.fake_bot`: requests serialised as
+the HTTP session does, answered at once, so no server's CPU counts as the bot's). Prints joins/s
+and p50/p99 latency for the concurrent run and for a sequential baseline in the same run, their
+ratio, and checks the group total against the sum of its order lines (they must match exactly)
+and the capacity cap.
+
+The bench owns its database (`bench.dbs.own_database`): a temporary SQLite file, or with
+`--database-url` a new PostgreSQL database it creates on that server and drops at the end (no
+other database is touched).
 """
 
 from __future__ import annotations
@@ -15,21 +22,21 @@ import argparse
 import asyncio
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from aiogram.types import User as TgUser  # noqa: E402
 from sqlalchemy import func  # noqa: E402
 from sqlmodel import col, select  # noqa: E402
 
-from bot.app import create_bot  # noqa: E402
-from bot.db import create_engine, create_session_factory, migrate  # noqa: E402
+from bench.dbs import own_database  # noqa: E402
+from bench.fakes import FakeSession, Updates, fake_bot  # noqa: E402
+from bot.db import create_engine, create_session_factory, is_sqlite, migrate  # noqa: E402
 from bot.dispatcher import create_dispatcher  # noqa: E402
 from bot.i18n import create_i18n  # noqa: E402
-from bot.sandbox.emulator import BotAPIEmulator, EmuUser  # noqa: E402
 from core.clock import FrozenClock  # noqa: E402
 from core.config import PROJECT_ROOT, Settings  # noqa: E402
 from models import GroupOrder, Order, OrderLine, Product, User  # noqa: E402
@@ -37,16 +44,6 @@ from services import groups  # noqa: E402
 from services.groups import GroupSpec, OfferSpec  # noqa: E402
 from services.seed import seed_demo  # noqa: E402
 from ui.callbacks import QtyCb  # noqa: E402
-
-
-async def reset_pg(url: str) -> None:
-    from sqlalchemy import text
-
-    engine = create_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
 
 
 async def make_group(factory, clock, capacity: int) -> tuple[int, int]:  # noqa: ANN001
@@ -94,17 +91,18 @@ async def check(factory, group_id: int) -> tuple[int, int, int]:  # noqa: ANN001
         return group.total, int(lines), int(orders)
 
 
-async def run_round(emulator, bot, dp, users, group_id, offer_id, *, concurrent: bool):  # noqa: ANN001
+async def run_round(bot, dp, updates: Updates, users, group_id, offer_id, *, concurrent: bool):  # noqa: ANN001
     """Open the group card for everyone (setup), then time the confirms."""
+    opening = [updates.text(user, f"/start gb_{group_id}") for user in users]
+    await asyncio.gather(*(dp.feed_update(bot, u) for u in opening))
+    session: FakeSession = bot.session
+    confirm = QtyCb(g=group_id, o=offer_id, n=1, a="ok").pack()
+    taps = []
     for user in users:
-        emulator.send_message(user, f"/start gb_{group_id}")
-    await feed_all(bot, dp, concurrent=True)
-    for user in users:
-        card = emulator.last_bot_message(user.id)
-        emulator.press_button(
-            user, card.message_id, QtyCb(g=group_id, o=offer_id, n=1, a="ok").pack()
-        )
-    updates = await fetch(bot)
+        card = session.last.get(user.id)
+        if card is None:
+            raise SystemExit(f"buyer {user.id} was shown no group card")
+        taps.append(updates.tap(user, card, confirm))
     latencies: list[float] = []
 
     async def one(update) -> None:  # noqa: ANN001
@@ -114,34 +112,16 @@ async def run_round(emulator, bot, dp, users, group_id, offer_id, *, concurrent:
 
     start = time.perf_counter()
     if concurrent:
-        await asyncio.gather(*(one(u) for u in updates))
+        await asyncio.gather(*(one(u) for u in taps))
     else:
-        for update in updates:
+        for update in taps:
             await one(update)
     elapsed = time.perf_counter() - start
-    return len(updates) / elapsed, latencies, elapsed
+    return len(taps) / elapsed, latencies, elapsed
 
 
-OFFSET = {"value": 0}
-
-
-async def fetch(bot):  # noqa: ANN001
-    result = []
-    while True:
-        batch = await bot.get_updates(offset=OFFSET["value"], timeout=0, limit=100)
-        if not batch:
-            return result
-        OFFSET["value"] = batch[-1].update_id + 1
-        result += batch
-
-
-async def feed_all(bot, dp, *, concurrent: bool) -> None:  # noqa: ANN001
-    updates = await fetch(bot)
-    if concurrent:
-        await asyncio.gather(*(dp.feed_update(bot, u) for u in updates))
-    else:
-        for update in updates:
-            await dp.feed_update(bot, update)
+def buyer(uid: int) -> TgUser:
+    return TgUser(id=uid, is_bot=False, first_name="b", language_code="it")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -150,25 +130,26 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--buyers", type=int, default=1000)
-    parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--database-url", default=None,
+        help="a PostgreSQL server: the bench creates its own database on it and drops it after",
+    )  # fmt: skip
     args = parser.parse_args()
-    tmp = tempfile.mkdtemp()
-    url = args.database_url or f"sqlite:///{tmp}/bench.db"
-    if not url.startswith("sqlite"):
-        await reset_pg(url)
+    async with own_database(args.database_url, name="join") as url:
+        await bench(url, args.buyers)
+
+
+async def bench(url: str, n: int) -> None:
     engine = (
-        create_engine(url, pool_size=20, max_overflow=20)
-        if not url.startswith("sqlite")
-        else create_engine(url)
+        create_engine(url) if is_sqlite(url) else create_engine(url, pool_size=20, max_overflow=20)
     )
     await migrate(engine)
     factory = create_session_factory(engine)
     async with factory() as session:
         await seed_demo(session)
     clock = FrozenClock()
-    n = args.buyers
     async with factory() as session:
         for uid in range(1, 2 * n + 1):
             session.add(
@@ -185,25 +166,23 @@ async def main() -> None:
         await session.commit()
     settings = Settings(_env_file=None, bot_token="1:BENCH", database_url=url)
     i18n = create_i18n(PROJECT_ROOT / "locales")
-    async with BotAPIEmulator(token="1:BENCH") as emulator:
-        bot = create_bot("1:BENCH", emulator.base_url)
-        dp = create_dispatcher(settings=settings, session_factory=factory, i18n=i18n, clock=clock)
-        capacity = n - n // 10  # 10% of the buyers find the group full
-        # baseline: one join at a time
-        g0, o0 = await make_group(factory, clock, capacity)
-        seq_users = [EmuUser(id=n + i + 1, first_name="b", language_code="it") for i in range(n)]
-        seq_rate, seq_lat, _ = await run_round(
-            emulator, bot, dp, seq_users, g0, o0, concurrent=False
-        )
-        # the real thing: everyone at once
-        g1, o1 = await make_group(factory, clock, capacity)
-        users = [EmuUser(id=i + 1, first_name="b", language_code="it") for i in range(n)]
-        rate, lat, elapsed = await run_round(emulator, bot, dp, users, g1, o1, concurrent=True)
-        total, lines, orders = await check(factory, g1)
-        base_total, base_lines, _ = await check(factory, g0)
-        await bot.session.close()
+    bot = fake_bot()
+    updates = Updates()
+    dp = create_dispatcher(settings=settings, session_factory=factory, i18n=i18n, clock=clock)
+    capacity = n - n // 10  # 10% of the buyers find the group full
+    # baseline: one join at a time
+    g0, o0 = await make_group(factory, clock, capacity)
+    seq_users = [buyer(n + i + 1) for i in range(n)]
+    seq_rate, seq_lat, _ = await run_round(bot, dp, updates, seq_users, g0, o0, concurrent=False)
+    # the real thing: everyone at once
+    g1, o1 = await make_group(factory, clock, capacity)
+    users = [buyer(i + 1) for i in range(n)]
+    rate, lat, elapsed = await run_round(bot, dp, updates, users, g1, o1, concurrent=True)
+    total, lines, orders = await check(factory, g1)
+    base_total, base_lines, _ = await check(factory, g0)
+    await bot.session.close()
     await engine.dispose()
-    backend = "PostgreSQL" if not url.startswith("sqlite") else "SQLite"
+    backend = "SQLite" if is_sqlite(url) else "PostgreSQL"
     print(f"backend: {backend}; buyers: {n}; capacity: {capacity} units (1 unit each)")
     print(
         f"sequential baseline: {seq_rate:8.1f} joins/s  p50 {pct(seq_lat, 0.5):6.1f} ms  p99 {pct(seq_lat, 0.99):6.1f} ms"

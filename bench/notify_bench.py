@@ -3,10 +3,11 @@
     .venv/bin/python bench/notify_bench.py [--buyers N] [--batch N] [--database-url URL]
         [--agents N] [--joins N] [--sample N]
 
-Set-up (not timed): a fresh SQLite database in a temporary directory (or `--database-url`; a
-PostgreSQL one is emptied first), migrated and seeded with the demo catalogue; one group order in
-Milan with two products; `--buyers` users spread over the nine locales (`LOCALES[i % 9]`, all in
-Milan, EUR, Europe/Rome) with an order each (1-3 packs of shiitake, a quarter of them some tea as
+Set-up (not timed): a database of its own (`bench.dbs.own_database`): a temporary SQLite file,
+or with `--database-url` a new PostgreSQL database the bench creates on that server and drops
+at the end (no other database is touched), migrated and seeded with the demo catalogue; one
+group order in Milan with two products; `--buyers` users spread over the nine locales
+(`LOCALES[i % 9]`, all in Milan, EUR, Europe/Rome) with an order each (1-3 packs of shiitake, a quarter of them some tea as
 well); `--agents` regional agents for Milan, alerted about each order; then an admin's forced
 `close`, which queues one `group_formed` notification per buyer in the outbox. The first `--joins`
 buyers (200) join through `services.groups.set_quantity`, the real path; the others' orders are
@@ -41,7 +42,6 @@ import argparse
 import asyncio
 import re
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -60,7 +60,7 @@ from sqlmodel import col, select  # noqa: E402
 from sqlmodel.ext.asyncio.session import AsyncSession  # noqa: E402
 
 import notifications  # noqa: E402
-from bench.join_bench import reset_pg  # noqa: E402
+from bench.dbs import own_database  # noqa: E402
 from bot.db import create_engine, create_session_factory, is_sqlite, migrate  # noqa: E402
 from bot.i18n import create_i18n  # noqa: E402
 from core.config import PROJECT_ROOT  # noqa: E402
@@ -372,15 +372,16 @@ async def main() -> None:
         "--sample", type=int, default=1000,
         help="rows the slow row-at-a-time mode renders, except at --batch (where it renders all)",
     )  # fmt: skip
-    parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--database-url", default=None,
+        help="a PostgreSQL server: the bench creates its own database on it and drops it after",
+    )  # fmt: skip
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:  # removed afterwards, with the SQLite file
-        await run(args, args.database_url or f"sqlite:///{tmp}/notify.db")
+    async with own_database(args.database_url, name="notify") as url:
+        await run(args, url)
 
 
 async def run(args: argparse.Namespace, url: str) -> None:
-    if not is_sqlite(url):
-        await reset_pg(url)
     engine = create_engine(url)
     await migrate(engine)
     factory = create_session_factory(engine)

@@ -3,13 +3,14 @@
     .venv/bin/python bench/shipment_bench.py [--buyers N] [--agents N] [--events N] [--batch N]
         [--sample N] [--drain] [--drain-rate N] [--database-url URL]
 
-Set-up (not timed): a fresh SQLite database in a temporary directory (or `--database-url`; a
-PostgreSQL one is emptied first), migrated and seeded with the demo (its Milan agent, user 900001,
-runs the two pickup points "Ristorante Hangzhou" and "Bazar Sarpi"); two formed groups in Milan
-(measure "units"), the first collecting at Ristorante Hangzhou, the second at Bazar Sarpi;
+Set-up (not timed): a database of its own (`bench.dbs.own_database`): a temporary SQLite file, or
+with `--database-url` a new PostgreSQL database the bench creates on that server and drops at the
+end (no other database is touched), migrated and seeded with the demo (its Milan agent, user
+900001, runs the two pickup points "Ristorante Hangzhou" and "Bazar Sarpi"); two formed groups in
+Milan (measure "units"), the first collecting at Ristorante Hangzhou, the second at Bazar Sarpi;
 `--buyers` users spread over the nine locales (`LOCALES[i % 9]`, all in Milan, EUR, Europe/Rome),
-half in each group and a tenth in BOTH (one message per person per event all the same), each with
-a "confirmed" order per group; one buyer in seven chose the other pickup point in /settings
+half in each group and a tenth in BOTH (one message per person per event all the same), each with a
+"confirmed" order per group; one buyer in seven chose the other pickup point in /settings
 (`User.pickup_point_id`); `--agents` more agents for Milan; then one shipment of both groups.
 
 Measured, in one run:
@@ -47,7 +48,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -62,7 +62,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker  # noqa: E402
 from sqlmodel import col, select  # noqa: E402
 from sqlmodel.ext.asyncio.session import AsyncSession  # noqa: E402
 
-from bench.join_bench import reset_pg  # noqa: E402
+from bench.dbs import own_database  # noqa: E402
 from bench.notify_bench import (  # noqa: E402
     AGENT_BASE,
     NOW,
@@ -381,15 +381,16 @@ async def main() -> None:
     )
     parser.add_argument("--drain", action="store_true", help="send everything to the emulator")
     parser.add_argument("--drain-rate", type=float, default=100_000.0)
-    parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--database-url", default=None,
+        help="a PostgreSQL server: the bench creates its own database on it and drops it after",
+    )  # fmt: skip
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:  # removed afterwards, with the SQLite file
-        await run(args, args.database_url or f"sqlite:///{tmp}/shipment.db")
+    async with own_database(args.database_url, name="shipment") as url:
+        await run(args, url)
 
 
 async def run(args: argparse.Namespace, url: str) -> None:
-    if not is_sqlite(url):
-        await reset_pg(url)
     engine = create_engine(url)
     await migrate(engine)
     factory = create_session_factory(engine)

@@ -258,11 +258,15 @@ async def run_stream(
         measure.step_updates[name] += len(batch)
         measure.updates += len(batch)
         if len(batch) < len(cast) * 0.9:
-            raise SystemExit(f"{stream}: step {index} ({name}) found its button for only {len(batch)} of {len(cast)}")
+            raise SystemExit(
+                f"{stream}: step {index} ({name}) found its button for only {len(batch)} of {len(cast)}"
+            )
     return measure
 
 
-async def replay(dp, bot, batches: list[list[Update]], updates: Updates, concurrency: int) -> Measure:  # noqa: ANN001
+async def replay(
+    dp, bot, batches: list[list[Update]], updates: Updates, concurrency: int
+) -> Measure:  # noqa: ANN001
     measure = Measure()
     for batch in batches:
         fresh = [updates.again(update) for update in batch]
@@ -279,12 +283,20 @@ async def prepare(url: str, clock: FrozenClock, users: int, rounds: int):  # noq
     async with factory() as session:
         await seed_demo(session, now=clock.now())
         await current_index(session)
-        product = (await session.exec(select(Product).where(Product.slug == "dried-shiitake"))).one()
+        product = (
+            await session.exec(select(Product).where(Product.slug == "dried-shiitake"))
+        ).one()
         group = await groups.create_group(
             session,
             spec=GroupSpec(
-                country="IT", city="Milan", method="rail", deadline=clock.now() + timedelta(days=3),
-                measure="units", min_total=100, capacity=1_000_000, tiers=[0, 500],
+                country="IT",
+                city="Milan",
+                method="rail",
+                deadline=clock.now() + timedelta(days=3),
+                measure="units",
+                min_total=100,
+                capacity=1_000_000,
+                tiers=[0, 500],
                 offers=[OfferSpec(product.id, [3800, 3500])],
             ),  # fmt: skip
             created_by=None,
@@ -297,7 +309,7 @@ async def prepare(url: str, clock: FrozenClock, users: int, rounds: int):  # noq
             # every round's joiners are new to the group (a second confirm would be a no-op)
             "join": people(30_000, users * (rounds + 1)),
         }
-        for stream, persons in cast.items():
+        for persons in cast.values():
             for i, person in enumerate(persons):
                 session.add(
                     User(
@@ -383,7 +395,9 @@ async def bench(url: str, args: argparse.Namespace) -> dict[str, float]:
     backend = "PostgreSQL" if not url.startswith("sqlite") else "SQLite"
     print(f"\n== {backend}: {args.users} users per stream, {args.rounds} rounds, "
           f"{concurrency} updates at once ==")  # fmt: skip
-    print(f"{'stream':8} {'bare/s':>9} {'project/s':>10} {'ratio':>6} {'SQL/update':>11}  (warm-up: first contact)")
+    print(
+        f"{'stream':8} {'bare/s':>9} {'project/s':>10} {'ratio':>6} {'SQL/update':>11}  (warm-up: first contact)"
+    )
     figures: dict[str, float] = {}
     for stream in STREAMS:
         b, p = statistics.median(bare_rates[stream]), statistics.median(rates[stream])
@@ -410,7 +424,11 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=150)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--database-url", default=None, help="a PostgreSQL server (a database of its own is created)")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="a PostgreSQL server (a database of its own is created)",
+    )
     args = parser.parse_args()
     async with own_database(args.database_url, name="throughput") as url:
         await bench(url, args)
