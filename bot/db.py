@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+POOL_RECYCLE_SECONDS = 1800
 
 
 def normalize_url(url: str) -> str:
@@ -48,7 +49,10 @@ def create_engine(
 
         event.listen(engine.sync_engine, "connect", pragmas)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    # no ping per checkout (a round trip on every update): connections are recycled before
+    # servers or proxies drop idle ones, and a connection found dead fails that one update
+    # (answered with an apology; Telegram's redelivery is handled)
+    kwargs.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
     return create_async_engine(url, **kwargs)
 
 

@@ -57,6 +57,11 @@ class DbSessionMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with self.session_factory() as session:
             data["session"] = session
+            claim = data.get("update_claim")
+            if claim is not None:  # its first write claims the update (services.updates)
+                from services.updates import attach
+
+                attach(session, claim)
             try:
                 return await handler(event, data)
             finally:
@@ -325,12 +330,50 @@ update_outcome: ContextVar[UpdateOutcome | None] = ContextVar("update_outcome", 
 
 
 class ProcessOnce(BaseMiddleware):
-    """A redelivered update (same update_id) is handled once by all workers together: its id is
-    claimed in the database before handling, and let go again if handling failed, so Telegram's
-    next delivery is handled."""
+    """A redelivered update (same update_id) is handled once by all workers together.
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    What an update changes is guarded in the database: its id is claimed in its first write
+    transaction (see services.updates), so an update that only reads costs no statement, and a
+    second delivery that reaches a write is dropped there (`AlreadyHandled`) with nothing
+    changed. Before that, a delivery is skipped outright when this worker saw the id recently,
+    or, with Redis, when another worker took it. A failed update is let go again everywhere, so
+    Telegram's next delivery is handled."""
+
+    RECENT = 100_000  # ids remembered in this process (Telegram redelivers within 24 hours)
+    REDIS_TTL_SECONDS = 2 * 24 * 3600
+
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], redis: Any = None
+    ) -> None:
         self.session_factory = session_factory
+        self.redis = redis
+        self._recent: dict[int, None] = {}  # insertion-ordered: the oldest are forgotten first
+
+    async def _take(self, update_id: int) -> bool:
+        if update_id in self._recent:
+            return False
+        if self.redis is not None and not await self.redis.set(
+            f"qt:update:{update_id}", 1, nx=True, ex=self.REDIS_TTL_SECONDS
+        ):
+            return False
+        self._recent[update_id] = None
+        if len(self._recent) > self.RECENT:
+            for old in list(self._recent)[: self.RECENT // 10]:
+                del self._recent[old]
+        return True
+
+    async def _let_go(self, claim: Any) -> None:
+        from services import updates
+
+        self._recent.pop(claim.update_id, None)
+        if self.redis is not None:
+            await self.redis.delete(f"qt:update:{claim.update_id}")
+        if claim.held:
+            from services.tx import begin_write
+
+            async with self.session_factory() as session:
+                await begin_write(session)
+                await updates.release(session, update_id=claim.update_id)
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         from aiogram.types import Update
@@ -339,27 +382,22 @@ class ProcessOnce(BaseMiddleware):
 
         if not isinstance(event, Update):
             return await handler(event, data)
+        if not await self._take(event.update_id):
+            log.info("update %s was already handled: skipped", event.update_id)
+            return None
         clock = data.get("clock")
-        now = clock.now() if clock is not None else None
-        async with self.session_factory() as session:
-            if now is not None and not await updates.claim(
-                session, update_id=event.update_id, now=now
-            ):
-                log.info("update %s was already handled: skipped", event.update_id)
-                return None
+        now = clock.now() if clock is not None else datetime.now(UTC)
+        claim = data["update_claim"] = updates.Claim(event.update_id, now)
         update_outcome.set(UpdateOutcome())  # the webhook reads it once the update is done
         try:
             return await handler(event, data)
+        except updates.AlreadyHandled:
+            log.info("update %s was handled by another delivery: dropped", event.update_id)
+            return None
         except BaseException:
             # failed (the errors router answers the user) or cut off: a redelivery is handled
-            await self._release(event.update_id)
+            await self._let_go(claim)
             raise
-
-    async def _release(self, update_id: int) -> None:
-        from services import updates
-
-        async with self.session_factory() as session:
-            await updates.release(session, update_id=update_id)
 
 
 class BoundedHandling(BaseMiddleware):

@@ -56,10 +56,17 @@ def is_locked_error(error: BaseException) -> bool:
 
 async def begin_write(session: AsyncSession) -> None:
     """Start the session's write transaction (see the module's docstring). Idempotent: a session
-    already in its write transaction keeps it."""
+    already in its write transaction keeps it. A session working for an update claims the
+    update's id in it (`services.updates.claim_in`): a redelivery writes nothing twice."""
+    from services.updates import claim_in
+
     engine = _engine(session)
-    if engine is None or engine.dialect.name != "sqlite":
-        return
+    if engine is not None and engine.dialect.name == "sqlite":
+        await _begin_sqlite(session, engine)
+    await claim_in(session)
+
+
+async def _begin_sqlite(session: AsyncSession, engine: Engine) -> None:
     if LOCK_KEY in session.sync_session.info:
         return  # already writing
     if session.in_transaction():
