@@ -17,7 +17,7 @@ from models.group import (
 )
 from models.outbox import Notification, OutboxStatus
 from models.payment import EntryKind, Payment, PayMethod, PayWhen, RefundReason
-from models.processed import ProcessedUpdate
+from models.processed import CacheVersion, ProcessedUpdate
 from models.shipment import Shipment, ShipmentEvent
 from models.user import User
 
@@ -25,6 +25,7 @@ __all__ = [
     "AuditEntry",
     "Broadcast",
     "BroadcastStatus",
+    "CacheVersion",
     "ProcessedUpdate",
     "EntryKind",
     "Payment",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from math import ceil
+from typing import TypeVar
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -13,7 +15,10 @@ from domain.catalog import FALLBACK_LOCALES, UNITS, can_ship, localized
 from domain.text import fold
 from models import Category, ExchangeRate, Product
 from models.base import utcnow
+from services.cache import cache
 from services.tx import writes
+
+T = TypeVar("T")
 
 __all__ = ["FALLBACK_LOCALES", "UNITS", "can_ship", "localized"]
 
@@ -47,7 +52,15 @@ def on_sale():  # noqa: ANN201 - a SQL condition
     return col(Product.is_active).is_(True) & col(Product.category_id).in_(active_category_ids())
 
 
+_catalog = cache("catalog")
+
+
 async def list_categories(session: AsyncSession) -> list[CategoryRow]:
+    """The categories buyers see, with how many products each has (cached: services.cache)."""
+    return await _catalog.get(session, "categories", lambda: _list_categories(session))
+
+
+async def _list_categories(session: AsyncSession) -> list[CategoryRow]:
     counts = (
         select(Product.category_id, func.count().label("n"))
         .where(col(Product.is_active).is_(True))
@@ -114,12 +127,20 @@ async def category_screen(
     session: AsyncSession, *, category_id: int, page: int, page_size: int, currency: str | None,
     country: str | None = None,
 ) -> CategoryScreen:  # fmt: skip
-    """Raises NotFound for a category that does not exist or a page out of range."""
-    category = await get_category(session, category_id)
-    result = await products_page(
-        session, category_id=category_id, page=page, page_size=page_size, country=country
-    )
-    return CategoryScreen(category=category, page=result, rate=await get_rate(session, currency))
+    """Raises NotFound for a category that does not exist or a page out of range. Cached
+    (services.cache) per page, currency and country."""
+
+    async def load() -> CategoryScreen:
+        category = await get_category(session, category_id)
+        result = await products_page(
+            session, category_id=category_id, page=page, page_size=page_size, country=country
+        )
+        return CategoryScreen(
+            category=category, page=result, rate=await get_rate(session, currency)
+        )
+
+    key = ("page", category_id, page, page_size, currency, country)
+    return await _catalog.get(session, key, load)
 
 
 async def get_product(session: AsyncSession, product_id: int) -> Product:
@@ -140,10 +161,37 @@ def refresh_search_fields(product: Product) -> None:
 
 
 async def get_rate(session: AsyncSession, currency: str | None) -> int | None:
+    """Micro-units of `currency` per yuan (cached with the catalogue: services.cache)."""
     if not currency:
         return None
-    rate = await session.get(ExchangeRate, currency)
-    return rate.per_cny_micro if rate else None
+    return (await _catalog.get(session, "rates", lambda: _rates(session))).get(currency)
+
+
+async def _rates(session: AsyncSession) -> dict[str, int]:
+    return {rate.currency: rate.per_cny_micro for rate in await list_rates(session)}
+
+
+async def cached(session: AsyncSession, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
+    """Something read from the catalogue's tables, kept until they change (services.cache)."""
+    return await _catalog.get(session, key, load)
+
+
+async def products_on_sale(session: AsyncSession) -> dict[int, Product]:
+    """Every product buyers see, by id (cached: shared between updates, not to be changed)."""
+
+    async def load() -> dict[int, Product]:
+        found = await session.exec(select(Product).where(on_sale()))
+        return {product.id or 0: product for product in found.all()}
+
+    return await _catalog.get(session, "on_sale", load)
+
+
+async def product_on_sale(session: AsyncSession, product_id: int) -> Product:
+    """`get_product` for the buyers' screens, cached (services.cache): the product is shared
+    between updates and must not be changed."""
+    return await _catalog.get(
+        session, ("product", product_id), lambda: get_product(session, product_id)
+    )
 
 
 async def list_rates(session: AsyncSession) -> list[ExchangeRate]:

@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.search_text import query_terms
 from models import Category, Product
-from services.catalog import get_rate, on_sale
+from services.catalog import get_rate, on_sale, products_on_sale
 from services.demo_synonyms import SYNONYMS
 from services.search_index import Entry, SearchIndex
 
@@ -140,8 +140,11 @@ def _usable(built: _Built | None, version: tuple[int, ...], engine: object | Non
 async def current_index(session: AsyncSession) -> SearchIndex:
     """The index of the catalogue as it is now, rebuilt first if it changed (once, however many
     searches ask for it meanwhile)."""
+    from services.catalog import cached
+
     key, engine = _database(session)
-    version = await catalogue_version(session)
+    # the fingerprint is read again only when the catalogue's cache version moved on
+    version = await cached(session, "fingerprint", lambda: catalogue_version(session))
     built = _indexes.get(key)
     if not _usable(built, version, engine):
         async with _build_lock(key):
@@ -204,9 +207,7 @@ async def search_products(
     ranked = index.search(terms, locale)[:limit]
     if not ranked:
         return []
-    ids = [row.id for row in ranked]
-    statement = select(Product).where(col(Product.id).in_(ids), on_sale())
-    products = {product.id: product for product in (await session.exec(statement)).all()}
+    products = await products_on_sale(session)
     return [Hit(products[row.id], row.score) for row in ranked if row.id in products]
 
 

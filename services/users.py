@@ -14,6 +14,29 @@ from services.tx import begin_write, writes
 MAX_CITY_LENGTH = 64
 
 
+def _clean(text: str | None) -> str | None:
+    return text.replace("\x00", "") if text else text
+
+
+def profile_changes(
+    user: User, *, first_name: str, username: str | None, language_code: str | None
+) -> dict[str, object]:
+    """What Telegram now says about the user that their row does not (names are stored without
+    U+0000: PostgreSQL refuses it in text). Writing to the bot also means they unblocked it."""
+    first_name = (_clean(first_name) or "")[:256]
+    username, language_code = _clean(username), _clean(language_code)
+    changes: dict[str, object] = {}
+    if user.first_name != first_name:
+        changes["first_name"] = first_name
+    if user.username != username:
+        changes["username"] = username
+    if user.language_code != language_code:
+        changes["language_code"] = language_code
+    if user.is_blocked:  # they write to the bot again: they unblocked it
+        changes["is_blocked"] = False
+    return changes
+
+
 async def get_or_create_user(
     session: AsyncSession,
     *,
@@ -22,33 +45,22 @@ async def get_or_create_user(
     username: str | None,
     language_code: str | None,
 ) -> tuple[User, bool]:
-    """The user row, created on first contact. Returns (user, created). Names are stored
-    without U+0000 (PostgreSQL refuses it in text)."""
-    first_name = first_name.replace("\x00", "")
-    username = username.replace("\x00", "") if username else username
-    language_code = language_code.replace("\x00", "") if language_code else language_code
+    """The user row, created on first contact. Returns (user, created)."""
     user = await session.get(User, user_id)
     if user is not None:
-        changed = False
-        if user.first_name != first_name[:256]:
-            user.first_name = first_name[:256]
-            changed = True
-        if user.username != username:
-            user.username = username
-            changed = True
-        if user.language_code != language_code:
-            user.language_code = language_code
-            changed = True
-        if user.is_blocked:  # they write to the bot again: they unblocked it
-            user.is_blocked = False
-            changed = True
-        if changed:
+        changes = profile_changes(
+            user, first_name=first_name, username=username, language_code=language_code
+        )
+        for key, value in changes.items():
+            setattr(user, key, value)
+        if changes:
             session.add(user)
         return user, False
+    language_code = _clean(language_code)
     user = User(
         id=user_id,
-        first_name=first_name[:256],
-        username=username,
+        first_name=(_clean(first_name) or "")[:256],
+        username=_clean(username),
         language_code=(language_code or None) and language_code[:16],
     )
     session.add(user)
@@ -63,10 +75,24 @@ async def sync_user(
     username: str | None,
     language_code: str | None,
 ) -> User:
-    """The user's row for an update: read in a read-only transaction, written (created or
-    updated) in a short write transaction of its own only when something changed. The row comes
-    back detached from the session: a use-case that refuses and rolls the session back can't
-    expire it mid-update; write profile changes back with `save`."""
+    """The user's row for an update: from this process's cache (services.cache: no statement
+    for a returning user whose row did not change), else read in a read-only transaction;
+    written (created or updated) in a short write transaction of its own only when something
+    changed. The row comes back detached from the session: a use-case that refuses and rolls
+    the session back can't expire it mid-update; write profile changes back with `save`."""
+    from services import cache
+
+    async def load() -> User | None:
+        found = await session.get(User, user_id)
+        if found is not None:
+            session.expunge(found)
+        return found
+
+    cached = await cache.user_row(session, user_id, load)
+    if cached is not None and not profile_changes(
+        cached, first_name=first_name, username=username, language_code=language_code
+    ):
+        return cached
 
     async def read() -> User:
         user, _created = await get_or_create_user(
@@ -78,12 +104,9 @@ async def sync_user(
         )
         return user
 
+    await begin_write(session)  # created or changed: written from a fresh read
     user = await read()
-    if session.new or session.dirty:
-        session.expunge_all()  # write the change in a write transaction, from a fresh read
-        await begin_write(session)
-        user = await read()
-        await session.commit()
+    await session.commit()
     session.expunge(user)
     return user
 

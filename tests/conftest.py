@@ -44,11 +44,13 @@ def i18n():
 @pytest.fixture(autouse=True)
 def fresh_search_index():
     """Each test's database gets its own search index (a new database may reuse a URL)."""
-    from services import search
+    from services import cache, search
 
     search.reset()
+    cache.reset()  # and its own cached rows: versions start again from 0 in a new database
     yield
     search.reset()
+    cache.reset()
 
 
 @pytest.fixture

@@ -28,12 +28,15 @@ from models import (
     Product,
     User,
 )
+from services.cache import cache
 from services.groups.lines import lines_of
 from services.pickup import buyer_point, city_points
 
 ACTIVE_ORDER = (OrderStatus.PLACED,)
 
 __all__ = ["is_joinable"]
+
+_groups = cache("groups")
 
 
 async def get_group(session: AsyncSession, group_id: int) -> GroupOrder:
@@ -49,18 +52,19 @@ async def open_groups(
     """Open groups for the buyer's city (case- and accent-insensitive), soonest deadline first."""
     if not country:
         return []
-    statement = (
-        select(GroupOrder)
-        .where(
-            col(GroupOrder.status) == GroupStatus.OPEN,
-            col(GroupOrder.deadline) > now,
-            col(GroupOrder.country) == country,
-        )
-        .order_by(col(GroupOrder.deadline))
-    )
-    groups = (await session.exec(statement)).all()
     wanted = fold(city or "")
-    return [g for g in groups if fold(g.city) == wanted]
+
+    async def load() -> list[GroupOrder]:
+        statement = (
+            select(GroupOrder)
+            .where(col(GroupOrder.status) == GroupStatus.OPEN, col(GroupOrder.country) == country)
+            .order_by(col(GroupOrder.deadline))
+        )
+        return [g for g in (await session.exec(statement)).all() if fold(g.city) == wanted]
+
+    # cached (services.cache) whatever the time: the deadline is checked against `now` here
+    groups = await _groups.get(session, ("open", country, wanted), load)
+    return [g for g in groups if g.deadline > now]
 
 
 async def nearby_open_groups(
@@ -115,10 +119,15 @@ async def groups_offering(
     groups = await open_groups(session, country=country, city=city, now=now)
     if not groups:
         return []
-    statement = select(GroupOffer).where(
-        col(GroupOffer.group_id).in_([g.id for g in groups]), GroupOffer.product_id == product_id
-    )
-    by_group = {o.group_id: o for o in (await session.exec(statement)).all()}
+    ids = tuple(g.id or 0 for g in groups)
+
+    async def load() -> dict[int, GroupOffer]:
+        statement = select(GroupOffer).where(
+            col(GroupOffer.group_id).in_(ids), GroupOffer.product_id == product_id
+        )
+        return {o.group_id: o for o in (await session.exec(statement)).all()}
+
+    by_group = await _groups.get(session, ("offers", product_id, ids), load)
     return [(g, by_group[g.id]) for g in groups if g.id in by_group]
 
 
@@ -342,9 +351,9 @@ async def product_screen(
     session: AsyncSession, *, product_id: int, user: User, now: datetime
 ) -> ProductScreen:
     """Raises catalog.NotFound for a product that is not (or no longer) on sale."""
-    from services.catalog import get_product, get_rate
+    from services.catalog import get_rate, product_on_sale
 
-    product = await get_product(session, product_id)
+    product = await product_on_sale(session, product_id)
     found = await groups_offering(
         session, product_id=product.id or 0, country=user.country, city=user.city, now=now
     )
