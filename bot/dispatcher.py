@@ -80,8 +80,9 @@ def create_dispatcher(
     sender: OutboxSender | None = None,
     redis_health: RedisHealth | None = None,
 ) -> Dispatcher:
+    storage = storage or create_storage(settings)
     dp = Dispatcher(
-        storage=storage or create_storage(settings),
+        storage=storage,
         settings=settings,
         clock=clock or SystemClock(),
         deadlines=deadlines,
@@ -98,7 +99,7 @@ def create_dispatcher(
         dp.update.outer_middleware(RedisGate(redis_health))
     dp.update.outer_middleware(AnswerEveryCallback())
     # A redelivered update (same id) is handled once, by whichever worker took it first.
-    dp.update.outer_middleware(ProcessOnce(session_factory))
+    dp.update.outer_middleware(ProcessOnce(session_factory, redis=getattr(storage, "redis", None)))
     # Then a session, the user's row, and their locale.
     dp.update.outer_middleware(PrivateChatsOnly())
     dp.update.outer_middleware(DbSessionMiddleware(session_factory))
@@ -121,16 +122,7 @@ def create_dispatcher(
         errors.build_router(),  # errors only: answers an update whose handler failed
         profile.router.build(),  # /start and the set-up dialog come first: they must always work
         confirm.router.build(),  # a prompt's Cancel (its Yes goes to the command's own router)
-        admin_console.router.build(),  # admin routers are gated once (RouterSpec admin_only): others are refused politely
-        admin_rates.router.build(),
-        admin_new_group.router.build(),
-        admin_groups.router.build(),
-        admin_agents.router.build(),
-        admin_shipments.router.build(),
-        admin_catalog.router.build(),  # before people: /export products is the catalogue's
-        admin_people.router.build(),
-        admin_broadcast.router.build(),
-        admin_stats.router.build(),
+        admin_routers(),  # every admin router under one gate: skipped whole for buyers' updates
         agents.router.build(),  # agents' commands and alert buttons check the region themselves
         payments.router.build(),  # money: agents' and admins' (region checked), buyers' invoices
         fallback.gate.build(),  # before set-up is finished, everything else leads back to it
@@ -147,10 +139,39 @@ def create_dispatcher(
     return dp
 
 
+def admin_routers() -> Router:
+    """The admin routers, in order, under one parent whose root filters let in only admins'
+    updates (and the next step of a dialog, which AdminOnly ends for a former admin): a buyer's
+    tap or text is not tried against any of their handlers. Each router keeps its own AdminOnly
+    too; what a non-admin sends goes on to the fallback, which answers it as AdminOnly would."""
+    from handlers.routing import admin_or_in_dialog, from_admin
+
+    parent = Router(name="admin")
+    parent.message.filter(admin_or_in_dialog)
+    parent.callback_query.filter(from_admin)
+    parent.include_routers(
+        admin_console.router.build(),  # gated once more each (RouterSpec admin_only)
+        admin_rates.router.build(),
+        admin_new_group.router.build(),
+        admin_groups.router.build(),
+        admin_agents.router.build(),
+        admin_shipments.router.build(),
+        admin_catalog.router.build(),  # before people: /export products is the catalogue's
+        admin_people.router.build(),
+        admin_broadcast.router.build(),
+        admin_stats.router.build(),
+    )
+    return parent
+
+
 def router_tree(router: Router, depth: int = 0) -> str:
     """The routers in the order updates meet them, one per line, indented by nesting; admin
     routers are marked."""
-    gated = any(type(m).__name__ == "AdminOnly" for m in router.message.middleware)
+    from handlers.routing import admin_or_in_dialog
+
+    gated = any(type(m).__name__ == "AdminOnly" for m in router.message.middleware) or any(
+        f.callback is admin_or_in_dialog for f in router.message._handler.filters or []
+    )
     name = "dispatcher" if isinstance(router, Dispatcher) else router.name
     lines = ["  " * depth + name + ("  [admins only]" if gated else "")]
     lines += [router_tree(sub, depth + 1) for sub in router.sub_routers]

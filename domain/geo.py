@@ -76,6 +76,7 @@ DEFAULT_CURRENCY = "EUR"
 BABEL_LOCALES = {"pt": "pt_PT", "zh_Hant": "zh_Hant_TW"}
 
 
+@lru_cache(maxsize=128)  # Locale.parse ran dozens of times per update; a Locale is not changed
 def babel_locale(locale: str) -> Locale:
     try:
         return Locale.parse(BABEL_LOCALES.get(locale, locale))

@@ -42,8 +42,9 @@ async def unknown_callback(callback: CallbackQuery) -> None:
     await stale(callback)
 
 
-@router.message(F.text.startswith("/"))
+@router.message(F.text.startswith("/") | F.caption.startswith("/"))
 async def unknown_command(message: Message) -> None:
+    """A command no router took (a photo's caption can carry one too: the console's /photo)."""
     await message.answer(unknown_command_text())
 
 

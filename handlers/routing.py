@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Router
+from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
@@ -87,10 +88,103 @@ class RouterSpec:
     def build(self) -> Router:
         router = Router(name=self.name)
         if self.admin_only:
+            # skipped whole for anyone else's taps and commands: the fallback router answers
+            # them exactly as AdminOnly would (a stale button, an unknown command)
+            router.message.filter(admin_or_in_dialog)
+            router.callback_query.filter(from_admin)
             router.message.middleware(AdminOnly())
             router.callback_query.middleware(AdminOnly())
         for event, filters, kwargs, handler in self._handlers:
             router.observers["error" if event == "errors" else event].register(
                 handler, *filters, **kwargs
             )
+        gate(router)
         return router
+
+
+async def admin_or_in_dialog(
+    message: Message, is_admin: bool = False, raw_state: str | None = None
+) -> bool:
+    """An admin router's messages: an admin's, or a dialog's next step (AdminOnly ends the
+    dialog of someone who is no longer an admin)."""
+    return is_admin or raw_state is not None
+
+
+class CallbackPrefixes(Filter):
+    """A router's root filter for taps: only the button kinds its handlers handle get in, so a
+    tap is not unpacked by every handler of every router before the one it is for."""
+
+    def __init__(self, prefixes: frozenset[str]) -> None:
+        self.prefixes = prefixes
+
+    async def __call__(self, callback: CallbackQuery) -> bool:
+        return (callback.data or "").split(":", 1)[0] in self.prefixes
+
+
+class CommandsAndSteps(Filter):
+    """A router's root filter for messages when each of its handlers is for a command or for a
+    dialog's step: anything else goes straight on to the next router."""
+
+    def __init__(self, commands: frozenset[str], states: frozenset[str]) -> None:
+        self.commands = commands
+        self.states = states
+
+    async def __call__(self, message: Message, raw_state: str | None = None) -> bool:
+        if raw_state is not None and raw_state in self.states:
+            return True
+        text = message.text or message.caption or ""
+        if not text.startswith("/") or not self.commands:
+            return False
+        word = text[1:].split(maxsplit=1)
+        return bool(word) and word[0].split("@", 1)[0].lower() in self.commands
+
+
+def _states(value: Any) -> set[str] | None:
+    """The state names a StateFilter argument stands for (None: any, or none)."""
+    from aiogram.fsm.state import State, StatesGroup
+
+    if isinstance(value, State):
+        return {value.state} if value.state and value.state != "*" else None
+    if isinstance(value, str):
+        return {value} if value != "*" else None
+    if isinstance(value, type) and issubclass(value, StatesGroup):
+        return {state.state for state in value.__all_states__ if state.state}
+    return None
+
+
+def gate(router: Router) -> None:
+    """Root filters from what the router's handlers match (see CallbackPrefixes and
+    CommandsAndSteps); a router with any handler that could take anything else is not gated."""
+    from aiogram.filters import Command, StateFilter
+    from aiogram.filters.callback_data import CallbackQueryFilter
+
+    prefixes: set[str] = set()
+    for handler in router.callback_query.handlers:
+        found = [
+            f.callback for f in handler.filters or [] if isinstance(f.callback, CallbackQueryFilter)
+        ]
+        if not found:
+            break
+        prefixes.add(found[0].callback_data.__prefix__)
+    else:
+        if prefixes:
+            router.callback_query.filter(CallbackPrefixes(frozenset(prefixes)))
+    commands: set[str] = set()
+    states: set[str] = set()
+    for handler in router.message.handlers:
+        callbacks = [f.callback for f in handler.filters or []]
+        command = next((c for c in callbacks if isinstance(c, Command)), None)
+        if (
+            command is not None
+            and command.prefix == "/"
+            and all(isinstance(c, str) for c in command.commands)
+        ):
+            commands |= {str(c).lower() for c in command.commands}
+            continue
+        steps = [c for c in callbacks if isinstance(c, StateFilter)]
+        names = [_states(value) for step in steps for value in step.states]
+        if not steps or any(found is None for found in names):
+            return
+        states |= {name for found in names if found for name in found}
+    if router.message.handlers:
+        router.message.filter(CommandsAndSteps(frozenset(commands), frozenset(states)))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_datetime, get_timezone
 from babel.numbers import format_decimal, format_percent
 
@@ -50,6 +49,7 @@ from ui.groups import (
     progress_line,
     yuan,
 )
+from ui.keyboard import Keyboard
 from ui.money import format_price, format_rate
 from ui.render import fit, q, tr
 
@@ -57,7 +57,7 @@ from ui.render import fit, q, tr
 def step_markup(skip: bool = False, step: int = 0) -> InlineKeyboardMarkup:
     """Cancel, and Skip for step `step` of /gb_new: a Skip pressed twice, or on an older
     message, must not skip the step after it."""
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     if skip:
         kb.button(text=_("⏭ Skip"), callback_data=AdminGroupCb(id=step, a=AdminGroupAction.SKIP))
     kb.button(text=_("✖ Cancel"), callback_data=MenuCb(action=MenuAction.CANCEL))
@@ -66,7 +66,7 @@ def step_markup(skip: bool = False, step: int = 0) -> InlineKeyboardMarkup:
 
 def pickup_markup(points: list[PickupPoint]) -> InlineKeyboardMarkup:
     """/gb_new's step 2: the city's pickup points, Skip and Cancel."""
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for point in points[:20]:
         kb.row(
             InlineKeyboardButton(
@@ -80,7 +80,7 @@ def pickup_markup(points: list[PickupPoint]) -> InlineKeyboardMarkup:
 
 def method_markup() -> InlineKeyboardMarkup:
     """/gb_new's shipping methods."""
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for code, icon in METHOD_ICONS.items():
         kb.button(
             text=f"{icon} {_(METHOD_NAMES[code])}",
@@ -94,7 +94,7 @@ def method_markup() -> InlineKeyboardMarkup:
 def open_markup(pay_when: str | None = None) -> InlineKeyboardMarkup:
     """/gb_new's last step: when buyers pay (the current choice ticked; either leads on to the
     ways to pay), open the group, or cancel."""
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for when, action in ((PayWhen.FORMED, AdminGroupAction.PAY_FORMED),
                          (PayWhen.NOW, AdminGroupAction.PAY_NOW)):  # fmt: skip
         mark = "✓ " if when == pay_when else ""
@@ -186,7 +186,7 @@ def pay_methods_text(pay_when: str, invoices: bool) -> str:
 
 def pay_methods_markup(chosen: list[str], invoices: bool) -> InlineKeyboardMarkup:
     """A toggle per way to pay (its id: the index in PAY_METHOD_ORDER), Done and Cancel."""
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for method in offered_methods(invoices):
         mark = "✓ " if method in chosen else ""
         kb.row(
@@ -227,7 +227,7 @@ def iban_step_text(last: tuple[str, str] | None) -> str:
 
 
 def iban_markup(last: tuple[str, str] | None) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     if last:
         name = last[1] if len(last[1]) <= 24 else last[1][:23] + "…"
         kb.row(

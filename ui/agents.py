@@ -9,7 +9,6 @@ import io
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain import geo, pricing
 from domain.balance import Balance
@@ -32,6 +31,7 @@ from ui.groups import (
     time_left,
     yuan,
 )
+from ui.keyboard import Keyboard
 from ui.payments import agent_money_buttons, balance_lines
 from ui.render import button, fit, item_line, q, tr
 from ui.shipments import status_text
@@ -45,7 +45,7 @@ def agent_buttons(card: OrderCard) -> InlineKeyboardMarkup:
     """What an agent can do with the order now: record a payment while something is due (also
     on collection), a refund while one is due, hand it over once it arrived or is paid."""
     order = card.order
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     row = agent_money_buttons(order, card.balance, current().locale)
     if order.status in (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.READY_FOR_PICKUP):
         row.append(
@@ -289,7 +289,7 @@ def group_formed_summary(
         buyer = buyers.get(order.user_id)
         name = buyer.first_name if buyer and buyer.first_name else str(order.user_id)
         lines.append(f"   💰 {order.id} · {q(name)}")
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     kb.row(
         button(_("📋 Pick list"), AgentCb(id=group.id or 0, a=AgentAction.PICK).pack()),
         button(_("💶 Collection"), AgentCb(id=group.id or 0, a=AgentAction.COLLECT).pack()),

@@ -7,7 +7,6 @@ from decimal import Decimal
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.units import format_unit
 
 from domain import geo
@@ -17,6 +16,8 @@ from services.catalog import CategoryRow, CategoryScreen
 from services.groups import ProductScreen
 from ui.callbacks import FROM_SEARCH, CategoryCb, NoopCb, ProductCb, SearchPageCb
 from ui.groups import product_group_buttons
+from ui.keyboard import Keyboard
+from ui.memo import Drawn
 from ui.money import format_price, unit_length
 from ui.render import button, home_button, q, truncate
 
@@ -105,8 +106,16 @@ def stock_line(stock: int) -> str:
     )
 
 
+_drawn = Drawn()
+
+
 def categories_view(rows: list[CategoryRow], locale: str) -> tuple[str, InlineKeyboardMarkup]:
-    kb = InlineKeyboardBuilder()
+    """The categories (drawn once per catalogue version and language: ui.memo)."""
+    return _drawn.get((rows,), ("categories", locale), lambda: _categories_view(rows, locale))
+
+
+def _categories_view(rows: list[CategoryRow], locale: str) -> tuple[str, InlineKeyboardMarkup]:
+    kb = Keyboard()
     for row in rows:
         name = localized(row.category.names, locale)
         kb.button(
@@ -123,9 +132,17 @@ def categories_view(rows: list[CategoryRow], locale: str) -> tuple[str, InlineKe
 def category_view(
     screen: CategoryScreen, user: User, locale: str
 ) -> tuple[str, InlineKeyboardMarkup]:
+    """A page of a category (drawn once per version, language, currency and country)."""
+    key = ("category", locale, user.currency, user.country)
+    return _drawn.get((screen,), key, lambda: _category_view(screen, user, locale))
+
+
+def _category_view(
+    screen: CategoryScreen, user: User, locale: str
+) -> tuple[str, InlineKeyboardMarkup]:
     category, result, rate = screen.category, screen.page, screen.rate
     category_id, page = category.id or 0, result.page
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for product in result.products:
         kb.row(
             button(
@@ -158,7 +175,22 @@ def category_view(
 def product_view(
     screen: ProductScreen, user: User, locale: str, data: ProductCb
 ) -> tuple[str, InlineKeyboardMarkup, str | None]:
-    """A product's card, its groups to join, and its photo; back to where it was opened from."""
+    """A product's card, its groups to join, and its photo; back to where it was opened from
+    (drawn once per version of the product and its groups, language, currency, country and
+    time zone)."""
+    groups = tuple(group for group, _offer in screen.groups)
+    key = (
+        "product", locale, user.currency, user.country, user.timezone, screen.rate,
+        data.cat, data.page,
+    )  # fmt: skip
+    return _drawn.get(
+        (screen.product, *groups), key, lambda: _product_view(screen, user, locale, data)
+    )
+
+
+def _product_view(
+    screen: ProductScreen, user: User, locale: str, data: ProductCb
+) -> tuple[str, InlineKeyboardMarkup, str | None]:
     product, rate = screen.product, screen.rate
     if data.cat == FROM_SEARCH:
         back = button(_("⬅ Results"), SearchPageCb(page=max(0, data.page)).pack())
@@ -166,7 +198,7 @@ def product_view(
         back = button(
             _("⬅ Back"), CategoryCb(id=product.category_id, page=max(0, data.page)).pack()
         )
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for join in product_group_buttons(screen.groups, user, locale):
         kb.row(join)
     kb.row(back, button(_("🛒 Catalogue"), CategoryCb(id=0).pack()))

@@ -14,7 +14,6 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from pydantic import Field
 
 from core.locales import LANGUAGE_NAMES, LOCALES
@@ -40,6 +39,7 @@ from ui.catalog import unit_label, volume_text, weight_text
 from ui.context import current
 from ui.errors import shipment_error_text
 from ui.groups import yuan
+from ui.keyboard import Keyboard
 from ui.render import button, fit, q
 
 # The /admin help screen's catalogue lines: (command, what it does).
@@ -322,7 +322,7 @@ def list_view(page: AdminPage) -> tuple[str, InlineKeyboardMarkup]:
         ).format(total=page.total, page=page.page + 1, pages=page.pages),
         "",
     ]
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for product in page.products:
         category = page.categories.get(product.category_id)
         hidden = not product.is_active or (category is not None and not category.is_active)
@@ -443,7 +443,7 @@ def card_view(card: AdminCard) -> tuple[str, InlineKeyboardMarkup, str | None]:
         "restrict": _("✏️ Restrictions"), "position": _("✏️ Position"),
         "name": _("✏️ Names"), "desc": _("✏️ Descriptions"),
     }  # fmt: skip
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for field in EDITABLE:
         kb.button(
             text=labels[field], callback_data=CatalogCb(a=CatalogAction.EDIT, id=pid, v=field)
@@ -491,7 +491,7 @@ def edit_prompt(field: str, product: Product) -> str:
 
 
 def unit_markup(action: CatalogAction, product_id: int = 0) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for unit in UNITS:
         kb.button(text=unit_label(unit), callback_data=CatalogCb(a=action, id=product_id, v=unit))
     kb.adjust(4)
@@ -503,7 +503,7 @@ def category_markup(
     categories: Sequence[Category], action: CatalogAction, product_id: int = 0
 ) -> InlineKeyboardMarkup:
     locale = _locale()
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for category in categories[:40]:
         name = localized(category.names, locale) or category.slug
         hidden = "" if category.is_active else " 🙈"

@@ -8,7 +8,6 @@ from datetime import time
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_time, get_day_names
 
 from domain import digests as rules
@@ -34,6 +33,7 @@ from ui.groups import (
     time_left,
     yuan,
 )
+from ui.keyboard import Keyboard
 from ui.render import button, fit, q, tr
 from ui.shipments import shipment_title, step_name
 
@@ -62,7 +62,7 @@ def when_text(user: User, locale: str) -> str:
 
 def controls(*, alert: bool = False) -> InlineKeyboardMarkup:
     """The one-tap way out every optional message ends with."""
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     if alert:
         kb.row(
             button(_("🔕 No more of these alerts"), DigestCb(a=DigestAction.ALERTS_OFF).pack()),
@@ -193,7 +193,7 @@ def group_opened_view(
     if nearby:
         lines += ["", _("Also open nearby:")]
         lines += [f"• {q(group_title(g, user, ctx.locale))}" for g in nearby[:MAX_ITEMS]]
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     kb.row(button(_("👥 Open the group"), GroupCb(id=group.id or 0).pack()))
     for other in nearby[:3]:
         kb.row(button(group_title(other, user, ctx.locale), GroupCb(id=other.id or 0).pack()))
@@ -221,7 +221,7 @@ def digest_screen(user: User, ctx: RenderContext) -> tuple[str, InlineKeyboardMa
         ),
         _("Messages about your own orders and shipments always come at once."),
     ]
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for value, label in ((0, _("Daily")), (1, _("Weekly")), (2, _("Off"))):
         current = [rules.Frequency.DAILY, rules.Frequency.WEEKLY, rules.Frequency.OFF][value]
         mark = "✓ " if user.digest == current else ""

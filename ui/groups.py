@@ -10,7 +10,6 @@ from decimal import Decimal
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_skeleton, get_timezone
 from babel.lists import format_list
 from babel.units import format_unit
@@ -26,6 +25,7 @@ from models import GroupOffer, GroupOrder, Measure, OrderLine, PickupPoint, Prod
 from services.groups import Change, GroupScreen, OrdersScreen
 from ui.callbacks import DigestAction, DigestCb, GroupAction, GroupCb, NoteCb, QtyCb, TrackCb
 from ui.context import current
+from ui.keyboard import Keyboard
 from ui.moments import deadline_text
 from ui.money import format_amounts, format_money, format_price, unit_length
 from ui.render import button, fit, home_button, q, tr
@@ -322,7 +322,7 @@ def card_view(
     text = group_card(
         group, offers, mine, user, rate, now, locale, screen.point, screen.balance, screen.people
     )
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     if mine is not None and screen.balance is not None:
         from ui.payments import pay_button
 
@@ -383,7 +383,7 @@ def list_view(
     """/groups: the open groups of the buyer's city (the first 20), a button each; when it has
     none, those of the cities nearby, and whether the buyer hears when one opens."""
     locale = current().locale
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for group in (found or nearby)[:20]:
         kb.row(button(group_title(group, user, locale), GroupCb(id=group.id or 0).pack()))
     if found:
@@ -435,7 +435,7 @@ def leave_view(
         text += "\n" + _("You paid {amount}: it will be refunded to you.").format(
             amount=q(format_money(paid, balance.currency, current().locale))
         )
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     kb.button(text=_("🚪 Yes, leave"), callback_data=GroupCb(id=group_id, a=GroupAction.LEAVE_OK))
     kb.button(text=_("⬅ No, stay"), callback_data=GroupCb(id=group_id, a=GroupAction.SHOW))
     return text, kb.as_markup()
@@ -458,7 +458,7 @@ def orders_view(
     """/orders: the buyer's orders, a button for each group still taking orders."""
     locale = current().locale
     rows, rate = screen.orders, screen.rate
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     if not rows:
         kb.row(
             button(_("👥 Open group orders"), GroupCb(id=0, a=GroupAction.LIST).pack()),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from models import User
 from ui.callbacks import (
@@ -16,6 +15,7 @@ from ui.callbacks import (
     SettingsAction,
     SettingsCb,
 )
+from ui.keyboard import Keyboard
 from ui.render import q
 
 
@@ -27,7 +27,7 @@ def welcome_text(user: User) -> str:
 
 
 def main_menu_markup() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     kb.button(text=_("🛒 Catalogue"), callback_data=CategoryCb(id=0))
     kb.button(text=_("👥 Group orders"), callback_data=GroupCb(id=0, a=GroupAction.LIST))
     kb.button(text=_("📦 My orders"), callback_data=MenuCb(action=MenuAction.ORDERS))
@@ -39,7 +39,7 @@ def main_menu_markup() -> InlineKeyboardMarkup:
 
 
 def help_markup() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.HOME))
     return kb.as_markup()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 from babel.numbers import format_currency, get_currency_name
@@ -18,11 +19,13 @@ def format_rate(per_cny_micro: int, locale: str) -> str:
     return format_decimal(value, format="#,##0.######", locale=babel_locale(locale))
 
 
+@lru_cache(maxsize=65_536)  # pure: prices repeat on every screen
 def format_money(minor: int, currency: str, locale: str) -> str:
     """`1250, "EUR"` → `12,50 €` in Italian, `€12.50` in English (Babel, the locale's own pattern)."""
     return format_currency(to_decimal(minor, currency), currency, locale=babel_locale(locale))
 
 
+@lru_cache(maxsize=65_536)
 def format_price(
     unit_cny: int, currency: str, per_cny_micro: int | None, locale: str, quantity: int = 1
 ) -> str:

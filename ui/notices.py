@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain.balance import Balance
 from domain.groups import forms
@@ -27,6 +26,7 @@ from ui.groups import (
     progress_line,
     time_left,
 )
+from ui.keyboard import Keyboard
 from ui.payments import balance_lines, entry_line, how_to_pay_lines, pay_button
 from ui.render import button, q
 
@@ -159,9 +159,9 @@ def order_handed(group: GroupOrder, order: Order, user: User, ctx: RenderContext
     )
 
 
-def _open_group(group: GroupOrder) -> InlineKeyboardBuilder:
+def _open_group(group: GroupOrder) -> Keyboard:
     """The keyboard of a notice about a group: a button that opens it (more may be added)."""
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     kb.row(button(_("👥 Open the group"), GroupCb(id=group.id or 0).pack()))
     return kb
 

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain.balance import (
     Balance,
@@ -35,6 +34,7 @@ from models import (
 )
 from ui.callbacks import AgentAction, AgentCb, InvoiceCb, PayAction, PayCb
 from ui.context import RenderContext
+from ui.keyboard import Keyboard
 from ui.moments import deadline_text
 from ui.money import format_amounts, format_money
 from ui.render import button, q
@@ -267,7 +267,7 @@ def record_prompt(
             )
         )
     lines.append(_("Tap how it was paid to record it; the buyer is told."))
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     shown = q(format_money(value, balance.currency, locale))
     for method in (PayMethod.CASH, PayMethod.TRANSFER):
         kb.row(
@@ -322,7 +322,7 @@ def recorded_view(
     markup = None
     if may_undo(entry, ctx.now):
         lines.append(_("A mistake? You can undo it for 10 minutes."))
-        kb = InlineKeyboardBuilder()
+        kb = Keyboard()
         kb.row(button(_("↩️ Undo"), AgentCb(id=entry.id or 0, a=AgentAction.UNDO).pack()))
         markup = kb.as_markup()
     return "\n".join(lines), markup
@@ -365,7 +365,7 @@ def refund_prompt(
                 method=q(shown)
             )
         )  # fmt: skip
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     kb.row(
         button(
             _("✅ Refund made: {amount}").format(

@@ -15,7 +15,6 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_skeleton, format_time
 from pydantic import Field
 
@@ -31,6 +30,7 @@ from services.people import MAX_USER_ID, AdminEntry, PeopleError, Profile
 from ui.agents import region_label
 from ui.context import RenderContext
 from ui.groups import ORDER_STATUS_NAMES, final_amount_text, group_name
+from ui.keyboard import Keyboard
 from ui.money import format_amounts
 from ui.render import button, fit, item_line, q, tr
 
@@ -284,7 +284,7 @@ def profile_view(
         if amount:
             lines.append("   " + amount)
         lines.append("   " + _("Placed {when}").format(when=q(when_text(order.created_at, ctx))))
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     nav = []
     if profile.page > 0:
         nav.append(button(_("‹ Newer"), PeopleCb(id=user.id, p=profile.page - 1).pack()))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.locales import LANGUAGE_FLAGS, LANGUAGE_NAMES, LOCALES
 from domain import geo
@@ -28,12 +27,13 @@ from ui.callbacks import (
 )
 from ui.checkout import delivery_summary
 from ui.context import current
+from ui.keyboard import Keyboard
 from ui.money import currency_label, currency_name
 from ui.render import button, q
 
 
 def language_markup(current: str | None, ctx: str) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for code in LOCALES:
         mark = "✓ " if code == current else ""
         kb.button(
@@ -47,7 +47,7 @@ def language_markup(current: str | None, ctx: str) -> InlineKeyboardMarkup:
 
 
 def country_markup(locale: str, ctx: str) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for code in geo.COMMON_COUNTRIES:
         kb.button(text=geo.country_name(code, locale), callback_data=CountryCb(code=code, ctx=ctx))
     kb.button(text=_("🌍 Another country"), callback_data=CountryCb(code="_", ctx=ctx))
@@ -59,7 +59,7 @@ def country_markup(locale: str, ctx: str) -> InlineKeyboardMarkup:
 
 
 def city_markup(country: str, ctx: str) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for index, city in enumerate(geo.cities(country)):
         kb.button(text=_(city.name), callback_data=CityCb(country=country, index=index, ctx=ctx))
     kb.button(text=_("🏙 Another city"), callback_data=CityCb(country=country, index=-1, ctx=ctx))
@@ -101,7 +101,7 @@ def settings_text(user: User) -> str:
 
 
 def settings_markup() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     kb.button(text=_("🌐 Language"), callback_data=SettingsCb(action=SettingsAction.LANG))
     kb.button(text=_("🌍 Country"), callback_data=SettingsCb(action=SettingsAction.COUNTRY))
     kb.button(text=_("🏙 City"), callback_data=SettingsCb(action=SettingsAction.CITY))
@@ -122,7 +122,7 @@ def settings_screen(user: User, points: list[PickupPoint]) -> tuple[str, InlineK
 def pickup_view(points: list[PickupPoint], user: User) -> tuple[str, InlineKeyboardMarkup]:
     """The buyer's choice of pickup point in their city (Settings → Delivery → Pickup point):
     one of the points, or whichever each group names."""
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     collects = user.delivery == Delivery.PICKUP
     for point in points:
         mark = "✓ " if collects and point.id == user.pickup_point_id else ""
@@ -146,7 +146,7 @@ def pickup_view(points: list[PickupPoint], user: User) -> tuple[str, InlineKeybo
 def currency_markup(rates: list[ExchangeRate], user: User) -> InlineKeyboardMarkup:
     """The yuan and every currency with a rate, named in the buyer's language; theirs ticked."""
     locale = current().locale
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     codes = [rate.currency for rate in rates]
     for code in [BASE_CURRENCY, *codes]:
         mark = "✓ " if code == user.currency else ""

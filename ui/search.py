@@ -5,7 +5,6 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain.catalog import localized
 from models import User
@@ -13,12 +12,13 @@ from services.search import ResultsPage
 from ui.callbacks import FROM_SEARCH, CategoryCb, ProductCb, SearchPageCb
 from ui.catalog import pager_row, product_price
 from ui.context import current
+from ui.keyboard import Keyboard
 from ui.render import button, home_button, q
 
 
 def results_view(found: ResultsPage, user: User, query: str) -> tuple[str, InlineKeyboardMarkup]:
     locale = current().locale
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     if not found.total:
         kb.row(button(_("🛒 Browse the catalogue"), CategoryCb(id=0).pack()), home_button())
         text = _("Nothing found for “{query}”. Try other words, or browse the catalogue.").format(

@@ -8,7 +8,6 @@ from datetime import datetime
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_skeleton, format_timedelta, get_timezone
 
 from domain import geo
@@ -21,6 +20,7 @@ from services.shipments import ImportReport, ShipmentCard, ShipmentPage, Trackin
 from ui.callbacks import ShipAction, ShipCb, TrackCb
 from ui.context import RenderContext
 from ui.groups import METHOD_ICONS, METHOD_NAMES, ORDER_STATUS_NAMES, deadline_text
+from ui.keyboard import Keyboard
 from ui.money import format_money
 from ui.render import button, cancel_markup, fit, home_button, q, tr, truncate
 
@@ -195,7 +195,7 @@ def event_notice(
         lines.append(
             _("📅 Expected arrival: {eta}").format(eta=q(eta_text(shipment.eta, user, ctx)))
         )
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     kb.row(button(_("🚚 Track"), TrackCb(new=True).pack()))
     return fit(lines), kb.as_markup()
 
@@ -256,7 +256,7 @@ def card_view(
         "",
     ]
     lines += timeline_lines(card, user, ctx)
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     current = step_of(shipment)
     for step in rules.allowed_next(current):
         kb.button(
@@ -281,7 +281,7 @@ def list_view(
             count=page.total
         )
     ]
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for card in page.cards:
         shipment = card.shipment
         last = card.events[-1] if card.events else None
@@ -318,7 +318,7 @@ def list_view(
 def track_view(
     found: list[Tracking], user: User, ctx: RenderContext
 ) -> tuple[str, InlineKeyboardMarkup]:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     kb.row(home_button())
     if not found:
         return (
@@ -367,7 +367,7 @@ def shippable_text(groups: list[GroupOrder], user: User, ctx: RenderContext) -> 
 
 
 def method_markup() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for method in rules.DEFAULT_LEAD_DAYS:
         kb.button(
             text=method_text(method), callback_data=ShipCb(id=0, a=ShipAction.METHOD, s=method)
@@ -378,7 +378,7 @@ def method_markup() -> InlineKeyboardMarkup:
 
 
 def eta_markup(usual: datetime, days: int, user: User, ctx: RenderContext) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     label = ngettext(
         "📅 {day} (the usual {count} day)", "📅 {day} (the usual {count} days)", days
     ).format(day=day_text(usual, user, ctx.locale), count=days)
@@ -404,7 +404,7 @@ def dialog_summary(
         _("Method: {method}").format(method=q(method_text(draft.get("method", "")))),
         _("📅 Expected arrival: {eta}").format(eta=q(eta_text(eta, user, ctx))),
     ]
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     kb.row(button(_("✅ Create the shipment"), ShipCb(id=0, a=ShipAction.CREATE).pack()))
     kb.row(*cancel_markup().inline_keyboard[0])
     return "\n".join(lines), kb.as_markup()
