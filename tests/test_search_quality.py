@@ -302,13 +302,21 @@ async def test_an_edit_of_the_same_length_is_seen_when_the_index_expires(
         search.reset()  # no index built "in the future" outlives the moved clock
 
 
-async def test_a_search_is_two_small_queries_once_the_index_is_built(
-    engine, session_factory, seeded
+async def test_a_search_costs_no_statement_once_the_index_and_catalogue_are_read(
+    engine, session_factory, seeded, monkeypatch
 ):
-    """The version of the catalogue, then the hits by primary key: no scan of the products'
-    texts in SQL, and no rebuild while nothing changed."""
+    """Searching reads the index and the products on sale from memory; after another worker's
+    change (the catalogue's cache version moved on) the catalogue's fingerprint is read again:
+    small queries, no scan of the products' texts in SQL, no rebuild while nothing changed."""
+    from sqlalchemy import text
+
+    from services import cache
+
+    now = {"t": 0.0}
+    monkeypatch.setattr(cache, "_monotonic", lambda: now["t"])
     async with session_factory() as session:
         first = await search.current_index(session)
+        assert (await slugs(session, "funghi", "it"))[:1] == ["dried-shiitake"]
     statements: list[str] = []
 
     def record(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
@@ -319,13 +327,22 @@ async def test_a_search_is_two_small_queries_once_the_index_is_built(
         async with session_factory() as session:
             assert (await slugs(session, "funghi", "it"))[:1] == ["dried-shiitake"]
             assert await search.current_index(session) is first
+        assert statements == []
+        async with engine.begin() as conn:  # another worker changed something in the catalogue
+            await conn.execute(
+                text("UPDATE cache_versions SET version = version + 1 WHERE name = 'catalog'")
+            )
+        statements.clear()
+        now["t"] += cache.CHECK_SECONDS
+        async with session_factory() as session:
+            assert (await slugs(session, "funghi", "it"))[:1] == ["dried-shiitake"]
+            assert await search.current_index(session) is first  # same fingerprint: no rebuild
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
-    searching = statements[:2]
-    assert len(searching) == 2
-    assert "count(" in searching[0].lower()
-    assert "like" not in " ".join(searching).lower()
-    assert " in (" in searching[1].lower() or "in (__[" in searching[1].lower()
+    assert len(statements) == 3, statements  # the versions, the fingerprint, the products
+    assert "cache_versions" in statements[0]
+    assert "count(" in statements[1].lower()
+    assert "like" not in " ".join(statements).lower()
 
 
 def test_stemming_is_safe_from_several_threads():
