@@ -43,24 +43,33 @@ from services.tx import begin_write, writes
 async def _lock_open_group(session: AsyncSession, group_id: int, now: datetime) -> GroupOrder:
     """Take the group's lock, only while it accepts changes; else say why not."""
     await begin_write(session)
-    result = await session.exec(
-        update(GroupOrder)
-        .where(
-            col(GroupOrder.id) == group_id,
-            col(GroupOrder.status) == GroupStatus.OPEN,
-            col(GroupOrder.deadline) > now,
+    # the lock and the row in one statement (UPDATE … RETURNING, on SQLite and PostgreSQL)
+    locked = (
+        (
+            await session.exec(
+                update(GroupOrder)
+                .where(
+                    col(GroupOrder.id) == group_id,
+                    col(GroupOrder.status) == GroupStatus.OPEN,
+                    col(GroupOrder.deadline) > now,
+                )
+                .values(version=col(GroupOrder.version) + 1)
+                .returning(GroupOrder)
+                .execution_options(populate_existing=True)
+            )
         )
-        .values(version=col(GroupOrder.version) + 1)
+        .scalars()
+        .first()
     )
-    if result.rowcount != 1:
-        await session.rollback()
-        group = await session.get(GroupOrder, group_id)
-        if group is None:
-            raise GroupError("not_found")
-        raise GroupError(
-            "closed" if group.status == GroupStatus.OPEN else "not_open", status=group.status
-        )
-    return await get_group(session, group_id)
+    if locked is not None:
+        return locked
+    await session.rollback()
+    group = await session.get(GroupOrder, group_id)
+    if group is None:
+        raise GroupError("not_found")
+    raise GroupError(
+        "closed" if group.status == GroupStatus.OPEN else "not_open", status=group.status
+    )
 
 
 @dataclass
@@ -89,18 +98,22 @@ async def set_quantity(
     if quantity < 0 or quantity > MAX_QUANTITY:
         raise GroupError("quantity", maximum=MAX_QUANTITY)
     group = await _lock_open_group(session, group_id, now)
-    await _lock_order(session, group_id=group_id, user_id=user_id)
-    offer = await session.get(GroupOffer, offer_id)
-    if offer is None or offer.group_id != group_id:
+    order = await _lock_order(session, group_id=group_id, user_id=user_id)
+    offered = (
+        await session.exec(
+            select(GroupOffer, Product)
+            .join(Product, col(Product.id) == GroupOffer.product_id)
+            .where(col(GroupOffer.id) == offer_id, col(GroupOffer.group_id) == group_id)
+        )
+    ).first()  # the offer and its product in one query
+    if offered is None:
         raise GroupError("not_offered")
+    offer, product = offered
     watch = await _watch(session, group_id=group_id, user_id=user_id, referrer_id=referrer_id)
     referrer_id = referrer_id or watch.referrer_id  # came through a friend's shared link
-    product = await session.get(Product, offer.product_id)
-    assert product is not None
     if quantity > 0 and not can_ship(product, group.country):
         # restricted after the group opened (or opened before restrictions were checked)
         raise GroupError("not_shippable", product=product.slug, country=group.country)
-    order = await _order(session, group_id=group_id, user_id=user_id)
     line = None
     if order is not None and order.status == OrderStatus.PLACED:
         line = (
@@ -127,11 +140,12 @@ async def set_quantity(
     tier_before = pricing.tier_index(group.tiers, group.total)
     await _move_total(session, group, new_amount - old_amount, old_amount, product)
     held = line.stock_taken if line is not None else 0
-    held += await take(session, product.id or 0, quantity - previous, have=previous, held=held)
+    if product.stock is not None or held:  # an uncounted product has no stock to take from
+        held += await take(session, product.id or 0, quantity - previous, have=previous, held=held)
     event = AgentEvent.CHANGED
     if order is None:
         event = AgentEvent.PLACED
-        order = Order(group_id=group_id, user_id=user_id, referrer_id=referrer_id)
+        order = Order(group_id=group_id, user_id=user_id, referrer_id=referrer_id, updated_at=now)
         session.add(order)
         await session.flush()
     elif order.status != OrderStatus.PLACED:
@@ -165,9 +179,11 @@ async def set_quantity(
         session.add(line)
     await session.flush()
     remaining = (
-        await session.exec(select(OrderLine.id).where(OrderLine.order_id == order.id))
-    ).first()
-    if remaining is None:
+        quantity > 0
+        or (await session.exec(select(OrderLine.id).where(OrderLine.order_id == order.id))).first()
+        is not None
+    )
+    if not remaining:
         order.status = OrderStatus.CANCELLED  # the last product removed: the buyer left
         event = AgentEvent.CANCELLED
     session.add(order)
@@ -193,25 +209,26 @@ async def set_quantity(
     return Change(group=group, order=order, quantity=quantity, previous=previous, events=events)
 
 
-async def _lock_order(session: AsyncSession, *, group_id: int, user_id: int) -> None:
+async def _lock_order(session: AsyncSession, *, group_id: int, user_id: int) -> Order | None:
     """The buyer's order row too (PostgreSQL: its row lock; SQLite holds the write lock
     already), after the group's: an agent recording a payment takes the same lock, so either
     the payment sees the new quantity (and its prompt's balance is refused as changed) or the
     change sees the payment, and the paid mark follows the balance either way. Always group
-    first, then order: the payment takes the order only, so the two cannot deadlock."""
-    await session.exec(
-        update(Order)
-        .where(col(Order.group_id) == group_id, col(Order.user_id) == user_id)
-        .values(updated_at=Order.updated_at)
-    )
-
-
-async def _order(session: AsyncSession, *, group_id: int, user_id: int) -> Order | None:
+    first, then order: the payment takes the order only, so the two cannot deadlock. Returns
+    the order (None: the buyer has none in this group yet), read in the same statement."""
     return (
-        await session.exec(
-            select(Order).where(Order.group_id == group_id, Order.user_id == user_id)
+        (
+            await session.exec(
+                update(Order)
+                .where(col(Order.group_id) == group_id, col(Order.user_id) == user_id)
+                .values(updated_at=Order.updated_at)
+                .returning(Order)
+                .execution_options(populate_existing=True)
+            )
         )
-    ).first()
+        .scalars()
+        .first()
+    )
 
 
 async def _move_total(
@@ -248,9 +265,8 @@ async def _clear_lines(session: AsyncSession, order_id: int) -> None:
 async def leave(session: AsyncSession, *, group_id: int, user_id: int, now: datetime) -> Order:
     """Cancel the buyer's order while the group is open; its lines leave the total."""
     locked = await _lock_open_group(session, group_id, now)
-    await _lock_order(session, group_id=group_id, user_id=user_id)
+    order = await _lock_order(session, group_id=group_id, user_id=user_id)
     tier_before = pricing.tier_index(locked.tiers, locked.total)
-    order = await _order(session, group_id=group_id, user_id=user_id)
     if order is None or order.status != OrderStatus.PLACED:
         raise GroupError("not_in_group")
     await release_orders(session, [order.id or 0])
