@@ -154,17 +154,18 @@ async def on_leave_ok(
 
 async def picker(
     session: AsyncSession, user: User, data: QtyCb
-) -> tuple[str, InlineKeyboardMarkup] | None:
-    """The ± picker the payload names, or None if it names nothing valid."""
+) -> tuple[GroupOrder, tuple[str, InlineKeyboardMarkup]] | None:
+    """The group and the ± picker the payload names, or None if it names nothing valid."""
     screen = await groups.picker_screen(session, group_id=data.g, offer_id=data.o, user=user)
-    return None if screen is None else picker_view(screen, user, data)
+    if screen is None:
+        return None
+    view = picker_view(screen, user, data)
+    return None if view is None else (screen.group, view)
 
 
-async def still_joinable(
-    callback: CallbackQuery, session: AsyncSession, user: User, group_id: int, now: datetime
-) -> bool:
-    """Whether the group still takes orders; if not, the tap is told why."""
-    group = await groups.get_group(session, group_id)
+async def still_joinable(callback: CallbackQuery, group: GroupOrder, now: datetime) -> bool:
+    """Whether the group (as the picker read it) still takes orders; if not, the tap is told
+    why. Joining checks again, under the group's lock."""
     if groups.is_joinable(group, now):
         return True
     code = "closed" if group.status == "open" else "not_open"
@@ -182,11 +183,12 @@ async def on_picker(
     state: FSMContext,
 ) -> None:
     now = clock.now()
-    view = await picker(session, user, callback_data)
-    if view is None:
+    found = await picker(session, user, callback_data)
+    if found is None:
         await stale(callback)
         return
-    if not await still_joinable(callback, session, user, callback_data.g, now):
+    group, view = found
+    if not await still_joinable(callback, group, now):
         return
     # the picker is on screen: a number typed now is its quantity (unless another dialog is
     # under way, say /gb_new, which an old picker's button does not interrupt)
@@ -207,10 +209,11 @@ async def on_type(
     user: User,
     clock: Clock,
 ) -> None:
-    if await picker(session, user, callback_data) is None:
+    found = await picker(session, user, callback_data)
+    if found is None:
         await stale(callback)
         return
-    if not await still_joinable(callback, session, user, callback_data.g, clock.now()):
+    if not await still_joinable(callback, found[0], clock.now()):
         return
     await state.set_state(JoinState.quantity)
     await state.update_data(join_group=callback_data.g, join_offer=callback_data.o)

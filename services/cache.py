@@ -42,7 +42,7 @@ FAMILIES: dict[str, str] = {
     "products": "catalog",
     "exchange_rates": "catalog",
     "group_orders": "groups",
-    "group_offers": "groups",
+    "group_offers": "offers",
     "pickup_points": "groups",
     "agents": "groups",
     "users": "users",
@@ -90,18 +90,19 @@ versions = Versions()
 
 
 class Cache:
-    """Values of one family by key, each filed under the family's number it was read at."""
+    """Values by key, each filed under the numbers of its families it was read at."""
 
-    def __init__(self, family: str, size: int = 10_000) -> None:
-        self.family = family
+    def __init__(self, *families: str, size: int = 10_000) -> None:
+        self.families = families
         self.size = size
-        self.entries: dict[Hashable, tuple[int, Any]] = {}
+        self.entries: dict[Hashable, tuple[tuple[int, ...], Any]] = {}
         self.hits = self.misses = 0
 
     async def get(
         self, session: AsyncSession, key: Hashable, load: Callable[[], Awaitable[T]]
     ) -> T:
-        version = (await versions.current(session)).get(self.family, -1)
+        known = await versions.current(session)
+        version = tuple(known.get(family, -1) for family in self.families)
         found = self.entries.get(key)
         if found is not None and found[0] == version:
             self.hits += 1
@@ -120,8 +121,9 @@ class Cache:
 _caches: list[Cache] = []
 
 
-def cache(family: str, size: int = 10_000) -> Cache:
-    made = Cache(family, size)
+def cache(*families: str, size: int = 10_000) -> Cache:
+    """A cache of values read from these families' tables."""
+    made = Cache(*families, size=size)
     _caches.append(made)
     return made
 

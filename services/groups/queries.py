@@ -36,7 +36,8 @@ ACTIVE_ORDER = (OrderStatus.PLACED,)
 
 __all__ = ["is_joinable"]
 
-_groups = cache("groups")
+_groups = cache("groups", "offers")
+_offers = cache("offers", "catalog")
 
 
 async def get_group(session: AsyncSession, group_id: int) -> GroupOrder:
@@ -110,6 +111,11 @@ async def offers(session: AsyncSession, group_id: int) -> list[tuple[GroupOffer,
         .order_by(col(GroupOffer.position), col(GroupOffer.id))
     )
     return [(offer, product) for offer, product in (await session.exec(statement)).all()]
+
+
+async def offers_shown(session: AsyncSession, group_id: int) -> list[tuple[GroupOffer, Product]]:
+    """`offers` for the buyers' screens, cached (services.cache): shared, not to be changed."""
+    return await _offers.get(session, ("offers", group_id), lambda: offers(session, group_id))
 
 
 async def groups_offering(
@@ -262,7 +268,7 @@ async def group_screen(session: AsyncSession, *, group_id: int, user: User) -> G
         )  # fmt: skip
     return GroupScreen(
         group=group,
-        offers=await offers(session, group_id),
+        offers=await offers_shown(session, group_id),
         mine=mine,
         watch=await get_watch(session, group_id=group_id, user_id=user.id),
         rate=await get_rate(session, user.currency),
@@ -294,7 +300,8 @@ async def picker_screen(
         group = await get_group(session, group_id)
     except GroupError:
         return None
-    pair = next(((o, p) for o, p in await offers(session, group_id) if o.id == offer_id), None)
+    shown = await offers_shown(session, group_id)
+    pair = next(((o, p) for o, p in shown if o.id == offer_id), None)
     if pair is None:
         return None
     offer, product = pair

@@ -1,4 +1,4 @@
-"""cache versions: a number per family of cached rows (catalogue, groups, users), moved on by
+"""cache versions: a number per family of cached rows (catalogue, groups, their offers, users), moved on by
 every transaction that changes them, so every worker's in-memory copies can be checked
 
 Revision ID: 0011
@@ -16,7 +16,7 @@ down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-FAMILIES = ("catalog", "groups", "users")
+FAMILIES = ("catalog", "groups", "offers", "users")
 
 
 def upgrade() -> None:
