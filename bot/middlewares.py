@@ -55,7 +55,8 @@ class DbSessionMiddleware(BaseMiddleware):
         self.session_factory = session_factory
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        async with self.session_factory() as session:
+        session = self.session_factory()
+        try:
             data["session"] = session
             claim = data.get("update_claim")
             if claim is not None:  # its first write claims the update (services.updates)
@@ -75,6 +76,11 @@ class DbSessionMiddleware(BaseMiddleware):
                 deadlines = data.get("deadlines")
                 if deadline is not None and deadlines is not None:
                     deadlines.schedule(deadline)
+        finally:
+            # a session that began no transaction (everything came from memory) holds no
+            # connection: closing it would only cost a trip through the greenlet
+            if session.in_transaction():
+                await session.close()
 
 
 class UserMiddleware(BaseMiddleware):

@@ -258,7 +258,8 @@ async def apply_quantity(
             )
         return False
     await target.answer(quantity_note(change, quantity))
-    screen = await groups.group_screen(session, group_id=group_id, user=user)
+    # the card from the group the join left in hand (its total as this change made it)
+    screen = await groups.group_screen(session, group_id=group_id, user=user, group=change.group)
     share = await share_url(bot, group_id, user.id)
     text, markup = card_view(screen, user, now, share)
     if await checkout.should_ask_delivery(session, user=user, change=change):

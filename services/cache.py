@@ -27,7 +27,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event, update
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, configure_mappers
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.session import make_transient_to_detached
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -146,8 +145,7 @@ def detached_user(values: dict[str, Any]) -> User:
     writes what changed) without touching the cached copy."""
     configure_mappers()  # once: a no-op afterwards
     user: User = User._sa_class_manager.new_instance()  # type: ignore[attr-defined]
-    for key, value in values.items():
-        set_committed_value(user, key, value)
+    user.__dict__.update(values)  # as a load fills it: committed values, no history
     make_transient_to_detached(user)
     return user
 

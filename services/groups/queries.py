@@ -253,11 +253,15 @@ class GroupScreen:
     people: dict[int, User] = field(default_factory=dict)  # who recorded its payments
 
 
-async def group_screen(session: AsyncSession, *, group_id: int, user: User) -> GroupScreen:
+async def group_screen(
+    session: AsyncSession, *, group_id: int, user: User, group: GroupOrder | None = None
+) -> GroupScreen:
+    """`group`: the row in hand when the caller just changed it (a join's), not read again."""
     from services.catalog import get_rate
     from services.groups.balances import balances, recorders
 
-    group = await get_group(session, group_id)
+    if group is None or group.id != group_id:
+        group = await get_group(session, group_id)
     points = await city_points(session, [(group.country, group.city)])
     mine = await order_of(session, group_id=group_id, user_id=user.id)
     money = {}
