@@ -107,7 +107,7 @@ class Cache:
             self.hits += 1
             return found[1]
         self.misses += 1
-        value = await load()
+        value = await _detached(session, load)
         if len(self.entries) >= self.size:
             self.entries.clear()  # simple and bounded: the hot keys come back at once
         self.entries[key] = (version, value)
@@ -115,6 +115,20 @@ class Cache:
 
     def clear(self) -> None:
         self.entries.clear()
+
+
+async def _detached(session: AsyncSession, load: Callable[[], Awaitable[T]]) -> T:
+    """What `load` returns, with the rows it read taken out of the session: shared between
+    updates, they must not be expired by this session's rollback (a refused use-case later in
+    the update) nor refreshed through it."""
+    identity = session.sync_session.identity_map
+    before = set(identity.keys())
+    value = await load()
+    for key in [key for key in identity.keys() if key not in before]:
+        row = identity.get(key)
+        if row is not None:
+            session.sync_session.expunge(row)
+    return value
 
 
 _caches: list[Cache] = []

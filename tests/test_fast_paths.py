@@ -181,3 +181,22 @@ def test_keyboards_are_laid_out_as_aiograms_builder_lays_them_out(buttons, sizes
         ours.row(*(button("x", e.pack()) for e in extra))
         theirs.row(*(button("x", e.pack()) for e in extra))
     assert ours.as_markup() == theirs.as_markup()
+
+
+async def test_cached_rows_outlive_the_session_that_read_them_rolling_back(session_factory, seeded):
+    """A use-case refused later in the same update rolls its session back, which expires every
+    row the session holds: the catalogue's cached rows are not among them."""
+    from services import catalog
+
+    async with session_factory() as session:
+        rows = await catalog.list_categories(session)
+        product = await catalog.product_on_sale(
+            session, (await catalog.active_products(session))[0].id
+        )
+        await session.rollback()
+    async with session_factory() as session:
+        assert await catalog.list_categories(session) is rows
+        assert all(
+            row.category.names for row in rows
+        )  # readable: not expired, not detached-expired
+        assert product.names and product.price_cny > 0
