@@ -31,7 +31,6 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -45,6 +44,7 @@ from sqlmodel import select  # noqa: E402
 
 from bench.dbs import own_database  # noqa: E402
 from bench.fakes import FakeSession, Updates, fake_bot  # noqa: E402
+from bench.join_bench import make_group  # noqa: E402
 from bot.db import create_engine, create_session_factory, migrate  # noqa: E402
 from bot.dispatcher import create_dispatcher  # noqa: E402
 from bot.i18n import create_i18n  # noqa: E402
@@ -53,8 +53,6 @@ from core.config import PROJECT_ROOT, Settings  # noqa: E402
 from core.locales import LOCALES  # noqa: E402
 from domain.catalog import localized  # noqa: E402
 from models import Product, User  # noqa: E402
-from services import groups  # noqa: E402
-from services.groups import GroupSpec, OfferSpec  # noqa: E402
 from services.search import current_index  # noqa: E402
 from services.seed import seed_demo  # noqa: E402
 from ui.callbacks import (  # noqa: E402
@@ -283,25 +281,6 @@ async def prepare(url: str, clock: FrozenClock, users: int, rounds: int):  # noq
     async with factory() as session:
         await seed_demo(session, now=clock.now())
         await current_index(session)
-        product = (
-            await session.exec(select(Product).where(Product.slug == "dried-shiitake"))
-        ).one()
-        group = await groups.create_group(
-            session,
-            spec=GroupSpec(
-                country="IT",
-                city="Milan",
-                method="rail",
-                deadline=clock.now() + timedelta(days=3),
-                measure="units",
-                min_total=100,
-                capacity=1_000_000,
-                tiers=[0, 500],
-                offers=[OfferSpec(product.id, [3800, 3500])],
-            ),  # fmt: skip
-            created_by=None,
-            now=clock.now(),
-        )
         names = [p.names for p in (await session.exec(select(Product))).all()]
         cast = {
             "browse": people(10_000, users),
@@ -324,7 +303,8 @@ async def prepare(url: str, clock: FrozenClock, users: int, rounds: int):  # noq
                     for k in (0, 7)
                 ]
         await session.commit()
-    return engine, factory, group.id or 0, cast
+    group_id, _offer = await make_group(factory, clock, capacity=1_000_000)  # joined by all rounds
+    return engine, factory, group_id, cast
 
 
 def pct(values: list[float], q: float) -> float:
