@@ -38,6 +38,7 @@ from handlers.routing import RouterSpec
 from models import User
 from services import payments
 from services.collection import collection
+from services.tx import claim_update
 from ui.callbacks import AgentAction, AgentCb, InvoiceCb, PayAction, PayCb
 from ui.collection import collection_view
 from ui.context import current
@@ -399,6 +400,7 @@ async def on_invoice(
         await callback.answer(payment_error_text(error), show_alert=True)
         return
     assert token is not None
+    await claim_update(session)  # one invoice, however often this tap is delivered
     locale = current().locale
     from domain.catalog import localized
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import fields, is_dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import event, update
@@ -118,17 +119,33 @@ class Cache:
 
 
 async def _detached(session: AsyncSession, load: Callable[[], Awaitable[T]]) -> T:
-    """What `load` returns, with the rows it read taken out of the session: shared between
-    updates, they must not be expired by this session's rollback (a refused use-case later in
-    the update) nor refreshed through it."""
-    identity = session.sync_session.identity_map
-    before = set(identity.keys())
+    """What `load` returns, with its rows taken out of the session: shared between updates,
+    they must not be expired by this session's rollback (a refused use-case later in the
+    update) nor refreshed through it. That is every row the load read, and every row the value
+    holds (one the session had already read is the same object)."""
+    sync = session.sync_session
+    before = set(sync.identity_map.keys())
     value = await load()
-    for key in [key for key in identity.keys() if key not in before]:
-        row = identity.get(key)
-        if row is not None:
-            session.sync_session.expunge(row)
+    rows = [sync.identity_map.get(key) for key in sync.identity_map.keys() if key not in before]
+    for row in [*rows, *_rows_in(value)]:
+        if row is not None and row in sync:
+            sync.expunge(row)
     return value
+
+
+def _rows_in(value: Any, depth: int = 0) -> list[Any]:
+    """The ORM rows in a cached value: itself, or in its lists, tuples, dicts and dataclasses."""
+    if depth > 4 or value is None or isinstance(value, str | int | float | bytes):
+        return []
+    if hasattr(value, "_sa_instance_state"):
+        return [value]
+    if isinstance(value, dict):
+        return [row for item in value.values() for row in _rows_in(item, depth + 1)]
+    if isinstance(value, list | tuple | set | frozenset):
+        return [row for item in value for row in _rows_in(item, depth + 1)]
+    if is_dataclass(value) and not isinstance(value, type):
+        return [row for f in fields(value) for row in _rows_in(getattr(value, f.name), depth + 1)]
+    return []
 
 
 _caches: list[Cache] = []

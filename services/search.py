@@ -12,6 +12,7 @@ import time
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import BigInteger, Text, case, cast, func
 from sqlalchemy import select as sa_select
@@ -193,6 +194,12 @@ async def _build(session: AsyncSession, version: tuple[int, ...], engine: object
     )
 
 
+MAX_RANKINGS = 20_000  # queries remembered per index
+_rankings: weakref.WeakKeyDictionary[SearchIndex, dict[tuple[object, ...], list[Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 async def search_products(
     session: AsyncSession, *, query: str, locale: str, limit: int = 50
 ) -> list[Hit]:
@@ -200,11 +207,19 @@ async def search_products(
     all; otherwise products matching the most words come first."""
     if len(query) > MAX_QUERY_LENGTH:
         raise QueryTooLong(len(query))
-    index = await current_index(session)
     terms = query_terms(query)
     if not terms:
         return []
-    ranked = index.search(terms, locale)[:limit]
+    index = await current_index(session)
+    # the same words in the same language rank the same in the same index (one rebuilt after a
+    # change in the catalogue ranks afresh)
+    memo = _rankings.setdefault(index, {})
+    key = (tuple(terms), locale, limit)
+    ranked = memo.get(key)
+    if ranked is None:
+        if len(memo) >= MAX_RANKINGS:
+            memo.clear()
+        ranked = memo[key] = index.search(terms, locale)[:limit]
     if not ranked:
         return []
     products = await products_on_sale(session)

@@ -104,6 +104,15 @@ def _release_write_lock(session: Session, transaction: SessionTransaction) -> No
         session.info.pop(LOCK_KEY).release()
 
 
+async def claim_update(session: AsyncSession) -> None:
+    """For an update whose effect is outside the database (an invoice sent to Telegram): take
+    its id now, in a short write transaction of its own, so that a second delivery of it, on any
+    worker, is dropped (`services.updates.AlreadyHandled`) before it acts. Updates that write
+    are claimed by their first write anyway."""
+    await begin_write(session)
+    await session.commit()
+
+
 def writes(use_case: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
     """A use-case that writes: its session (the first argument) starts the write transaction
     first; anything it raises rolls the transaction back (a refusal leaves nothing behind), and
