@@ -14,6 +14,7 @@ from aiogram import BaseMiddleware, Router
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
+from magic_filter import MagicFilter
 
 from ui.render import stale
 
@@ -96,10 +97,29 @@ class RouterSpec:
             router.callback_query.middleware(AdminOnly())
         for event, filters, kwargs, handler in self._handlers:
             router.observers["error" if event == "errors" else event].register(
-                handler, *filters, **kwargs
+                handler, *(on_loop(f) for f in filters), **kwargs
             )
         gate(router)
         return router
+
+
+class OnTheLoop(Filter):
+    """A magic filter (`F.text`, `F.contact`, …) checked on the event loop. aiogram runs a
+    filter that is not a coroutine in a worker thread (`asyncio.to_thread`), one thread hop per
+    handler tried: `resolve` is a few attribute reads."""
+
+    def __init__(self, magic: MagicFilter) -> None:
+        self.magic = magic
+
+    async def __call__(self, event: TelegramObject) -> Any:
+        return self.magic.resolve(event)
+
+    def __str__(self) -> str:
+        return str(self.magic)
+
+
+def on_loop(value: Any) -> Any:
+    return OnTheLoop(value) if isinstance(value, MagicFilter) else value
 
 
 async def admin_or_in_dialog(

@@ -207,19 +207,17 @@ async def search_products(
     all; otherwise products matching the most words come first."""
     if len(query) > MAX_QUERY_LENGTH:
         raise QueryTooLong(len(query))
-    terms = query_terms(query)
-    if not terms:
-        return []
     index = await current_index(session)
-    # the same words in the same language rank the same in the same index (one rebuilt after a
-    # change in the catalogue ranks afresh)
+    # the same query in the same language ranks the same in the same index (one rebuilt after
+    # a change in the catalogue, with its words, ranks afresh): read, split and stemmed once
     memo = _rankings.setdefault(index, {})
-    key = (tuple(terms), locale, limit)
+    key = (query, locale, limit)
     ranked = memo.get(key)
     if ranked is None:
+        terms = query_terms(query)
         if len(memo) >= MAX_RANKINGS:
             memo.clear()
-        ranked = memo[key] = index.search(terms, locale)[:limit]
+        ranked = memo[key] = index.search(terms, locale)[:limit] if terms else []
     if not ranked:
         return []
     products = await products_on_sale(session)

@@ -200,3 +200,16 @@ async def test_cached_rows_outlive_the_session_that_read_them_rolling_back(sessi
             row.category.names for row in rows
         )  # readable: not expired, not detached-expired
         assert product.names and product.price_cny > 0
+
+
+def test_magic_filters_are_checked_on_the_event_loop():
+    """aiogram runs a filter that is not a coroutine in a worker thread: every `F.…` filter of
+    every handler tried cost a thread hop. The routers built here check them on the loop."""
+    from bot.dispatcher import create_dispatcher  # noqa: F401 - the routers' modules load
+    from handlers import checkout, groups, payments
+
+    for spec in (checkout.router, groups.router, payments.router):
+        router = spec.build()
+        for observer in (router.message, router.callback_query):
+            for handler in observer.handlers:
+                assert all(f.awaitable for f in handler.filters or []), handler.callback

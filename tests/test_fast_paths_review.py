@@ -26,7 +26,9 @@ async def shiitake(app: Harness) -> Product:
 
 async def card(app: Harness, buyer, product: Product) -> tuple[str, list[str]]:
     await app.send(buyer, "/catalog")
-    await app.press(buyer, app.last(buyer), ProductCb(id=product.id, cat=product.category_id).pack())
+    await app.press(
+        buyer, app.last(buyer), ProductCb(id=product.id, cat=product.category_id).pack()
+    )
     shown = app.last(buyer)
     return shown.text or shown.caption or "", app.button_texts(shown)
 

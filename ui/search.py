@@ -13,11 +13,33 @@ from ui.callbacks import FROM_SEARCH, CategoryCb, ProductCb, SearchPageCb
 from ui.catalog import pager_row, product_price
 from ui.context import current
 from ui.keyboard import Keyboard
+from ui.memo import Drawn
 from ui.render import button, home_button, q
+
+_drawn = Drawn()
 
 
 def results_view(found: ResultsPage, user: User, query: str) -> tuple[str, InlineKeyboardMarkup]:
+    """A page of results (drawn once per page of the same cached products, query, language and
+    currency: ui.memo)."""
     locale = current().locale
+    sources = tuple(hit.product for hit in found.hits)
+    key = (
+        "results",
+        query,
+        locale,
+        user.currency,
+        found.page,
+        found.pages,
+        found.total,
+        found.rate,
+    )
+    return _drawn.get(sources, key, lambda: _results_view(found, user, query, locale))
+
+
+def _results_view(
+    found: ResultsPage, user: User, query: str, locale: str
+) -> tuple[str, InlineKeyboardMarkup]:
     kb = Keyboard()
     if not found.total:
         kb.row(button(_("🛒 Browse the catalogue"), CategoryCb(id=0).pack()), home_button())
