@@ -96,7 +96,6 @@ class Cache:
         self.families = families
         self.size = size
         self.entries: dict[Hashable, tuple[tuple[int, ...], Any]] = {}
-        self.hits = self.misses = 0
 
     async def get(
         self, session: AsyncSession, key: Hashable, load: Callable[[], Awaitable[T]]
@@ -105,9 +104,7 @@ class Cache:
         version = tuple(known.get(family, -1) for family in self.families)
         found = self.entries.get(key)
         if found is not None and found[0] == version:
-            self.hits += 1
             return found[1]
-        self.misses += 1
         value = await _detached(session, load)
         if len(self.entries) >= self.size:
             self.entries.clear()  # simple and bounded: the hot keys come back at once

@@ -54,9 +54,5 @@ class Keyboard:
             buttons = buttons[size:]
         return self
 
-    @property
-    def buttons(self) -> list[InlineKeyboardButton]:
-        return [b for row in self._rows for b in row]
-
     def as_markup(self) -> InlineKeyboardMarkup:
         return InlineKeyboardMarkup(inline_keyboard=[list(row) for row in self._rows])
